@@ -1,0 +1,13 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace CodeMentor.Core.Accounts;
+
+public sealed class AppUser : IdentityUser
+{
+    public DateTime CreatedAtUtc { get; set; } = DateTime.UtcNow;
+}
+
+public static class Roles
+{
+    public const string Admin = "Admin";
+}

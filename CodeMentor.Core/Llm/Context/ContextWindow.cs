@@ -1,0 +1,75 @@
+using CodeMentor.Core.Tokens;
+using Microsoft.Extensions.AI;
+
+namespace CodeMentor.Core.Llm.Context;
+
+/// <summary>Chooses which messages of a conversation are sent to the model: the system prompt(s)
+/// always, then the newest other messages that fit both budgets, in their original order.
+/// A message is never cut mid-way: one that does not fit ends the window.</summary>
+public sealed class ContextWindow(TokenCounter tokens)
+{
+    public ContextWindowResult Select(IReadOnlyList<ChatMessage> messages, int maxMessages, int maxTokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        var system = new List<ChatMessage>();
+        var history = new List<ChatMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            (message.Role == ChatRole.System ? system : history).Add(message);
+        }
+
+        var used = TokenCounter.ReplyPrimer;
+        foreach (var message in system)
+        {
+            used += tokens.CountMessage(message.Text);
+        }
+
+        if (history.Count > 0)
+        {
+            var newest = history[^1];
+            var newestCost = tokens.CountMessage(newest.Text);
+            if (used + newestCost > maxTokens)
+            {
+                return ContextWindowResult.Refused(newestCost, maxTokens - used);
+            }
+        }
+
+        // Walk back from the newest message and stop at the first that does not fit, so the
+        // window is always a contiguous, most recent run of the conversation.
+        var kept = 0;
+        for (var i = history.Count - 1; i >= 0 && kept < maxMessages; i--)
+        {
+            var cost = tokens.CountMessage(history[i].Text);
+            if (used + cost > maxTokens)
+            {
+                break;
+            }
+            used += cost;
+            kept++;
+        }
+
+        var window = new List<ChatMessage>(system.Count + kept);
+        window.AddRange(system);
+        window.AddRange(history.Skip(history.Count - kept));
+        return ContextWindowResult.Fits(window, used, history.Count - kept);
+    }
+}
+
+public sealed record ContextWindowResult(
+    bool IsRefused,
+    IReadOnlyList<ChatMessage> Messages,
+    int TokenCount,
+    int DroppedMessages,
+    int RefusedMessageTokens,
+    int AvailableTokens)
+{
+    public static ContextWindowResult Fits(IReadOnlyList<ChatMessage> messages, int tokenCount, int dropped) =>
+        new(false, messages, tokenCount, dropped, 0, 0);
+
+    public static ContextWindowResult Refused(int messageTokens, int available) =>
+        new(true, [], 0, 0, messageTokens, Math.Max(0, available));
+
+    public string RefusalMessage =>
+        $"Your message is about {RefusedMessageTokens:N0} tokens, more than the {AvailableTokens:N0} tokens the tutor can read at once. " +
+        "Shorten it or split it into smaller parts; nothing was sent.";
+}

@@ -1,0 +1,64 @@
+using System.Net;
+
+namespace CodeMentor.Core.Llm;
+
+/// <summary>Why a model call failed, in the categories the UI, the retry policy and the ledger use.</summary>
+public enum LlmFailureCategory
+{
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    ModelNotFound,
+    RequestTooLarge,
+    Unprocessable,
+    RateLimited,
+    ServerError,
+    Timeout,
+    Network,
+    StreamInterrupted,
+    Disabled,
+    ContextTooLarge,
+}
+
+/// <summary>A model call that failed, with a message written for the learner. The message never
+/// contains the API key or the raw request.</summary>
+public sealed class LlmException : Exception
+{
+    public LlmException(LlmFailureCategory category, string userMessage, string? provider = null,
+        HttpStatusCode? statusCode = null, TimeSpan? retryAfter = null, Exception? inner = null)
+        : base(userMessage, inner)
+    {
+        Category = category;
+        Provider = provider;
+        StatusCode = statusCode;
+        RetryAfter = retryAfter;
+    }
+
+    public LlmFailureCategory Category { get; }
+    public string? Provider { get; }
+    public HttpStatusCode? StatusCode { get; }
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>True for failures another attempt may fix (408, 409, 429, 5xx, timeouts, dropped connections).</summary>
+    public bool IsTransient => Category is LlmFailureCategory.RateLimited or LlmFailureCategory.ServerError
+        or LlmFailureCategory.Timeout or LlmFailureCategory.Network or LlmFailureCategory.StreamInterrupted;
+
+    /// <summary>Short label for statuses and the ledger, e.g. "unauthorized".</summary>
+    public string CategoryLabel => Category switch
+    {
+        LlmFailureCategory.BadRequest => "bad-request",
+        LlmFailureCategory.Unauthorized => "unauthorized",
+        LlmFailureCategory.Forbidden => "forbidden",
+        LlmFailureCategory.ModelNotFound => "model-not-found",
+        LlmFailureCategory.RequestTooLarge => "too-large",
+        LlmFailureCategory.Unprocessable => "unprocessable",
+        LlmFailureCategory.RateLimited => "rate-limited",
+        LlmFailureCategory.ServerError => "server-error",
+        LlmFailureCategory.Timeout => "timeout",
+        LlmFailureCategory.Network => "network",
+        LlmFailureCategory.StreamInterrupted => "interrupted",
+        LlmFailureCategory.Disabled => "disabled",
+        LlmFailureCategory.ContextTooLarge => "context-too-large",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,41 @@
+using CodeMentor.Core.Llm.Context;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CodeMentor.Core.Llm.Pipeline;
+
+/// <summary>Sends only the sliding window of the conversation: system prompt plus the newest
+/// messages within LLM_CONTEXT_MAX_MESSAGES and LLM_CONTEXT_MAX_TOKENS. A newest message too big
+/// on its own is refused before any model call.</summary>
+public sealed class ContextWindowChatClient(IChatClient inner, ContextWindow window, IOptions<LlmOptions> options)
+    : DelegatingChatClient(inner)
+{
+    public override Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
+        base.GetResponseAsync(Apply(messages), chatOptions, cancellationToken);
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
+        base.GetStreamingResponseAsync(Apply(messages), chatOptions, cancellationToken);
+
+    private IReadOnlyList<ChatMessage> Apply(IEnumerable<ChatMessage> messages)
+    {
+        var context = options.Value.Context;
+        var result = window.Select(messages as IReadOnlyList<ChatMessage> ?? messages.ToList(), context.MaxMessages, context.MaxTokens);
+        if (result.IsRefused)
+        {
+            throw new LlmException(LlmFailureCategory.ContextTooLarge, result.RefusalMessage);
+        }
+        return result.Messages;
+    }
+}
+
+public static class ContextWindowChatClientExtensions
+{
+    public static ChatClientBuilder UseContextWindow(this ChatClientBuilder builder) =>
+        builder.Use((inner, services) => new ContextWindowChatClient(
+            inner,
+            services.GetRequiredService<ContextWindow>(),
+            services.GetRequiredService<IOptions<LlmOptions>>()));
+}

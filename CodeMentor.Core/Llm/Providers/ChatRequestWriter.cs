@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace CodeMentor.Core.Llm.Providers;
+
+/// <summary>Writes the JSON body of a streaming chat completion request. Only fields Groq accepts
+/// are written: never messages[].name, logprobs or n.</summary>
+internal static class ChatRequestWriter
+{
+    public static byte[] Write(ProviderEndpoint endpoint, string model, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("model", model);
+            json.WriteStartArray("messages");
+            foreach (var message in messages)
+            {
+                json.WriteStartObject();
+                json.WriteString("role", RoleName(message.Role));
+                json.WriteString("content", message.Text);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteBoolean("stream", true);
+            json.WriteStartObject("stream_options");
+            json.WriteBoolean("include_usage", true);
+            json.WriteEndObject();
+
+            if (options?.Temperature is { } temperature)
+            {
+                json.WriteNumber("temperature", Math.Round(temperature, 3));
+            }
+            if (options?.MaxOutputTokens is { } maxTokens)
+            {
+                json.WriteNumber("max_completion_tokens", maxTokens);
+            }
+            if (options?.Seed is { } seed)
+            {
+                json.WriteNumber("seed", seed);
+            }
+            if (options?.StopSequences is { Count: > 0 } stops)
+            {
+                json.WriteStartArray("stop");
+                foreach (var stop in stops.Take(4))
+                {
+                    json.WriteStringValue(stop);
+                }
+                json.WriteEndArray();
+            }
+            if (options?.ResponseFormat is ChatResponseFormatJson)
+            {
+                json.WriteStartObject("response_format");
+                json.WriteString("type", "json_object");
+                json.WriteEndObject();
+            }
+
+            WriteReasoning(json, endpoint, model, options?.Reasoning);
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>gpt-oss on Groq takes reasoning_effort and include_reasoning; other providers and
+    /// models would reject them, so they are only sent there.</summary>
+    private static void WriteReasoning(Utf8JsonWriter json, ProviderEndpoint endpoint, string model, ReasoningOptions? reasoning)
+    {
+        if (!endpoint.IsGroq || !model.StartsWith("openai/gpt-oss", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+        var effort = reasoning?.Effort switch
+        {
+            ReasoningEffort.Low => "low",
+            ReasoningEffort.Medium => "medium",
+            ReasoningEffort.High or ReasoningEffort.ExtraHigh => "high",
+            _ => endpoint.ReasoningEffort,
+        };
+        if (!string.IsNullOrEmpty(effort))
+        {
+            json.WriteString("reasoning_effort", effort);
+        }
+        if (reasoning?.Output == ReasoningOutput.None)
+        {
+            json.WriteBoolean("include_reasoning", false);
+        }
+    }
+
+    private static string RoleName(ChatRole role) =>
+        role == ChatRole.System ? "system"
+        : role == ChatRole.Assistant ? "assistant"
+        : "user";
+}

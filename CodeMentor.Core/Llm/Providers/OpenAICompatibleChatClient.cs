@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace CodeMentor.Core.Llm.Providers;
+
+/// <summary>
+/// Streams chat completions from an OpenAI-compatible endpoint: Groq, Ollama, vLLM, LM Studio, OpenAI.
+/// Written on HttpClient rather than the OpenAI SDK because CodeMentor needs what the SDK hides or
+/// only exposes through experimental APIs: Groq's <c>x_groq.usage</c> and <c>x_groq.error</c>,
+/// <c>delta.reasoning</c>, the x-ratelimit-* and retry-after headers, and a stream that ends
+/// without <c>[DONE]</c> treated as a failure. It never retries: the resilience pipeline owns that.
+/// </summary>
+public sealed partial class OpenAICompatibleChatClient(
+    HttpClient http, ProviderEndpoint endpoint, TimeSpan requestTimeout, ILogger<OpenAICompatibleChatClient> logger) : IChatClient
+{
+    private readonly ChatClientMetadata _metadata = new(endpoint.Name, endpoint.BaseUri, endpoint.DefaultModel);
+
+    public ProviderEndpoint Endpoint => endpoint;
+
+    public async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var model = options?.ModelId ?? endpoint.DefaultModel;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(AppendPath(endpoint.BaseUri), "chat/completions"));
+        request.Content = new ByteArrayContent(ChatRequestWriter.Write(endpoint, model, messages, options));
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (!string.IsNullOrEmpty(endpoint.ApiKey))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+        }
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+
+        // The timeout bounds the wait for the response and then each silence between chunks,
+        // so a long but lively reply is never cut off.
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(requestTimeout);
+
+        using var response = await SendAsync(request, idle, cancellationToken);
+        var rateLimits = ProviderRateLimits.FromHeaders(response.Headers);
+        if (rateLimits is not null)
+        {
+            yield return new ChatResponseUpdate { AdditionalProperties = new() { [ProviderRateLimits.PropertyName] = rateLimits } };
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        var sawDone = false;
+        while (true)
+        {
+            idle.CancelAfter(requestTimeout);
+            string? line;
+            try
+            {
+                line = await reader.ReadLineAsync(idle.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw Interrupted(ex, idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
+            }
+            if (line is null)
+            {
+                break;
+            }
+            if (!line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                continue; // blank separators, ": keep-alive" comments, event names
+            }
+            var data = line.AsSpan(5).Trim();
+            if (data.SequenceEqual("[DONE]"))
+            {
+                sawDone = true;
+                break;
+            }
+            var update = StreamChunkReader.Read(data, endpoint);
+            if (update is not null)
+            {
+                yield return update;
+            }
+        }
+
+        if (!sawDone)
+        {
+            throw new LlmException(LlmFailureCategory.StreamInterrupted,
+                $"{endpoint.DisplayName} closed the stream before the reply was complete. The partial reply was kept; use Regenerate to try again.",
+                endpoint.Name);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationTokenSource idle, CancellationToken caller)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token);
+        }
+        catch (OperationCanceledException) when (!caller.IsCancellationRequested)
+        {
+            throw new LlmException(LlmFailureCategory.Timeout,
+                $"{endpoint.DisplayName} did not answer within {requestTimeout.TotalSeconds:0} seconds (LLM_TIMEOUT). Try again in a moment.",
+                endpoint.Name);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new LlmException(LlmFailureCategory.Network,
+                $"Could not reach {endpoint.DisplayName} at {endpoint.BaseUri.GetLeftPart(UriPartial.Authority)}: {ex.Message}",
+                endpoint.Name, inner: ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var body = await ReadErrorBodyAsync(response, caller);
+            var error = ProviderErrors.FromResponse(endpoint, response, body);
+            LogProviderError(logger, endpoint.Name, (int)response.StatusCode, error.CategoryLabel);
+            throw error;
+        }
+    }
+
+    private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(ct);
+            return text.Length > 4000 ? text[..4000] : text;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private LlmException Interrupted(Exception ex, bool timedOut) => timedOut
+        ? new LlmException(LlmFailureCategory.Timeout,
+            $"{endpoint.DisplayName} stopped sending for {requestTimeout.TotalSeconds:0} seconds (LLM_TIMEOUT). The partial reply was kept; use Regenerate to try again.",
+            endpoint.Name, inner: ex)
+        : new LlmException(LlmFailureCategory.StreamInterrupted,
+            $"The connection to {endpoint.DisplayName} dropped during the reply. The partial reply was kept; use Regenerate to try again.",
+            endpoint.Name, inner: ex);
+
+    private static Uri AppendPath(Uri baseUri) =>
+        baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is not null ? null
+        : serviceType == typeof(ChatClientMetadata) ? _metadata
+        : serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    public void Dispose()
+    {
+        // The HttpClient comes from IHttpClientFactory and is not ours to dispose.
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} answered HTTP {Status} ({Category})")]
+    private static partial void LogProviderError(ILogger logger, string provider, int status, string category);
+}

@@ -1,0 +1,74 @@
+namespace CodeMentor.Core.Llm.Providers;
+
+/// <summary>The simulator's replies: a label saying what it is and how to connect a real model,
+/// then a short, genuinely useful note on the topic the learner mentioned.</summary>
+public static class SimulatedReplies
+{
+    public const string Label =
+        "> **Offline simulator.** This reply was written by CodeMentor's built-in simulator, not by an AI model. " +
+        "To talk to the real tutor, set `GROQ_API_KEY` (or run `dotnet user-secrets set Llm:Groq:ApiKey <key>` in CodeMentor.Web) and restart.";
+
+    private static readonly (string[] Keywords, string Topic, string Body)[] Topics =
+    [
+        (["recurs"], "recursion",
+            "A recursive function solves a problem by calling itself on a smaller piece of it. Two parts matter:\n\n" +
+            "1. **Base case** – the input small enough to answer directly.\n2. **Recursive step** – shrink the input and call again.\n\n" +
+            "```python\ndef factorial(n):\n    if n <= 1:          # base case\n        return 1\n    return n * factorial(n - 1)  # smaller problem\n```\n\n" +
+            "Try tracing `factorial(3)` on paper: write each call on its own line and watch the calls unwind."),
+        (["loop", "for ", "while"], "loops",
+            "A loop repeats a block of code. Use `for` when you know what to iterate over and `while` when you repeat until a condition changes.\n\n" +
+            "```python\nfor name in [\"Ada\", \"Linus\"]:\n    print(f\"Hello, {name}\")\n\ncount = 3\nwhile count > 0:\n    count -= 1\n```\n\n" +
+            "Check each loop for two things: what changes on every pass, and what makes it stop."),
+        (["function", "method", "def "], "functions",
+            "A function names a piece of work, takes inputs (parameters) and gives back a result.\n\n" +
+            "```csharp\nstatic int Add(int a, int b) => a + b;\nConsole.WriteLine(Add(2, 3)); // 5\n```\n\n" +
+            "Good functions do one thing, have a name that says what, and avoid changing things outside themselves."),
+        (["variable", "type"], "variables and types",
+            "A variable is a named box for a value; its type says what kind of value fits in the box.\n\n" +
+            "```csharp\nint age = 12;\nstring name = \"Ada\";\nbool isLearning = true;\n```\n\n" +
+            "Ask yourself for each variable: what does it hold, and who is allowed to change it?"),
+        (["class", "object", "oop"], "classes and objects",
+            "A class is a blueprint; an object is one thing built from it, with its own data.\n\n" +
+            "```csharp\nclass Dog\n{\n    public string Name { get; }\n    public Dog(string name) => Name = name;\n    public string Bark() => $\"{Name} says woof\";\n}\n```\n\n" +
+            "Start by listing the nouns in your problem: they are often your classes."),
+        (["array", "list", "dictionary", "map"], "collections",
+            "Collections hold many values. A **list** keeps order and allows duplicates; a **dictionary** maps keys to values for fast look-up.\n\n" +
+            "```python\nscores = [90, 72, 85]\nages = {\"Ada\": 36, \"Alan\": 41}\nprint(ages[\"Ada\"])\n```\n\n" +
+            "Pick the collection by the question you ask most often: \"the i-th item?\" → list, \"the value for this key?\" → dictionary."),
+        (["error", "exception", "bug", "debug"], "debugging",
+            "When something fails, read the error message from the top: it names the kind of error and the line.\n\n" +
+            "1. Reproduce the problem with the smallest input you can.\n2. Print or inspect the values just before the failing line.\n" +
+            "3. Change one thing at a time and re-run.\n\nWhat does your error message say exactly?"),
+        (["async", "await", "thread"], "asynchronous code",
+            "`async`/`await` lets a program wait for slow work (files, network) without blocking.\n\n" +
+            "```csharp\nasync Task<string> LoadAsync(HttpClient http) =>\n    await http.GetStringAsync(\"https://example.org\");\n```\n\n" +
+            "Remember: an `async` method runs synchronously until its first `await` on something unfinished."),
+    ];
+
+    public static string For(string question)
+    {
+        var lower = question.ToLowerInvariant();
+        foreach (var (keywords, topic, body) in Topics)
+        {
+            if (keywords.Any(lower.Contains))
+            {
+                return $"{Label}\n\n### About {topic}\n\n{body}";
+            }
+        }
+
+        var quoted = question.Trim().ReplaceLineEndings(" ");
+        if (quoted.Length > 160)
+        {
+            quoted = quoted[..160] + "…";
+        }
+        return $"{Label}\n\nYou asked: *{EscapeMarkdown(quoted)}*\n\n" +
+               "Here is how a tutor would help you work through it:\n\n" +
+               "1. **Restate the goal** in one sentence: what should the program do?\n" +
+               "2. **Find a tiny example** you can check by hand.\n" +
+               "3. **Write the smallest piece of code** that handles that example, run it, then grow it.\n\n" +
+               "Ask me about loops, functions, recursion, classes, collections, debugging or async code to see a worked example.";
+    }
+
+    private static string EscapeMarkdown(string text) =>
+        text.Replace("\\", "\\\\").Replace("*", "\\*").Replace("_", "\\_").Replace("`", "\\`").Replace("<", "&lt;");
+}

@@ -1,0 +1,66 @@
+using Ganss.Xss;
+using Markdig;
+
+namespace CodeMentor.Core.Markdown;
+
+/// <summary>Markdown from models and learners to safe HTML: Markdig with raw HTML disabled, then
+/// HtmlSanitizer as a second line of defence (links, attributes, URL schemes).</summary>
+public static class SafeMarkdown
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+        .DisableHtml()
+        .UsePipeTables()
+        .UseEmphasisExtras()
+        .UseAutoLinks()
+        .UseTaskLists()
+        .UseListExtras()
+        .Build();
+
+    // HtmlSanitizer is safe to share between threads once configured.
+    private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
+
+    public static string ToHtml(string markdown)
+    {
+        if (string.IsNullOrEmpty(markdown))
+        {
+            return string.Empty;
+        }
+        var html = Markdig.Markdown.ToHtml(markdown, Pipeline);
+        return Sanitizer.Sanitize(html);
+    }
+
+    private static HtmlSanitizer CreateSanitizer()
+    {
+        var sanitizer = new HtmlSanitizer();
+        sanitizer.AllowedSchemes.Clear();
+        sanitizer.AllowedSchemes.Add("http");
+        sanitizer.AllowedSchemes.Add("https");
+        sanitizer.AllowedSchemes.Add("mailto");
+        sanitizer.AllowedAttributes.Add("class");
+        sanitizer.AllowedTags.Remove("form");
+        sanitizer.AllowedTags.Remove("input");
+        sanitizer.AllowedTags.Add("input"); // task list checkboxes; attributes below keep them inert
+        sanitizer.AllowedAttributes.Add("checked");
+        sanitizer.AllowedAttributes.Add("disabled");
+        sanitizer.PostProcessNode += (_, e) =>
+        {
+            if (e.Node is AngleSharp.Dom.IElement element)
+            {
+                if (element.TagName.Equals("a", StringComparison.OrdinalIgnoreCase))
+                {
+                    element.SetAttribute("rel", "nofollow noopener noreferrer");
+                    element.SetAttribute("target", "_blank");
+                }
+                else if (element.TagName.Equals("input", StringComparison.OrdinalIgnoreCase))
+                {
+                    element.SetAttribute("disabled", "disabled");
+                    if (element.GetAttribute("type") != "checkbox")
+                    {
+                        element.Remove();
+                    }
+                }
+            }
+        };
+        return sanitizer;
+    }
+}

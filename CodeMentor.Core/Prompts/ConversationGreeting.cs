@@ -1,0 +1,22 @@
+namespace CodeMentor.Core.Prompts;
+
+/// <summary>The greeting that opens a new conversation. Rendered locally (no model call), so a
+/// new conversation costs nothing until the learner writes.</summary>
+public sealed class ConversationGreeting : PromptTemplate<LearnerContext>
+{
+    public static readonly ConversationGreeting Instance = new();
+
+    public override string Name => "greeting";
+    public override string Feature => "chat";
+
+    public override IEnumerable<TemplateParameter> Parameters(LearnerContext args) =>
+    [
+        new("Name", args.Name, Required: false, MaxLength: 100),
+        new("Level", args.Level, Required: true, MaxLength: 40),
+    ];
+
+    protected override string RenderCore(LearnerContext args) => $"""
+        Hi{(args.Name is { Length: > 0 } n ? " " + n : "")}! I'm CodeMentor, your programming tutor.
+        Ask me about a concept, paste some code you're stuck on, or tell me what you'd like to build. I'll pitch my answers at {args.Level} level.
+        """;
+}

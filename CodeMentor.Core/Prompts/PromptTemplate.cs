@@ -1,0 +1,52 @@
+namespace CodeMentor.Core.Prompts;
+
+/// <summary>One parameter a template takes, with the limits checked before any model call.</summary>
+public sealed record TemplateParameter(string Name, string? Value, bool Required, int MaxLength);
+
+/// <summary>A typed prompt template: declares its parameters (so they are validated before a
+/// model call) and the feature it serves (for routing and the ledger).</summary>
+public abstract class PromptTemplate<TArgs>
+{
+    public abstract string Name { get; }
+
+    /// <summary>The ledger and routing feature: chat, review, exercise, hint, feedback, onboarding, concept, insight.</summary>
+    public abstract string Feature { get; }
+
+    public abstract IEnumerable<TemplateParameter> Parameters(TArgs args);
+
+    protected abstract string RenderCore(TArgs args);
+
+    public string Render(TArgs args)
+    {
+        var errors = Validate(args);
+        if (errors.Count > 0)
+        {
+            throw new PromptValidationException(Name, errors);
+        }
+        return RenderCore(args).Trim();
+    }
+
+    public IReadOnlyList<string> Validate(TArgs args)
+    {
+        var errors = new List<string>();
+        foreach (var p in Parameters(args))
+        {
+            if (p.Required && string.IsNullOrWhiteSpace(p.Value))
+            {
+                errors.Add($"{p.Name} is required.");
+            }
+            else if (p.Value is { } v && v.Length > p.MaxLength)
+            {
+                errors.Add($"{p.Name} is {v.Length:N0} characters; the limit is {p.MaxLength:N0}.");
+            }
+        }
+        return errors;
+    }
+}
+
+public sealed class PromptValidationException(string template, IReadOnlyList<string> errors)
+    : Exception($"The {template} prompt cannot be built: {string.Join(" ", errors)}")
+{
+    public string Template { get; } = template;
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

@@ -1,0 +1,43 @@
+namespace CodeMentor.Core.Tutoring;
+
+public enum MessageRole
+{
+    User = 0,
+    Assistant = 1,
+}
+
+public enum MessageStatus
+{
+    Complete = 0,
+    Streaming = 1,
+    Stopped = 2,
+    Failed = 3,
+}
+
+/// <summary>One message of a conversation. Ids increase with time, so ordering by Id is the
+/// conversation's order.</summary>
+public sealed class ConversationMessage
+{
+    public const int MaxContentLength = 200_000;
+
+    public long Id { get; set; }
+    public Guid ConversationId { get; set; }
+    public Conversation? Conversation { get; set; }
+    public MessageRole Role { get; set; }
+    public string Content { get; set; } = "";
+
+    /// <summary>The model's "thinking" (gpt-oss reasoning), kept apart from the answer.</summary>
+    public string? Reasoning { get; set; }
+
+    public MessageStatus Status { get; set; } = MessageStatus.Complete;
+
+    /// <summary>For Failed (and Stopped): what happened, written for the learner.</summary>
+    public string? StatusDetail { get; set; }
+
+    public DateTime CreatedAtUtc { get; set; }
+    public string? Provider { get; set; }
+    public string? Model { get; set; }
+    public int? InputTokens { get; set; }
+    public int? OutputTokens { get; set; }
+    public int? ReasoningTokens { get; set; }
+}

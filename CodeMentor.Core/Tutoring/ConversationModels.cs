@@ -1,0 +1,17 @@
+namespace CodeMentor.Core.Tutoring;
+
+public sealed record ConversationSummary(Guid Id, string Title, DateTime UpdatedAtUtc);
+
+public sealed record ConversationView(Guid Id, string Title, IReadOnlyList<ConversationMessage> Messages)
+{
+    public int TotalInputTokens => Messages.Sum(m => m.InputTokens ?? 0);
+    public int TotalOutputTokens => Messages.Sum(m => m.OutputTokens ?? 0);
+}
+
+/// <summary>The result of sending a message: what was saved, the run generating the reply
+/// (if any), and a message for the learner when something was refused or is off.</summary>
+public sealed record SendResult(ConversationMessage? UserMessage, ConversationMessage? Reply, GenerationRun? Run, string? Error)
+{
+    public bool Succeeded => Error is null;
+    public static SendResult Refused(string error) => new(null, null, null, error);
+}

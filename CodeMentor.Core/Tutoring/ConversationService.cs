@@ -1,0 +1,228 @@
+using CodeMentor.Core.Data;
+using CodeMentor.Core.Llm;
+using CodeMentor.Core.Llm.Context;
+using CodeMentor.Core.Prompts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace CodeMentor.Core.Tutoring;
+
+/// <summary>
+/// Conversations and their messages. Every method takes the signed-in user's id and every query
+/// filters by it, so a conversation id from someone else finds nothing.
+/// </summary>
+public sealed class ConversationService(
+    IDbContextFactory<AppDbContext> db,
+    GenerationRunner runner,
+    ContextWindow window,
+    LlmStatus status,
+    IOptions<LlmOptions> options,
+    TimeProvider time)
+{
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await context.Conversations.AsNoTracking()
+            .Where(c => c.UserId == userId)
+            .OrderByDescending(c => c.UpdatedAtUtc)
+            .Select(c => new ConversationSummary(c.Id, c.Title, c.UpdatedAtUtc))
+            .ToListAsync(ct);
+    }
+
+    public async Task<ConversationView?> GetAsync(string userId, Guid conversationId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var conversation = await context.Conversations.AsNoTracking()
+            .Where(c => c.Id == conversationId && c.UserId == userId)
+            .Select(c => new { c.Id, c.Title })
+            .SingleOrDefaultAsync(ct);
+        if (conversation is null)
+        {
+            return null;
+        }
+        var messages = await context.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId)
+            .OrderBy(m => m.Id)
+            .ToListAsync(ct);
+        return new ConversationView(conversation.Id, conversation.Title, messages);
+    }
+
+    /// <summary>Starts a conversation with the tutor's greeting (rendered locally; no model call).</summary>
+    public async Task<Guid> CreateAsync(string userId, LearnerContext learner, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var conversation = new Conversation { UserId = userId, CreatedAtUtc = now, UpdatedAtUtc = now };
+        conversation.Messages.Add(new ConversationMessage
+        {
+            Role = MessageRole.Assistant,
+            Content = ConversationGreeting.Instance.Render(learner),
+            CreatedAtUtc = now,
+        });
+        await using var context = await db.CreateDbContextAsync(ct);
+        context.Conversations.Add(conversation);
+        await context.SaveChangesAsync(ct);
+        return conversation.Id;
+    }
+
+    public async Task<bool> RenameAsync(string userId, Guid conversationId, string title, CancellationToken ct = default)
+    {
+        title = title.Trim();
+        if (title.Length == 0)
+        {
+            return false;
+        }
+        if (title.Length > Conversation.MaxTitleLength)
+        {
+            title = title[..Conversation.MaxTitleLength];
+        }
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Title, title), ct) == 1;
+    }
+
+    public async Task<bool> DeleteAsync(string userId, Guid conversationId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
+        {
+            return false;
+        }
+        if (runner.FindActiveInConversation(conversationId) is { } run)
+        {
+            run.Stop();
+            await run.Completion;
+        }
+        var conversation = await context.Conversations.SingleAsync(c => c.Id == conversationId && c.UserId == userId, ct);
+        context.Conversations.Remove(conversation);
+        await context.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Saves the learner's message, then starts the reply. The message is saved before any
+    /// model call; if replies are off the message is still kept and the result says why.</summary>
+    public async Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
+    {
+        if (MessageInputRules.Check(text) is { } inputError)
+        {
+            return SendResult.Refused(inputError);
+        }
+        if (runner.FindActiveInConversation(conversationId) is not null)
+        {
+            return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
+        }
+
+        var system = SystemPrompt();
+        var fit = window.Select([new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, text)],
+            options.Value.Context.MaxMessages, options.Value.Context.MaxTokens);
+        if (fit.IsRefused)
+        {
+            return SendResult.Refused(fit.RefusalMessage);
+        }
+
+        await using var context = await db.CreateDbContextAsync(ct);
+        var conversation = await context.Conversations.SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
+        if (conversation is null)
+        {
+            return SendResult.Refused("This conversation does not exist or is not yours.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var userMessage = new ConversationMessage
+        {
+            ConversationId = conversationId,
+            Role = MessageRole.User,
+            Content = text,
+            CreatedAtUtc = now,
+        };
+        context.Messages.Add(userMessage);
+        conversation.UpdatedAtUtc = now;
+        if (conversation.Title == Conversation.DefaultTitle)
+        {
+            conversation.Title = TitleFrom(text);
+        }
+        await context.SaveChangesAsync(ct);
+
+        if (status.Mode == LlmMode.Disabled)
+        {
+            return new SendResult(userMessage, null, null, LlmStatus.DisabledMessage);
+        }
+        var (reply, run) = await StartReplyAsync(context, userId, conversationId, ct);
+        return new SendResult(userMessage, reply, run, null);
+    }
+
+    /// <summary>Replaces the last reply with a fresh one, or answers a trailing learner message
+    /// that has no reply yet (after an outage, a refusal, or while replies were off).</summary>
+    public async Task<SendResult> RegenerateAsync(string userId, Guid conversationId, CancellationToken ct = default)
+    {
+        if (status.Mode == LlmMode.Disabled)
+        {
+            return SendResult.Refused(LlmStatus.DisabledMessage);
+        }
+        if (runner.FindActiveInConversation(conversationId) is not null)
+        {
+            return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
+        }
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
+        {
+            return SendResult.Refused("This conversation does not exist or is not yours.");
+        }
+        var last = await context.Messages.Where(m => m.ConversationId == conversationId).OrderByDescending(m => m.Id).Take(2).ToListAsync(ct);
+        if (last.Count == 0 || (last[0].Role == MessageRole.Assistant && (last.Count < 2 || last[1].Role != MessageRole.User)))
+        {
+            return SendResult.Refused("There is no question to answer again yet.");
+        }
+        if (last[0].Role == MessageRole.Assistant)
+        {
+            context.Messages.Remove(last[0]);
+            await context.SaveChangesAsync(ct);
+        }
+        var (reply, run) = await StartReplyAsync(context, userId, conversationId, ct, bypassCache: true);
+        return new SendResult(null, reply, run, null);
+    }
+
+    public GenerationRun? FindRun(string userId, long messageId) =>
+        runner.Find(messageId) is { } run && run.UserId == userId ? run : null;
+
+    private async Task<(ConversationMessage Reply, GenerationRun Run)> StartReplyAsync(
+        AppDbContext context, string userId, Guid conversationId, CancellationToken ct, bool bypassCache = false)
+    {
+        var o = options.Value;
+        var history = await context.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Content != "")
+            .OrderByDescending(m => m.Id)
+            .Take(Math.Max(o.Context.MaxMessages * 2, 20)) // the window keeps at most MaxMessages; read a few more
+            .ToListAsync(ct);
+        history.Reverse();
+
+        var prompt = new List<ChatMessage>(history.Count + 1) { new(ChatRole.System, SystemPrompt()) };
+        prompt.AddRange(history.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content)));
+
+        var reply = new ConversationMessage
+        {
+            ConversationId = conversationId,
+            Role = MessageRole.Assistant,
+            Status = MessageStatus.Streaming,
+            CreatedAtUtc = time.GetUtcNow().UtcDateTime,
+            Provider = status.ProviderName,
+            Model = status.Model,
+        };
+        context.Messages.Add(reply);
+        await context.SaveChangesAsync(ct);
+
+        var chatOptions = new ChatOptions { Temperature = (float)o.Temperature, MaxOutputTokens = o.MaxOutputTokens }
+            .WithRequestContext(new LlmRequestContext(userId, "chat", conversationId, bypassCache));
+        var run = runner.Start(userId, conversationId, reply.Id, prompt, chatOptions);
+        return (reply, run);
+    }
+
+    // The learner profile (onboarding) will feed this; until then every learner is a beginner.
+    private static string SystemPrompt() => TutorSystemPrompt.Instance.Render(new LearnerContext());
+
+    private static string TitleFrom(string text)
+    {
+        var line = text.Trim().ReplaceLineEndings(" ");
+        return line.Length <= 60 ? line : line[..57].TrimEnd() + "…";
+    }
+}

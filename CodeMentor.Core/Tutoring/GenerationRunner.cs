@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using CodeMentor.Core.Data;
+using CodeMentor.Core.Llm;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CodeMentor.Core.Tutoring;
+
+/// <summary>Runs replies in the background, independent of any browser circuit, and saves them:
+/// complete, stopped (with the text so far) or failed (with the text so far and the reason).</summary>
+public sealed partial class GenerationRunner(
+    IChatClient pipeline, IDbContextFactory<AppDbContext> db, TimeProvider time, ILogger<GenerationRunner> logger) : IHostedService
+{
+    /// <summary>How often partial text is written to the database, so a crash loses little.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<long, GenerationRun> _runs = new();
+
+    public GenerationRun? Find(long messageId) => _runs.GetValueOrDefault(messageId);
+
+    public GenerationRun? FindActiveInConversation(Guid conversationId) =>
+        _runs.Values.FirstOrDefault(r => r.ConversationId == conversationId);
+
+    public GenerationRun Start(string userId, Guid conversationId, long messageId, IReadOnlyList<ChatMessage> prompt, ChatOptions options)
+    {
+        var run = new GenerationRun(userId, conversationId, messageId);
+        _runs[messageId] = run;
+        _ = Task.Run(() => ExecuteAsync(run, prompt, options));
+        return run;
+    }
+
+    private async Task ExecuteAsync(GenerationRun run, IReadOnlyList<ChatMessage> prompt, ChatOptions options)
+    {
+        var status = MessageStatus.Complete;
+        string? detail = null;
+        UsageDetails? usage = null;
+        string? model = null;
+        var lastCheckpoint = time.GetTimestamp();
+        try
+        {
+            await foreach (var update in pipeline.GetStreamingResponseAsync(prompt, options, run.Token))
+            {
+                model = update.ModelId ?? model;
+                string? text = null, reasoning = null;
+                foreach (var content in update.Contents)
+                {
+                    switch (content)
+                    {
+                        case TextContent t: text += t.Text; break;
+                        case TextReasoningContent r: reasoning += r.Text; break;
+                        case UsageContent u: usage = Sum(usage, u.Details); break;
+                    }
+                }
+                if (text is not null || reasoning is not null)
+                {
+                    run.Append(text, reasoning);
+                }
+                if (time.GetElapsedTime(lastCheckpoint) >= CheckpointInterval)
+                {
+                    lastCheckpoint = time.GetTimestamp();
+                    await CheckpointAsync(run);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (run.StopRequested)
+        {
+            status = MessageStatus.Stopped;
+            detail = "Stopped by you.";
+        }
+        catch (OperationCanceledException)
+        {
+            status = MessageStatus.Failed;
+            detail = "The server shut down during the reply. The text so far was kept; use Regenerate to try again.";
+        }
+        catch (LlmException ex)
+        {
+            status = MessageStatus.Failed;
+            detail = ex.Message;
+        }
+        catch (Exception ex)
+        {
+            LogUnexpected(logger, ex, run.MessageId);
+            status = MessageStatus.Failed;
+            detail = "The reply failed unexpectedly. The text so far was kept; use Regenerate to try again.";
+        }
+
+        try
+        {
+            await SaveFinalAsync(run, status, detail, usage, model, options);
+        }
+        catch (Exception ex)
+        {
+            LogSaveFailed(logger, ex, run.MessageId);
+        }
+        finally
+        {
+            _runs.TryRemove(run.MessageId, out _);
+            run.Finish(status, detail);
+        }
+    }
+
+    private async Task CheckpointAsync(GenerationRun run)
+    {
+        var snapshot = run.Snapshot();
+        await using var context = await db.CreateDbContextAsync();
+        await context.Messages.Where(m => m.Id == run.MessageId && m.Status == MessageStatus.Streaming)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Content, snapshot.Text).SetProperty(m => m.Reasoning, snapshot.Reasoning));
+    }
+
+    private async Task SaveFinalAsync(GenerationRun run, MessageStatus status, string? detail, UsageDetails? usage, string? model, ChatOptions options)
+    {
+        var snapshot = run.Snapshot();
+        await using var context = await db.CreateDbContextAsync();
+        var message = await context.Messages.SingleOrDefaultAsync(m => m.Id == run.MessageId);
+        if (message is null)
+        {
+            return; // the conversation was deleted while the reply was running
+        }
+        message.Content = snapshot.Text;
+        message.Reasoning = snapshot.Reasoning.Length > 0 ? snapshot.Reasoning : null;
+        message.Status = status;
+        message.StatusDetail = detail;
+        message.Model = model ?? options.ModelId ?? message.Model;
+        message.InputTokens = (int?)usage?.InputTokenCount;
+        message.OutputTokens = (int?)usage?.OutputTokenCount;
+        message.ReasoningTokens = (int?)usage?.ReasoningTokenCount;
+        await context.Conversations.Where(c => c.Id == run.ConversationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAtUtc, time.GetUtcNow().UtcDateTime));
+        await context.SaveChangesAsync();
+    }
+
+    private static UsageDetails Sum(UsageDetails? total, UsageDetails next)
+    {
+        if (total is null)
+        {
+            return next;
+        }
+        total.Add(next);
+        return total;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>On shutdown, end every run and wait for it to save its text.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var runs = _runs.Values.ToList();
+        foreach (var run in runs)
+        {
+            run.Abort();
+        }
+        await Task.WhenAll(runs.Select(r => r.Completion)).WaitAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reply {MessageId} failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, Exception ex, long messageId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not save reply {MessageId}")]
+    private static partial void LogSaveFailed(ILogger logger, Exception ex, long messageId);
+}

@@ -1,0 +1,11 @@
+using CodeMentor.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddCodeMentor();
+
+var app = builder.Build();
+app.MapCodeMentor();
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,37 @@
+// Small browser helpers the Blazor components call through JS interop.
+window.codeMentor = {
+    // Enter sends, Shift+Enter (or IME composition) adds a line.
+    sendOnEnter(textarea, sendSelector) {
+        if (!textarea || textarea._codeMentorKeydown) return;
+        const handler = (e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                const button = textarea.closest(".chat-input")?.querySelector(sendSelector);
+                if (button && !button.disabled) button.click();
+            }
+        };
+        textarea._codeMentorKeydown = handler;
+        textarea.addEventListener("keydown", handler);
+    },
+    detach(textarea) {
+        if (textarea && textarea._codeMentorKeydown) {
+            textarea.removeEventListener("keydown", textarea._codeMentorKeydown);
+            delete textarea._codeMentorKeydown;
+        }
+    },
+    async copyText(text) {
+        try {
+            await navigator.clipboard.writeText(text);
+        } catch {
+            // Clipboard API refused (insecure context, permissions): fall back to a hidden textarea.
+            const area = document.createElement("textarea");
+            area.value = text;
+            area.style.position = "fixed";
+            area.style.opacity = "0";
+            document.body.appendChild(area);
+            area.select();
+            document.execCommand("copy");
+            area.remove();
+        }
+    }
+};
