@@ -1,0 +1,238 @@
+using CodeMentor.Core.Llm;
+using CodeMentor.Core.Llm.Providers;
+using CodeMentor.Tests.Support;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CodeMentor.Tests.Integration;
+
+/// <summary>The Groq provider over real HTTP against the in-process fake Groq server.</summary>
+public sealed class GroqProviderTests : IAsyncLifetime
+{
+    private FakeGroqServer _server = default!;
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    public async Task InitializeAsync() => _server = await FakeGroqServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private OpenAICompatibleChatClient Client(string? key = FakeGroqServer.Key, TimeSpan? timeout = null) => new(
+        _http,
+        new ProviderEndpoint("groq", "Groq", _server.BaseUri, key, GroqOptions.DefaultModel, "GROQ_API_KEY", IsGroq: true, ReasoningEffort: "low"),
+        timeout ?? TimeSpan.FromSeconds(30),
+        NullLogger<OpenAICompatibleChatClient>.Instance);
+
+    private static List<ChatMessage> Prompt() =>
+    [
+        new(ChatRole.System, "You are a tutor."),
+        new(ChatRole.User, "What is a loop?") { AuthorName = "learner-name-must-not-be-sent" },
+    ];
+
+    [Fact]
+    public async Task Streams_text_keeps_reasoning_apart_and_reads_usage()
+    {
+        _server.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("A loop repeats code.", reasoning: "The learner is new.", promptTokens: 57)));
+
+        var updates = await Client().GetStreamingResponseAsync(Prompt(), new ChatOptions { Temperature = 0.5f, MaxOutputTokens = 300 }).ToListAsync();
+
+        var text = string.Concat(updates.SelectMany(u => u.Contents).OfType<TextContent>().Select(c => c.Text));
+        var reasoning = string.Concat(updates.SelectMany(u => u.Contents).OfType<TextReasoningContent>().Select(c => c.Text));
+        var usage = updates.SelectMany(u => u.Contents).OfType<UsageContent>().Single().Details;
+        Assert.Equal("A loop repeats code.", text);
+        Assert.Equal("The learner is new.", reasoning);
+        Assert.Equal(57, usage.InputTokenCount);
+        Assert.Equal(7, usage.OutputTokenCount); // 4 pieces + 3, as the fake counts
+        Assert.Equal(3, usage.ReasoningTokenCount);
+        Assert.Equal(0, usage.CachedInputTokenCount);
+        Assert.Equal("stop", updates.Last(u => u.FinishReason is not null).FinishReason!.Value.Value);
+        Assert.Equal(GroqStream.Model, updates.First(u => u.ModelId is not null).ModelId);
+    }
+
+    [Fact]
+    public async Task Reads_usage_from_x_groq_when_the_standard_usage_is_missing()
+    {
+        _server.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Hi", promptTokens: 11, usageOnlyInXGroq: true)));
+
+        var response = await Client().GetResponseAsync(Prompt());
+
+        Assert.Equal("Hi", response.Text);
+        Assert.Equal(11, response.Usage!.InputTokenCount);
+    }
+
+    [Fact]
+    public async Task Sends_model_messages_and_options_without_fields_Groq_rejects()
+    {
+        await Client().GetResponseAsync(Prompt(), new ChatOptions { Temperature = 0.25f, MaxOutputTokens = 512 });
+
+        var request = Assert.Single(_server.Requests);
+        Assert.Equal($"Bearer {FakeGroqServer.Key}", request.Authorization);
+        var body = request.Body;
+        Assert.Equal("openai/gpt-oss-20b", (string?)body["model"]);
+        Assert.True((bool?)body["stream"]);
+        Assert.Equal(0.25, (double?)body["temperature"]);
+        Assert.Equal(512, (int?)body["max_completion_tokens"]);
+        Assert.Equal("low", (string?)body["reasoning_effort"]);
+        var messages = body["messages"]!.AsArray();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("system", (string?)messages[0]!["role"]);
+        Assert.Equal("What is a loop?", (string?)messages[1]!["content"]);
+        Assert.All(messages, m => Assert.Equal(["role", "content"], m!.AsObject().Select(p => p.Key)));
+        Assert.False(body.ContainsKey("n"));
+        Assert.False(body.ContainsKey("logprobs"));
+    }
+
+    [Fact]
+    public async Task Asks_Groq_to_leave_out_reasoning_when_told_to()
+    {
+        await Client().GetResponseAsync(Prompt(), new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High, Output = ReasoningOutput.None } });
+
+        var body = Assert.Single(_server.Requests).Body;
+        Assert.Equal("high", (string?)body["reasoning_effort"]);
+        Assert.False((bool?)body["include_reasoning"]);
+    }
+
+    [Fact]
+    public async Task A_rejected_key_says_where_to_set_it_and_never_shows_the_key()
+    {
+        var ex = await Assert.ThrowsAsync<LlmException>(() => Client(key: "wrong-key-123").GetResponseAsync(Prompt()));
+
+        Assert.Equal(LlmFailureCategory.Unauthorized, ex.Category);
+        Assert.Contains("GROQ_API_KEY", ex.Message);
+        Assert.DoesNotContain("wrong-key-123", ex.Message);
+        Assert.False(ex.IsTransient);
+    }
+
+    [Theory]
+    [InlineData(404, "The model `openai/gpt-oss-999b` does not exist or you do not have access to it.", "model_not_found", LlmFailureCategory.ModelNotFound, "openai/gpt-oss-999b")]
+    [InlineData(413, "Request too large for model", "rate_limit_exceeded", LlmFailureCategory.RequestTooLarge, "too large")]
+    [InlineData(400, "'messages.1' : property 'name' is unsupported", "invalid_request_error", LlmFailureCategory.BadRequest, "invalid")]
+    [InlineData(503, "Service Unavailable", "service_unavailable", LlmFailureCategory.ServerError, "trouble")]
+    public async Task Http_errors_map_to_specific_messages(int status, string message, string code, LlmFailureCategory category, string expectedText)
+    {
+        _server.Enqueue(FakeGroqServer.Error(status, message, code));
+
+        var ex = await Assert.ThrowsAsync<LlmException>(() => Client().GetResponseAsync(Prompt()));
+
+        Assert.Equal(category, ex.Category);
+        Assert.Contains(expectedText, ex.Message);
+    }
+
+    [Fact]
+    public async Task A_429_carries_retry_after()
+    {
+        _server.Enqueue(FakeGroqServer.Error(429, "Rate limit reached", "rate_limit_exceeded", retryAfter: "7"));
+
+        var ex = await Assert.ThrowsAsync<LlmException>(() => Client().GetResponseAsync(Prompt()));
+
+        Assert.Equal(LlmFailureCategory.RateLimited, ex.Category);
+        Assert.Equal(TimeSpan.FromSeconds(7), ex.RetryAfter);
+        Assert.True(ex.IsTransient);
+    }
+
+    [Fact]
+    public async Task A_stream_that_ends_without_DONE_is_a_failure_after_the_partial_text()
+    {
+        _server.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Partial answer that never finishes").Take(4).ToList()));
+
+        var received = new List<string>();
+        var ex = await Assert.ThrowsAsync<LlmException>(async () =>
+        {
+            await foreach (var update in Client().GetStreamingResponseAsync(Prompt()))
+            {
+                received.Add(update.Text);
+            }
+        });
+
+        Assert.Equal(LlmFailureCategory.StreamInterrupted, ex.Category);
+        Assert.Equal("Partial answer", string.Concat(received)[..14]);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_mid_reply_is_a_failure_after_the_partial_text()
+    {
+        var clientHasRead = new TaskCompletionSource();
+        _server.Enqueue(FakeGroqServer.DropAfter(GroqStream.Reply("Partial answer").Take(3).ToList(), clientHasRead.Task));
+
+        var received = new List<string>();
+        var ex = await Assert.ThrowsAsync<LlmException>(async () =>
+        {
+            await foreach (var update in Client().GetStreamingResponseAsync(Prompt()))
+            {
+                received.Add(update.Text);
+                if (string.Concat(received).Length >= 12)
+                {
+                    clientHasRead.TrySetResult();
+                }
+            }
+        });
+
+        Assert.Equal(LlmFailureCategory.StreamInterrupted, ex.Category);
+        Assert.StartsWith("Partial answ", string.Concat(received));
+    }
+
+    [Fact]
+    public async Task An_x_groq_error_in_the_stream_is_a_failure()
+    {
+        _server.Enqueue(FakeGroqServer.Reply([
+            GroqStream.Chunk(new { role = "assistant", content = "" }),
+            GroqStream.Chunk(new { content = "Half" }),
+            GroqStream.Chunk(new { }, xGroqError: "model overloaded"),
+            GroqStream.Done,
+        ]));
+
+        var ex = await Assert.ThrowsAsync<LlmException>(() => Client().GetResponseAsync(Prompt()));
+
+        Assert.Equal(LlmFailureCategory.StreamInterrupted, ex.Category);
+        Assert.Contains("model overloaded", ex.Message);
+    }
+
+    [Fact]
+    public async Task Reports_Groqs_rate_limit_headers()
+    {
+        var updates = await Client().GetStreamingResponseAsync(Prompt()).ToListAsync();
+
+        var limits = updates.Select(u => u.AdditionalProperties?.GetValueOrDefault(ProviderRateLimits.PropertyName)).OfType<ProviderRateLimits>().Single();
+        Assert.Equal(14399, limits.RequestsRemaining);
+        Assert.Equal(TimeSpan.FromMilliseconds(179_560), limits.TokensReset);
+    }
+
+    [Fact]
+    public async Task Stopping_cancels_the_upstream_request()
+    {
+        var aborted = new TaskCompletionSource();
+        _server.Enqueue(async context =>
+        {
+            context.RequestAborted.Register(() => aborted.TrySetResult());
+            await FakeGroqServer.Reply(GroqStream.Reply(new string('x', 600), pieceLength: 6), delay: TimeSpan.FromMilliseconds(20))(context);
+        });
+        using var stop = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in Client().GetStreamingResponseAsync(Prompt(), cancellationToken: stop.Token))
+            {
+                if (update.Text.Length > 0)
+                {
+                    stop.Cancel();
+                }
+            }
+        });
+
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_silent_server_times_out_with_a_message_naming_the_setting()
+    {
+        _server.Enqueue(async context => await Task.Delay(Timeout.Infinite, context.RequestAborted));
+
+        var ex = await Assert.ThrowsAsync<LlmException>(() => Client(timeout: TimeSpan.FromMilliseconds(300)).GetResponseAsync(Prompt()));
+
+        Assert.Equal(LlmFailureCategory.Timeout, ex.Category);
+        Assert.Contains("LLM_TIMEOUT", ex.Message);
+    }
+}
