@@ -1,0 +1,208 @@
+using CodeMentor.Core.Data;
+using CodeMentor.Core.Prompts;
+using CodeMentor.Core.Tutoring;
+using CodeMentor.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CodeMentor.Tests.Integration;
+
+/// <summary>A chat turn through the real pipeline and the Groq provider (fake server over HTTP),
+/// saved in a real SQLite file.</summary>
+public sealed class ConversationFlowTests : IAsyncLifetime
+{
+    private FakeGroqServer _groq = default!;
+    private CoreHost _host = default!;
+    private string _ada = "";
+    private string _bob = "";
+
+    private ConversationService Conversations => _host.Get<ConversationService>();
+
+    public async Task InitializeAsync()
+    {
+        _groq = await FakeGroqServer.StartAsync();
+        _host = await CoreHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Llm:Groq:ApiKey"] = FakeGroqServer.Key,
+            ["Llm:Groq:Endpoint"] = _groq.BaseUri.ToString(),
+        });
+        _ada = await _host.CreateUserAsync("ada@example.org");
+        _bob = await _host.CreateUserAsync("bob@example.org");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _groq.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_reply_streams_and_is_saved_with_its_usage()
+    {
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Loops repeat work.", reasoning: "Keep it simple.", promptTokens: 90)));
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+
+        var sent = await Conversations.SendAsync(_ada, id, "What is a loop?");
+        await sent.Run!.Completion;
+
+        var view = (await Conversations.GetAsync(_ada, id))!;
+        Assert.Equal("What is a loop?", view.Title);
+        Assert.Equal([MessageRole.Assistant, MessageRole.User, MessageRole.Assistant], view.Messages.Select(m => m.Role));
+        var reply = view.Messages[^1];
+        Assert.Equal(MessageStatus.Complete, reply.Status);
+        Assert.Equal("Loops repeat work.", reply.Content);
+        Assert.Equal("Keep it simple.", reply.Reasoning);
+        Assert.Equal(90, reply.InputTokens);
+        Assert.Equal("openai/gpt-oss-20b", reply.Model);
+        Assert.Equal("groq", reply.Provider);
+
+        // The request carried the system prompt, the greeting and the question, in order.
+        var messages = _groq.Requests.Single().Body["messages"]!.AsArray();
+        Assert.Equal(["system", "assistant", "user"], messages.Select(m => (string?)m!["role"]));
+        Assert.Equal("What is a loop?", (string?)messages[^1]!["content"]);
+    }
+
+    [Fact]
+    public async Task The_learners_message_is_saved_even_when_the_provider_rejects_the_key()
+    {
+        _groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+
+        var sent = await Conversations.SendAsync(_ada, id, "Explain recursion");
+        await sent.Run!.Completion;
+
+        var view = (await Conversations.GetAsync(_ada, id))!;
+        Assert.Equal("Explain recursion", view.Messages[1].Content);
+        var reply = view.Messages[2];
+        Assert.Equal(MessageStatus.Failed, reply.Status);
+        Assert.Contains("rejected the API key", reply.StatusDetail);
+        Assert.Contains("GROQ_API_KEY", reply.StatusDetail);
+    }
+
+    [Fact]
+    public async Task Stopping_keeps_the_partial_reply_with_its_status()
+    {
+        var aborted = new TaskCompletionSource();
+        _groq.Enqueue(async context =>
+        {
+            context.RequestAborted.Register(() => aborted.TrySetResult());
+            await FakeGroqServer.Reply(GroqStream.Reply(string.Concat(Enumerable.Repeat("word ", 400))), TimeSpan.FromMilliseconds(15))(context);
+        });
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var sent = await Conversations.SendAsync(_ada, id, "Tell me a long story");
+        var run = sent.Run!;
+        var someText = new TaskCompletionSource();
+        run.Changed += () => { if (run.Snapshot().Text.Length > 20) someText.TrySetResult(); };
+
+        await someText.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        run.Stop();
+        await run.Completion;
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the upstream request was cancelled
+
+        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        Assert.Equal(MessageStatus.Stopped, reply.Status);
+        Assert.StartsWith("word word", reply.Content);
+        Assert.True(reply.Content.Length < 2000);
+    }
+
+    [Fact]
+    public async Task A_dropped_stream_keeps_the_partial_reply_as_failed()
+    {
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("The first part of an answer").Take(4).ToList()));
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+
+        var sent = await Conversations.SendAsync(_ada, id, "Question");
+        await sent.Run!.Completion;
+
+        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        Assert.Equal(MessageStatus.Failed, reply.Status);
+        Assert.Equal("The first part", reply.Content[..14]);
+        Assert.Contains("Regenerate", reply.StatusDetail);
+    }
+
+    [Fact]
+    public async Task Regenerate_replaces_the_last_reply()
+    {
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("First answer.")));
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Second answer.")));
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        await (await Conversations.SendAsync(_ada, id, "Question")).Run!.Completion;
+
+        var again = await Conversations.RegenerateAsync(_ada, id);
+        await again.Run!.Completion;
+
+        var view = (await Conversations.GetAsync(_ada, id))!;
+        Assert.Equal(3, view.Messages.Count);
+        Assert.Equal("Second answer.", view.Messages[^1].Content);
+    }
+
+    [Fact]
+    public async Task A_message_too_large_for_the_window_is_refused_before_anything_is_saved_or_sent()
+    {
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+
+        var sent = await Conversations.SendAsync(_ada, id, string.Join(' ', Enumerable.Repeat("token", 6000)));
+
+        Assert.False(sent.Succeeded);
+        Assert.Contains("nothing was sent", sent.Error);
+        Assert.Single((await Conversations.GetAsync(_ada, id))!.Messages); // just the greeting
+        Assert.Empty(_groq.Requests);
+    }
+
+    [Fact]
+    public async Task Another_user_can_neither_read_nor_change_a_conversation()
+    {
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+
+        Assert.Null(await Conversations.GetAsync(_bob, id));
+        Assert.DoesNotContain(await Conversations.ListAsync(_bob), c => c.Id == id);
+        Assert.False(await Conversations.RenameAsync(_bob, id, "mine now"));
+        Assert.False(await Conversations.DeleteAsync(_bob, id));
+        Assert.False((await Conversations.SendAsync(_bob, id, "hello")).Succeeded);
+        Assert.False((await Conversations.RegenerateAsync(_bob, id)).Succeeded);
+
+        var view = await Conversations.GetAsync(_ada, id);
+        Assert.Equal(Core.Tutoring.Conversation.DefaultTitle, view!.Title);
+        Assert.Single(view.Messages);
+    }
+
+    [Fact]
+    public async Task List_is_newest_first_and_rename_and_delete_work_for_the_owner()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
+        await using var host = await CoreHost.StartAsync(configure: s => s.AddSingleton<TimeProvider>(clock));
+        var conversations = host.Get<ConversationService>();
+        var ada = await host.CreateUserAsync("ada@example.org");
+        var older = await conversations.CreateAsync(ada, new LearnerContext());
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var newer = await conversations.CreateAsync(ada, new LearnerContext());
+
+        Assert.Equal([newer, older], (await conversations.ListAsync(ada)).Select(c => c.Id));
+        Assert.True(await conversations.RenameAsync(ada, older, "  Recursion practice  "));
+        Assert.Equal("Recursion practice", (await conversations.GetAsync(ada, older))!.Title);
+        Assert.True(await conversations.DeleteAsync(ada, newer));
+        Assert.Equal([older], (await conversations.ListAsync(ada)).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task Replies_left_streaming_by_a_crash_are_marked_failed_at_startup_keeping_their_text()
+    {
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        await using (var db = await _host.DbAsync())
+        {
+            db.Messages.Add(new ConversationMessage
+            {
+                ConversationId = id, Role = MessageRole.Assistant, Status = MessageStatus.Streaming, Content = "half of it",
+                CreatedAtUtc = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await _host.Get<DatabaseInitializer>().StartAsync(CancellationToken.None);
+
+        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        Assert.Equal(MessageStatus.Failed, reply.Status);
+        Assert.Equal("half of it", reply.Content);
+        Assert.Equal(DatabaseInitializer.InterruptedDetail, reply.StatusDetail);
+    }
+}

@@ -1,0 +1,102 @@
+using CodeMentor.Core;
+using CodeMentor.Core.Accounts;
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CodeMentor.Tests.Support;
+
+/// <summary>CodeMentor's core services over a real SQLite file in a temporary folder, migrated
+/// as at startup. Dispose deletes the folder.</summary>
+public sealed class CoreHost : IAsyncDisposable
+{
+    private readonly string _folder;
+
+    private CoreHost(ServiceProvider services, string folder)
+    {
+        Services = services;
+        _folder = folder;
+    }
+
+    public ServiceProvider Services { get; }
+
+    public static async Task<CoreHost> StartAsync(IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
+    {
+        var folder = TempFolder.Create();
+        var services = new ServiceCollection();
+        services.AddCodeMentorCoreForTests(folder, settings);
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
+        return new CoreHost(provider, folder);
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public async Task<string> CreateUserAsync(string email)
+    {
+        var user = new AppUser { UserName = email, Email = email, NormalizedUserName = email.ToUpperInvariant(), NormalizedEmail = email.ToUpperInvariant() };
+        await using var db = await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    public async Task<AppDbContext> DbAsync() => await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        TempFolder.Delete(_folder);
+    }
+}
+
+public static class CoreHostServiceCollectionExtensions
+{
+    /// <summary>Registers the core as the app does, against a SQLite file in <paramref name="folder"/>.</summary>
+    public static IServiceCollection AddCodeMentorCoreForTests(this IServiceCollection services, string folder, IDictionary<string, string?>? settings)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:CodeMentor"] = $"Data Source={Path.Combine(folder, "codementor.db")}",
+            ["Llm:Simulator:TokensPerSecond"] = "5000",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddCodeMentorCore(configuration);
+        services.AddSingleton<DatabaseInitializer>();
+        return services;
+    }
+}
+
+public static class TempFolder
+{
+    public static string Create()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "codementor-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    public static void Delete(string folder)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a background writer: the OS temp cleaner will take it.
+        }
+    }
+}
