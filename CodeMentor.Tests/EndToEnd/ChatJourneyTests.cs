@@ -1,0 +1,138 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace CodeMentor.Tests.EndToEnd;
+
+/// <summary>The newcomer's journey in headless Chromium: register, chat, watch the reply stream,
+/// reload, and privacy between accounts.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class ChatJourneyTests(PortalFixture portal)
+{
+    private static async Task<string> RegisterAsync(IPage page)
+    {
+        var email = $"learner-{Guid.NewGuid():N}@example.org";
+        await page.GotoAsync("account/register");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", "correct-horse-42");
+        await page.FillAsync("#confirm", "correct-horse-42");
+        await page.ClickAsync("[data-testid=register-submit]");
+        await page.WaitForURLAsync("**/chat");
+        return email;
+    }
+
+    private static async Task WaitUntilInteractiveAsync(IPage page) =>
+        await Expect(page.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "true");
+
+    private static async Task<string> StartConversationAsync(IPage page)
+    {
+        await WaitUntilInteractiveAsync(page);
+        await page.ClickAsync("[data-testid=start-conversation]");
+        await page.WaitForURLAsync("**/chat/*");
+        await Expect(page.Locator("[data-testid=chat-input]")).ToBeVisibleAsync();
+        return page.Url;
+    }
+
+    private static async Task AskAsync(IPage page, string question)
+    {
+        await page.FillAsync("[data-testid=chat-input]", question);
+        await page.PressAsync("[data-testid=chat-input]", "Enter");
+    }
+
+    private static ILocator Reply(IPage page) => page.Locator("[data-testid=message][data-role=Assistant]").Last;
+
+    [Fact]
+    public async Task A_newcomer_registers_chats_watches_the_reply_stream_and_finds_it_after_a_reload()
+    {
+        var page = await portal.NewUserPageAsync();
+        var email = await RegisterAsync(page);
+        await Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync(email);
+        await StartConversationAsync(page);
+
+        await AskAsync(page, "What is a loop?");
+
+        // The question is shown at once, the reply grows while it streams, then completes.
+        await Expect(page.Locator("[data-role=User]").Last).ToContainTextAsync("What is a loop?");
+        var streaming = page.Locator("[data-testid=message][data-status=Streaming]");
+        await Expect(streaming).ToContainTextAsync("A loop repeats");
+        var early = await streaming.InnerTextAsync();
+        await Expect(streaming.Locator("[data-testid=stop]")).ToBeVisibleAsync();
+        await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
+        var final = await Reply(page).InnerTextAsync();
+        Assert.DoesNotContain(PortalFixture.ReplyEnd, early);
+        Assert.Contains(PortalFixture.ReplyEnd, final);
+        await Expect(Reply(page).Locator("strong")).ToHaveTextAsync("loop"); // Markdown rendered
+        await Expect(Reply(page).Locator("[data-testid=message-usage]")).ToContainTextAsync("openai/gpt-oss-20b");
+
+        await page.ReloadAsync();
+        await WaitUntilInteractiveAsync(page);
+
+        await Expect(page.Locator("[data-role=User]").Last).ToContainTextAsync("What is a loop?");
+        await Expect(Reply(page)).ToContainTextAsync(PortalFixture.ReplyEnd);
+        await Expect(page.Locator("[data-testid=conversation-link]").First).ToHaveTextAsync("What is a loop?");
+    }
+
+    [Fact]
+    public async Task A_reply_goes_on_through_a_page_refresh_and_completes()
+    {
+        var page = await portal.NewUserPageAsync();
+        await RegisterAsync(page);
+        await StartConversationAsync(page);
+        await AskAsync(page, "Explain loops slowly");
+        await Expect(page.Locator("[data-status=Streaming]")).ToContainTextAsync("Step 1");
+
+        await page.ReloadAsync();
+        await WaitUntilInteractiveAsync(page);
+
+        // Right after the reload the reply is still being written, and it continues live.
+        await Expect(page.Locator("[data-testid=message][data-status=Streaming]")).ToContainTextAsync("A loop repeats");
+        await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
+        await Expect(Reply(page)).ToContainTextAsync(PortalFixture.ReplyEnd);
+    }
+
+    [Fact]
+    public async Task Stop_keeps_the_partial_reply_with_its_status()
+    {
+        var page = await portal.NewUserPageAsync();
+        await RegisterAsync(page);
+        await StartConversationAsync(page);
+        await AskAsync(page, "Tell me about loops");
+        await Expect(page.Locator("[data-status=Streaming]")).ToContainTextAsync("Step 1");
+
+        await page.ClickAsync("[data-testid=stop]");
+
+        await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Stopped");
+        await Expect(Reply(page).Locator("[data-testid=message-status]")).ToContainTextAsync("Stopped by you");
+        Assert.DoesNotContain(PortalFixture.ReplyEnd, await Reply(page).InnerTextAsync());
+        await page.ReloadAsync();
+        await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Stopped");
+    }
+
+    [Fact]
+    public async Task A_second_user_who_opens_the_first_users_conversation_url_sees_nothing_of_it()
+    {
+        var ada = await portal.NewUserPageAsync();
+        await RegisterAsync(ada);
+        var url = await StartConversationAsync(ada);
+        await AskAsync(ada, "My secret project is called Bluebird");
+        await Expect(Reply(ada)).ToHaveAttributeAsync("data-status", "Complete");
+
+        var bob = await portal.NewUserPageAsync();
+        await RegisterAsync(bob);
+        await bob.GotoAsync(url);
+        await WaitUntilInteractiveAsync(bob);
+
+        await Expect(bob.Locator("[data-testid=conversation-not-found]")).ToBeVisibleAsync();
+        Assert.DoesNotContain("Bluebird", await bob.ContentAsync());
+        await Expect(bob.Locator("[data-testid=conversation-link]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Chat_requires_signing_in()
+    {
+        var page = await portal.NewUserPageAsync();
+
+        await page.GotoAsync("chat");
+
+        await page.WaitForURLAsync("**/account/login**");
+    }
+}
