@@ -205,4 +205,19 @@ public sealed class ConversationFlowTests : IAsyncLifetime
         Assert.Equal("half of it", reply.Content);
         Assert.Equal(DatabaseInitializer.InterruptedDetail, reply.StatusDetail);
     }
+
+    [Fact]
+    public async Task When_replies_are_turned_off_the_message_is_kept_and_the_learner_is_told()
+    {
+        await using var host = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Llm:Enabled"] = "false" });
+        var conversations = host.Get<ConversationService>();
+        var ada = await host.CreateUserAsync("ada@example.org");
+        var id = await conversations.CreateAsync(ada, new LearnerContext());
+
+        var sent = await conversations.SendAsync(ada, id, "Are you there?");
+
+        Assert.Contains("LLM_ENABLED=false", sent.Error);
+        Assert.Null(sent.Run);
+        Assert.Equal("Are you there?", (await conversations.GetAsync(ada, id))!.Messages[^1].Content);
+    }
 }
