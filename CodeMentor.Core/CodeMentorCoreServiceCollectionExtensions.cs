@@ -4,6 +4,9 @@ using CodeMentor.Core.Llm;
 using CodeMentor.Core.Llm.Context;
 using CodeMentor.Core.Llm.Pipeline;
 using CodeMentor.Core.Llm.Providers;
+using CodeMentor.Core.Llm.Resilience;
+using CodeMentor.Core.RateLimiting;
+using CodeMentor.Core.Usage;
 using CodeMentor.Core.Tokens;
 using CodeMentor.Core.Tutoring;
 using Microsoft.EntityFrameworkCore;
@@ -47,11 +50,33 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<ContextWindow>();
         services.AddHttpClient(LlmProviderFactory.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<LlmProviderFactory>();
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<ProviderFailoverChatClient>();
 
-        // The pipeline every feature goes through. Order, outermost first:
-        // context window (what is sent) → provider.
-        services.AddChatClient(sp => sp.GetRequiredService<LlmProviderFactory>().Create(sp.GetRequiredService<LlmStatus>().ProviderName))
-            .UseContextWindow();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName));
+        services.AddSingleton<UserRateLimiter>();
+        services.TryAddSingleton<IUserLimitsSource, ConfiguredUserLimits>();
+
+        services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.SectionName));
+        services.AddSingleton<PricingTable>();
+        services.AddSingleton<LedgerWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
+
+        services.AddHybridCache();
+
+        // The pipeline every feature (and the hub) goes through. Order, outermost first:
+        // 1. usage ledger: sees every call, refusals and cache hits included, and times all of it;
+        // 2. user rate limits: refuse before any work is done, so a refusal costs nothing;
+        // 3. routing: the feature picks model, options and provider chain (the cache key depends on them);
+        // 4. context window: decides what is actually sent (the cache key is over the windowed messages);
+        // 5. response cache: a hit never reaches a provider;
+        // 6. failover over resilient providers (retry, circuit breaker, deadline, Groq's own limits).
+        services.AddChatClient(sp => sp.GetRequiredService<ProviderFailoverChatClient>())
+            .UseUsageLedger()
+            .UseUserRateLimits()
+            .UseRouting()
+            .UseContextWindow()
+            .UseResponseCache();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Tutoring;
+using CodeMentor.Core.Usage;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,6 +10,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
 {
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<ConversationMessage> Messages => Set<ConversationMessage>();
+    public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

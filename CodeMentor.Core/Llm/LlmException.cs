@@ -18,6 +18,9 @@ public enum LlmFailureCategory
     StreamInterrupted,
     Disabled,
     ContextTooLarge,
+
+    /// <summary>The learner's own request quota (per minute, per day, tokens per day) is used up.</summary>
+    QuotaExceeded,
 }
 
 /// <summary>A model call that failed, with a message written for the learner. The message never
@@ -59,6 +62,7 @@ public sealed class LlmException : Exception
         LlmFailureCategory.StreamInterrupted => "interrupted",
         LlmFailureCategory.Disabled => "disabled",
         LlmFailureCategory.ContextTooLarge => "context-too-large",
+        LlmFailureCategory.QuotaExceeded => "quota",
         _ => "unknown",
     };
 }

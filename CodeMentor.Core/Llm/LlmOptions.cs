@@ -32,6 +32,10 @@ public sealed class LlmOptions
     public int CacheTtlSeconds { get; set; } = 3600;
 
     public ContextWindowOptions Context { get; set; } = new();
+    public Resilience.ResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Feature → model and options (see <see cref="Routing.FeatureRoute"/>).</summary>
+    public Dictionary<string, Routing.FeatureRoute> Routing { get; set; } = new(StringComparer.OrdinalIgnoreCase);
     public GroqOptions Groq { get; set; } = new();
     public OpenAICompatibleOptions OpenAI { get; set; } = new();
     public SimulatorOptions Simulator { get; set; } = new();

@@ -28,6 +28,11 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
             errors.Add($"LLM_FALLBACK_PROVIDER (Llm:FallbackProvider) must be empty or one of {string.Join(", ", ProviderNames.All)}; it is '{options.FallbackProvider}'.");
         }
 
+        if (string.Equals(options.FallbackProvider?.Trim(), ProviderNames.Simulator, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add("LLM_FALLBACK_PROVIDER (Llm:FallbackProvider) cannot be simulator: the simulator never stands in for a provider that failed. Use openai (e.g. a local Ollama) or leave it empty.");
+        }
+
         Range("LLM_TIMEOUT", "Llm:TimeoutSeconds", options.TimeoutSeconds, 1, 600);
         Range("LLM_MAX_RETRIES", "Llm:MaxRetries", options.MaxRetries, 0, 10);
         Range("LLM_MAX_TOKENS", "Llm:MaxOutputTokens", options.MaxOutputTokens, 16, 131072);

@@ -22,9 +22,11 @@ public sealed class LlmStatus
             Mode = LlmMode.Disabled;
             ProviderName = NoProvider;
             Model = "none";
+            DefaultChain = [NoProvider];
             return;
         }
-        ProviderName = ResolvePrimary(o);
+        DefaultChain = ResolveChain(o);
+        ProviderName = DefaultChain[0];
         (Mode, Model) = ProviderName switch
         {
             ProviderNames.Simulator => (LlmMode.Simulator, SimulatorChatClient.ModelName),
@@ -39,12 +41,33 @@ public sealed class LlmStatus
     public string ProviderName { get; }
     public string Model { get; }
 
-    /// <summary>groq without a key means "nothing configured": only then does the simulator stand in.</summary>
-    public static string ResolvePrimary(LlmOptions options)
+    /// <summary>The providers every call tries in order unless routing says otherwise.</summary>
+    public IReadOnlyList<string> DefaultChain { get; }
+
+    /// <summary>
+    /// Primary, then fallback, leaving out groq when it has no key. Only when that leaves nothing
+    /// (nothing configured) does the simulator answer; it is never a fallback for a configured provider.
+    /// </summary>
+    public static IReadOnlyList<string> ResolveChain(LlmOptions options)
     {
-        var primary = options.PrimaryProvider.ToLowerInvariant();
-        return primary == ProviderNames.Groq && !options.Groq.HasKey ? ProviderNames.Simulator : primary;
+        var chain = new List<string>();
+        foreach (var name in new[] { options.PrimaryProvider, options.FallbackProvider })
+        {
+            var provider = name?.Trim().ToLowerInvariant();
+            if (string.IsNullOrEmpty(provider) || chain.Contains(provider) || (provider == ProviderNames.Groq && !options.Groq.HasKey))
+            {
+                continue;
+            }
+            if (provider == ProviderNames.Simulator && chain.Count > 0)
+            {
+                continue;
+            }
+            chain.Add(provider);
+        }
+        return chain.Count > 0 ? chain : [ProviderNames.Simulator];
     }
+
+    public static string ResolvePrimary(LlmOptions options) => ResolveChain(options)[0];
 
     public string? Banner => Mode switch
     {

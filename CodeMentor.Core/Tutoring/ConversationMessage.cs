@@ -40,4 +40,16 @@ public sealed class ConversationMessage
     public int? InputTokens { get; set; }
     public int? OutputTokens { get; set; }
     public int? ReasoningTokens { get; set; }
+
+    /// <summary>Tokens of <see cref="Content"/> (o200k_base), counted once when saved so the
+    /// context window does not tokenize the conversation again on every turn.</summary>
+    public int? ContentTokens { get; set; }
+
+    /// <summary>Cost of the reply in pico-dollars (see <see cref="Usage.LedgerEntry.PicoPerUsd"/>); null when the model has no price.</summary>
+    public long? CostPico { get; set; }
+
+    /// <summary>True when the reply was served from the response cache.</summary>
+    public bool FromCache { get; set; }
+
+    public decimal? CostUsd => CostPico is { } pico ? pico / Usage.LedgerEntry.PicoPerUsd : null;
 }

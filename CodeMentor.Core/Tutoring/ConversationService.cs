@@ -2,6 +2,8 @@ using CodeMentor.Core.Data;
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Llm.Context;
 using CodeMentor.Core.Prompts;
+using CodeMentor.Core.RateLimiting;
+using CodeMentor.Core.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
@@ -16,6 +18,9 @@ public sealed class ConversationService(
     IDbContextFactory<AppDbContext> db,
     GenerationRunner runner,
     ContextWindow window,
+    TokenCounter tokens,
+    UserRateLimiter limiter,
+    IUserLimitsSource limits,
     LlmStatus status,
     IOptions<LlmOptions> options,
     TimeProvider time)
@@ -133,6 +138,7 @@ public sealed class ConversationService(
             ConversationId = conversationId,
             Role = MessageRole.User,
             Content = text,
+            ContentTokens = tokens.CountText(text),
             CreatedAtUtc = now,
         };
         context.Messages.Add(userMessage);
@@ -146,6 +152,12 @@ public sealed class ConversationService(
         if (status.Mode == LlmMode.Disabled)
         {
             return new SendResult(userMessage, null, null, LlmStatus.DisabledMessage);
+        }
+        // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
+        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
+        if (!quota.Allowed)
+        {
+            return new SendResult(userMessage, null, null, quota.Message, quota.RetryAfter);
         }
         var (reply, run) = await StartReplyAsync(context, userId, conversationId, ct);
         return new SendResult(userMessage, reply, run, null);
@@ -173,6 +185,11 @@ public sealed class ConversationService(
         {
             return SendResult.Refused("There is no question to answer again yet.");
         }
+        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
+        if (!quota.Allowed)
+        {
+            return SendResult.Refused(quota.Message!, quota.RetryAfter);
+        }
         if (last[0].Role == MessageRole.Assistant)
         {
             context.Messages.Remove(last[0]);
@@ -181,6 +198,10 @@ public sealed class ConversationService(
         var (reply, run) = await StartReplyAsync(context, userId, conversationId, ct, bypassCache: true);
         return new SendResult(null, reply, run, null);
     }
+
+    /// <summary>What is left of the user's request quota, for the chat page.</summary>
+    public async Task<QuotaStatus> QuotaAsync(string userId, CancellationToken ct = default) =>
+        limiter.Status(userId, await limits.GetAsync(userId, ct));
 
     public GenerationRun? FindRun(string userId, long messageId) =>
         runner.Find(messageId) is { } run && run.UserId == userId ? run : null;
@@ -197,7 +218,7 @@ public sealed class ConversationService(
         history.Reverse();
 
         var prompt = new List<ChatMessage>(history.Count + 1) { new(ChatRole.System, SystemPrompt()) };
-        prompt.AddRange(history.Select(m => new ChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content)));
+        prompt.AddRange(history.Select(ToChatMessage));
 
         var reply = new ConversationMessage
         {
@@ -215,6 +236,16 @@ public sealed class ConversationService(
             .WithRequestContext(new LlmRequestContext(userId, "chat", conversationId, bypassCache));
         var run = runner.Start(userId, conversationId, reply.Id, prompt, chatOptions);
         return (reply, run);
+    }
+
+    private static ChatMessage ToChatMessage(ConversationMessage message)
+    {
+        var chat = new ChatMessage(message.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, message.Content);
+        if (message.ContentTokens is { } count)
+        {
+            chat.AdditionalProperties = new() { [ContextWindow.TokenCountProperty] = count };
+        }
+        return chat;
     }
 
     // The learner profile (onboarding) will feed this; until then every learner is a beginner.

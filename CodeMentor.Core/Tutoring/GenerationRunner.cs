@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using CodeMentor.Core.Data;
 using CodeMentor.Core.Llm;
+using CodeMentor.Core.Tokens;
+using CodeMentor.Core.Usage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +13,7 @@ namespace CodeMentor.Core.Tutoring;
 /// <summary>Runs replies in the background, independent of any browser circuit, and saves them:
 /// complete, stopped (with the text so far) or failed (with the text so far and the reason).</summary>
 public sealed partial class GenerationRunner(
-    IChatClient pipeline, IDbContextFactory<AppDbContext> db, TimeProvider time, ILogger<GenerationRunner> logger) : IHostedService
+    IChatClient pipeline, IDbContextFactory<AppDbContext> db, TokenCounter tokens, TimeProvider time, ILogger<GenerationRunner> logger) : IHostedService
 {
     /// <summary>How often partial text is written to the database, so a crash loses little.</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
@@ -31,8 +33,9 @@ public sealed partial class GenerationRunner(
         return run;
     }
 
-    private async Task ExecuteAsync(GenerationRun run, IReadOnlyList<ChatMessage> prompt, ChatOptions options)
+    private async Task ExecuteAsync(GenerationRun run, IReadOnlyList<ChatMessage> prompt, ChatOptions requestOptions)
     {
+        var (options, trace) = requestOptions.EnsureTrace();
         var status = MessageStatus.Complete;
         string? detail = null;
         UsageDetails? usage = null;
@@ -88,7 +91,7 @@ public sealed partial class GenerationRunner(
 
         try
         {
-            await SaveFinalAsync(run, status, detail, usage, model, options);
+            await SaveFinalAsync(run, status, detail, usage, model, trace);
         }
         catch (Exception ex)
         {
@@ -109,7 +112,7 @@ public sealed partial class GenerationRunner(
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Content, snapshot.Text).SetProperty(m => m.Reasoning, snapshot.Reasoning));
     }
 
-    private async Task SaveFinalAsync(GenerationRun run, MessageStatus status, string? detail, UsageDetails? usage, string? model, ChatOptions options)
+    private async Task SaveFinalAsync(GenerationRun run, MessageStatus status, string? detail, UsageDetails? usage, string? model, LlmCallTrace trace)
     {
         var snapshot = run.Snapshot();
         await using var context = await db.CreateDbContextAsync();
@@ -122,10 +125,16 @@ public sealed partial class GenerationRunner(
         message.Reasoning = snapshot.Reasoning.Length > 0 ? snapshot.Reasoning : null;
         message.Status = status;
         message.StatusDetail = detail;
-        message.Model = model ?? options.ModelId ?? message.Model;
-        message.InputTokens = (int?)usage?.InputTokenCount;
-        message.OutputTokens = (int?)usage?.OutputTokenCount;
-        message.ReasoningTokens = (int?)usage?.ReasoningTokenCount;
+        // Record who actually answered (after routing and failover), and what it cost.
+        message.Provider = trace.Provider ?? message.Provider;
+        message.Model = trace.Model ?? model ?? message.Model;
+        message.FromCache = trace.CacheHit;
+        var billed = trace.CacheHit ? trace.Usage : usage;
+        message.InputTokens = (int?)billed?.InputTokenCount;
+        message.OutputTokens = (int?)billed?.OutputTokenCount;
+        message.ReasoningTokens = (int?)billed?.ReasoningTokenCount;
+        message.CostPico = trace.CostUsd is { } cost ? (long)decimal.Round(cost * LedgerEntry.PicoPerUsd) : null;
+        message.ContentTokens = tokens.CountText(snapshot.Text);
         await context.Conversations.Where(c => c.Id == run.ConversationId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAtUtc, time.GetUtcNow().UtcDateTime));
         await context.SaveChangesAsync();

@@ -16,6 +16,7 @@ internal sealed class ConversationMessageConfiguration : IEntityTypeConfiguratio
         builder.Property(m => m.StatusDetail).HasMaxLength(1000);
         builder.Property(m => m.Provider).HasMaxLength(40);
         builder.Property(m => m.Model).HasMaxLength(100);
+        builder.Ignore(m => m.CostUsd);
         builder.HasIndex(m => new { m.ConversationId, m.Id });
         // Startup looks for replies a crash left "streaming".
         builder.HasIndex(m => m.Status);

@@ -8,6 +8,26 @@ namespace CodeMentor.Core.Llm.Context;
 /// A message is never cut mid-way: one that does not fit ends the window.</summary>
 public sealed class ContextWindow(TokenCounter tokens)
 {
+    /// <summary>Messages may carry their token count (computed once, when saved) under this key,
+    /// so a long conversation is not tokenized again on every turn.</summary>
+    public const string TokenCountProperty = "codementor.tokens";
+
+    /// <summary>Tokens the whole prompt costs, reply primer included.</summary>
+    public int Count(IReadOnlyList<ChatMessage> messages)
+    {
+        var total = TokenCounter.ReplyPrimer;
+        foreach (var message in messages)
+        {
+            total += Cost(message);
+        }
+        return total;
+    }
+
+    private int Cost(ChatMessage message) =>
+        message.AdditionalProperties?.TryGetValue(TokenCountProperty, out var value) == true && value is int known
+            ? known + TokenCounter.PerMessageOverhead
+            : tokens.CountMessage(message.Text);
+
     public ContextWindowResult Select(IReadOnlyList<ChatMessage> messages, int maxMessages, int maxTokens)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
@@ -21,13 +41,13 @@ public sealed class ContextWindow(TokenCounter tokens)
         var used = TokenCounter.ReplyPrimer;
         foreach (var message in system)
         {
-            used += tokens.CountMessage(message.Text);
+            used += Cost(message);
         }
 
         if (history.Count > 0)
         {
             var newest = history[^1];
-            var newestCost = tokens.CountMessage(newest.Text);
+            var newestCost = Cost(newest);
             if (used + newestCost > maxTokens)
             {
                 return ContextWindowResult.Refused(newestCost, maxTokens - used);
@@ -39,7 +59,7 @@ public sealed class ContextWindow(TokenCounter tokens)
         var kept = 0;
         for (var i = history.Count - 1; i >= 0 && kept < maxMessages; i--)
         {
-            var cost = tokens.CountMessage(history[i].Text);
+            var cost = Cost(history[i]);
             if (used + cost > maxTokens)
             {
                 break;

@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using CodeMentor.Core.Usage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodeMentor.Core.Llm.Pipeline;
+
+/// <summary>
+/// Outermost stage: writes one ledger row per call — answered, cached, refused by the learner's
+/// limits, stopped or failed — with tokens, cost, latency and time to first token. Usage is summed
+/// in a finally block, so a stopped or broken stream is recorded too. Rows are queued to
+/// <see cref="LedgerWriter"/>, never written on the stream's path.
+/// </summary>
+public sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger, PricingTable pricing, TimeProvider time)
+    : DelegatingChatClient(inner)
+{
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (callOptions, trace) = options.EnsureTrace();
+        var started = time.GetTimestamp();
+        TimeSpan? firstToken = null;
+        Exception? failure = null;
+        var completed = false;
+
+        var stream = base.GetStreamingResponseAsync(messages, callOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await stream.MoveNextAsync())
+                    {
+                        break;
+                    }
+                    update = stream.Current;
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                    throw;
+                }
+                if (firstToken is null && update.Contents.Any(c => c is TextContent { Text.Length: > 0 } or TextReasoningContent { Text.Length: > 0 }))
+                {
+                    firstToken = time.GetElapsedTime(started);
+                }
+                yield return update;
+            }
+            completed = true;
+        }
+        finally
+        {
+            await stream.DisposeAsync();
+            ledger.Enqueue(Entry(callOptions, trace, time.GetElapsedTime(started), firstToken, completed, failure));
+        }
+    }
+
+    private LedgerEntry Entry(ChatOptions options, LlmCallTrace trace, TimeSpan latency, TimeSpan? firstToken, bool completed, Exception? failure)
+    {
+        var request = options.GetRequestContext();
+        var (outcome, category) = Outcome(trace, completed, failure);
+        var entry = new LedgerEntry
+        {
+            TimestampUtc = time.GetUtcNow().UtcDateTime,
+            UserId = request?.UserId ?? "system",
+            ConversationId = request?.ConversationId,
+            Feature = request?.Feature ?? "chat",
+            Provider = trace.Provider ?? "",
+            Model = trace.Model ?? options.ModelId ?? "",
+            LatencyMs = (int)Math.Round(latency.TotalMilliseconds),
+            TimeToFirstTokenMs = firstToken is { } ttft ? (int)Math.Round(ttft.TotalMilliseconds) : null,
+            Attempts = trace.Attempts,
+            Outcome = outcome,
+            FailureCategory = category,
+        };
+
+        if (trace.CacheHit)
+        {
+            // A hit costs nothing; it saved what the original reply cost.
+            entry.CostUsd = 0m;
+            entry.SavedCostUsd = pricing.Cost(trace.Model, trace.Usage) ?? 0m;
+            trace.CostUsd = 0m;
+            trace.SavedCostUsd = entry.SavedCostUsd;
+            return entry;
+        }
+
+        var usage = trace.Usage;
+        entry.InputTokens = (int)(usage?.InputTokenCount ?? 0);
+        entry.OutputTokens = (int)(usage?.OutputTokenCount ?? 0);
+        entry.ReasoningTokens = (int)(usage?.ReasoningTokenCount ?? 0);
+        entry.CachedInputTokens = (int)(usage?.CachedInputTokenCount ?? 0);
+        entry.CostUsd = usage is null ? 0m : pricing.Cost(entry.Model, usage);
+        trace.CostUsd = entry.CostUsd;
+        return entry;
+    }
+
+    private static (string Outcome, string? Category) Outcome(LlmCallTrace trace, bool completed, Exception? failure) => failure switch
+    {
+        null when completed => (trace.CacheHit ? LedgerOutcomes.Cached : LedgerOutcomes.Ok, null),
+        null or OperationCanceledException => (LedgerOutcomes.Stopped, null),
+        LlmException { Category: LlmFailureCategory.QuotaExceeded } => (LedgerOutcomes.RateLimited, "quota"),
+        LlmException ex => (LedgerOutcomes.Failed, ex.CategoryLabel),
+        _ => (LedgerOutcomes.Failed, "unexpected"),
+    };
+}
+
+public static class UsageLedgerChatClientExtensions
+{
+    public static ChatClientBuilder UseUsageLedger(this ChatClientBuilder builder) =>
+        builder.Use((inner, services) => new UsageLedgerChatClient(inner,
+            services.GetRequiredService<LedgerWriter>(), services.GetRequiredService<PricingTable>(), services.GetRequiredService<TimeProvider>()));
+}

@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+using CodeMentor.Core.RateLimiting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodeMentor.Core.Llm.Pipeline;
+
+/// <summary>
+/// Enforces each learner's limits (requests per minute and per day, optional daily token budget)
+/// before anything else happens. A refusal costs nothing: no provider call, and the caller keeps
+/// the learner's message. Tokens of answered calls count against the daily budget.
+/// </summary>
+public sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter limiter, IUserLimitsSource limits)
+    : DelegatingChatClient(inner)
+{
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (callOptions, trace) = options.EnsureTrace();
+        var userId = callOptions.GetRequestContext()?.UserId;
+        if (userId is not null)
+        {
+            var decision = limiter.TryAcquire(userId, await limits.GetAsync(userId, cancellationToken));
+            if (!decision.Allowed)
+            {
+                throw new LlmException(LlmFailureCategory.QuotaExceeded, decision.Message!, retryAfter: decision.RetryAfter);
+            }
+        }
+
+        try
+        {
+            await foreach (var update in base.GetStreamingResponseAsync(messages, callOptions, cancellationToken))
+            {
+                yield return update;
+            }
+        }
+        finally
+        {
+            if (userId is not null && !trace.CacheHit && trace.Usage is { } usage)
+            {
+                limiter.RecordTokens(userId, (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0));
+            }
+        }
+    }
+}
+
+public static class UserRateLimitChatClientExtensions
+{
+    public static ChatClientBuilder UseUserRateLimits(this ChatClientBuilder builder) =>
+        builder.Use((inner, services) => new UserRateLimitChatClient(inner,
+            services.GetRequiredService<UserRateLimiter>(), services.GetRequiredService<IUserLimitsSource>()));
+}

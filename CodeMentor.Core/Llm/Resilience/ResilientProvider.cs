@@ -1,0 +1,157 @@
+using CodeMentor.Core.Llm.Providers;
+using Microsoft.Extensions.AI;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace CodeMentor.Core.Llm.Resilience;
+
+/// <summary>
+/// One provider behind Polly: retries with exponential backoff and jitter (honouring retry-after
+/// up to a cap), an overall deadline, and a circuit breaker shared by every call to this provider.
+/// Only the start of a reply is retried: once the first token is out, a failure is final.
+/// </summary>
+public sealed class ResilientProvider
+{
+    private readonly IChatClient _client;
+    private readonly ResilienceOptions _options;
+    private readonly ResiliencePipeline _full;
+    private readonly ResiliencePipeline _quick;
+
+    public ResilientProvider(string name, IChatClient client, int maxRetries, ResilienceOptions options, TimeProvider time)
+    {
+        Name = name;
+        _client = client;
+        _options = options;
+        Throttle = new ProviderThrottle(time, options.ProviderHeadroomRatio);
+
+        var breaker = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = options.BreakerFailureRatio,
+                MinimumThroughput = Math.Max(2, options.BreakerMinimumThroughput),
+                SamplingDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerSamplingSeconds)),
+                BreakDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerBreakSeconds)),
+                // Being told to slow down is not a sign that the provider is broken.
+                ShouldHandle = new PredicateBuilder().Handle<LlmException>(e => e.IsTransient && e.Category != LlmFailureCategory.RateLimited),
+            })
+            .Build();
+
+        _full = Build(time, breaker, maxRetries, TimeSpan.FromSeconds(options.BaseDelaySeconds), useJitter: true,
+            TimeSpan.FromSeconds(options.MaxRetryAfterSeconds));
+        var quickDelay = TimeSpan.FromSeconds(options.FailoverRetryDelaySeconds);
+        _quick = Build(time, breaker, Math.Min(1, maxRetries), quickDelay, useJitter: false, quickDelay * 4);
+    }
+
+    public string Name { get; }
+    public ProviderThrottle Throttle { get; }
+
+    private ResiliencePipeline Build(TimeProvider time, ResiliencePipeline breaker, int retries, TimeSpan delay, bool useJitter, TimeSpan maxRetryAfter)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddTimeout(TimeSpan.FromSeconds(_options.DeadlineSeconds));
+        if (retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = useJitter,
+                Delay = delay,
+                MaxDelay = TimeSpan.FromSeconds(_options.MaxRetryAfterSeconds),
+                ShouldHandle = new PredicateBuilder().Handle<LlmException>(e =>
+                    e.IsTransient && (e.RetryAfter is null || e.RetryAfter <= maxRetryAfter)),
+                // Honour the provider's retry-after exactly; otherwise exponential backoff with jitter.
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is LlmException { RetryAfter: { } wait } ? wait : (TimeSpan?)null),
+            });
+        }
+        return builder.AddPipeline(breaker).Build();
+    }
+
+    /// <param name="quick">True when another provider can take over: one short retry, then hand over.</param>
+    public async Task<StreamStart> StartAsync(IReadOnlyList<ChatMessage> messages, ChatOptions options, bool quick,
+        LlmCallTrace trace, int estimatedTokens, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await (quick ? _quick : _full).ExecuteAsync(
+                async attemptToken => await AttemptAsync(messages, options, trace, estimatedTokens, attemptToken, cancellationToken),
+                cancellationToken);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new LlmException(LlmFailureCategory.ServerError,
+                $"{Display} failed repeatedly, so CodeMentor paused calls to it for {_options.BreakerBreakSeconds:0} seconds. Try again shortly.",
+                Name, retryAfter: ex.RetryAfter, inner: ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new LlmException(LlmFailureCategory.Timeout,
+                $"{Display} did not start answering within {_options.DeadlineSeconds:0} seconds, retries included. Try again in a moment.",
+                Name, inner: ex);
+        }
+    }
+
+    private async ValueTask<StreamStart> AttemptAsync(IReadOnlyList<ChatMessage> messages, ChatOptions options, LlmCallTrace trace,
+        int estimatedTokens, CancellationToken attemptToken, CancellationToken callerToken)
+    {
+        trace.Attempts++;
+        await WaitForProviderQuotaAsync(estimatedTokens, attemptToken);
+
+        // The stream outlives this attempt, so it gets its own token: the caller's (Stop) always,
+        // Polly's (deadline) only until the first token.
+        var streamCancellation = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        var stream = _client.GetStreamingResponseAsync(messages, options, streamCancellation.Token).GetAsyncEnumerator(streamCancellation.Token);
+        var buffered = new List<ChatResponseUpdate>();
+        try
+        {
+            using (attemptToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), streamCancellation))
+            {
+                while (await stream.MoveNextAsync())
+                {
+                    var update = stream.Current;
+                    if (update.AdditionalProperties?.GetValueOrDefault(ProviderRateLimits.PropertyName) is ProviderRateLimits limits)
+                    {
+                        Throttle.Observe(limits);
+                    }
+                    buffered.Add(update);
+                    if (update.Contents.Any(c => c is TextContent { Text.Length: > 0 } or TextReasoningContent { Text.Length: > 0 }))
+                    {
+                        return new StreamStart(buffered, stream, streamCancellation, ended: false);
+                    }
+                }
+            }
+            return new StreamStart(buffered, stream, streamCancellation, ended: true);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            streamCancellation.Dispose();
+            throw;
+        }
+    }
+
+    private async Task WaitForProviderQuotaAsync(int estimatedTokens, CancellationToken ct)
+    {
+        var wait = Throttle.WaitFor(estimatedTokens);
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+        if (wait > TimeSpan.FromSeconds(_options.MaxRetryAfterSeconds))
+        {
+            throw new LlmException(LlmFailureCategory.RateLimited,
+                $"{Display}'s organisation limit is used up; it resets in {Math.Ceiling(wait.TotalSeconds):0} s. Try again then.",
+                Name, retryAfter: wait);
+        }
+        await Task.Delay(wait, Throttle.Time, ct);
+    }
+
+    private string Display => Name switch
+    {
+        ProviderNames.Groq => "Groq",
+        ProviderNames.OpenAI => "The OpenAI-compatible endpoint",
+        _ => Name,
+    };
+}

@@ -1,0 +1,32 @@
+namespace CodeMentor.Core.Llm.Routing;
+
+/// <summary>How one feature (chat, review, hint, …) is served. Everything is optional: what is
+/// not set comes from the global settings.</summary>
+public sealed class FeatureRoute
+{
+    /// <summary>The Groq model for this feature (other providers use their own configured model).</summary>
+    public string? Model { get; set; }
+
+    /// <summary>gpt-oss reasoning effort: low, medium, high.</summary>
+    public string? ReasoningEffort { get; set; }
+
+    public double? Temperature { get; set; }
+    public int? MaxOutputTokens { get; set; }
+
+    /// <summary>Providers to try in order, e.g. ["groq", "openai"]. Empty: primary then fallback.</summary>
+    public List<string> Providers { get; set; } = [];
+}
+
+public static class Features
+{
+    public const string Chat = "chat";
+    public const string Review = "review";
+    public const string Exercise = "exercise";
+    public const string Hint = "hint";
+    public const string Feedback = "feedback";
+    public const string Onboarding = "onboarding";
+    public const string Concept = "concept";
+    public const string Insight = "insight";
+
+    public static readonly IReadOnlyList<string> All = [Chat, Review, Exercise, Hint, Feedback, Onboarding, Concept, Insight];
+}

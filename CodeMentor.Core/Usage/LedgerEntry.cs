@@ -1,0 +1,54 @@
+namespace CodeMentor.Core.Usage;
+
+/// <summary>One model call, or one refused or cached request: the usage and cost ledger behind
+/// the admin dashboard.</summary>
+public sealed class LedgerEntry
+{
+    /// <summary>Costs are stored as integer pico-dollars (1e-12 USD): exact for per-token prices,
+    /// and summable in SQLite, which has no decimal type.</summary>
+    public const decimal PicoPerUsd = 1_000_000_000_000m;
+
+    public long Id { get; set; }
+    public DateTime TimestampUtc { get; set; }
+    public string UserId { get; set; } = "";
+    public Guid? ConversationId { get; set; }
+    public string Feature { get; set; } = "";
+    public string Provider { get; set; } = "";
+    public string Model { get; set; } = "";
+    public int InputTokens { get; set; }
+    public int OutputTokens { get; set; }
+    public int ReasoningTokens { get; set; }
+    public int CachedInputTokens { get; set; }
+    public long? CostPico { get; set; }
+    public long SavedCostPico { get; set; }
+    public int LatencyMs { get; set; }
+    public int? TimeToFirstTokenMs { get; set; }
+    public int Attempts { get; set; }
+
+    /// <summary>ok, cached, rate-limited, stopped or failed.</summary>
+    public string Outcome { get; set; } = LedgerOutcomes.Ok;
+
+    /// <summary>For failed calls: the failure category (timeout, unauthorized, server-error, …).</summary>
+    public string? FailureCategory { get; set; }
+
+    public decimal? CostUsd
+    {
+        get => CostPico is { } pico ? pico / PicoPerUsd : null;
+        set => CostPico = value is { } usd ? (long)decimal.Round(usd * PicoPerUsd) : null;
+    }
+
+    public decimal SavedCostUsd
+    {
+        get => SavedCostPico / PicoPerUsd;
+        set => SavedCostPico = (long)decimal.Round(value * PicoPerUsd);
+    }
+}
+
+public static class LedgerOutcomes
+{
+    public const string Ok = "ok";
+    public const string Cached = "cached";
+    public const string RateLimited = "rate-limited";
+    public const string Stopped = "stopped";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,98 @@
+using System.Threading.Channels;
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CodeMentor.Core.Usage;
+
+/// <summary>
+/// Writes ledger rows in the background, in batches, so recording usage never slows a stream.
+/// On shutdown it drains the queue, so no row is lost.
+/// </summary>
+public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILogger<LedgerWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 500;
+    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Raised after a batch is saved (the admin dashboard listens to update live).</summary>
+    public event Action<IReadOnlyList<LedgerEntry>>? Written;
+
+    public void Enqueue(LedgerEntry entry)
+    {
+        if (!_queue.Writer.TryWrite(entry))
+        {
+            LogDropped(logger, entry.UserId, entry.Outcome);
+        }
+    }
+
+    /// <summary>Completes when every row enqueued before the call is saved.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _queue.Writer.TryWrite(done) ? done.Task : Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Reads until the queue is completed in StopAsync, not until the stopping token: the rows
+        // still queued at shutdown must be written.
+        var reader = _queue.Reader;
+        var batch = new List<LedgerEntry>(MaxBatch);
+        var flushes = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                if (item is LedgerEntry entry)
+                {
+                    batch.Add(entry);
+                }
+                else if (item is TaskCompletionSource flush)
+                {
+                    flushes.Add(flush);
+                    break;
+                }
+            }
+            await SaveAsync(batch);
+            batch.Clear();
+            flushes.ForEach(f => f.TrySetResult());
+            flushes.Clear();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { } running)
+        {
+            await running.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task SaveAsync(List<LedgerEntry> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await using var context = await db.CreateDbContextAsync();
+            context.Ledger.AddRange(batch);
+            await context.SaveChangesAsync();
+            Written?.Invoke(batch.ToList());
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(logger, ex, batch.Count);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Count} ledger rows")]
+    private static partial void LogWriteFailed(ILogger logger, Exception ex, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ledger row for {UserId} ({Outcome}) dropped: the writer is stopped")]
+    private static partial void LogDropped(ILogger logger, string userId, string outcome);
+}
