@@ -3,6 +3,7 @@ using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Configuration;
 using CodeMentor.Core.Data;
 using CodeMentor.Web.Components;
+using CodeMentor.Web.Hubs;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 
@@ -35,6 +36,20 @@ public static class CodeMentorWebExtensions
             o.DefaultScheme = IdentityConstants.ApplicationScheme;
             o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
         }).AddIdentityCookies();
+        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme, o =>
+        {
+            // SignalR's WebSocket transport cannot send headers: it passes the token in the query.
+            o.Events.OnMessageReceived = context =>
+            {
+                if (context.Request.Path.StartsWithSegments(TutorHub.Path)
+                    && context.Request.Query.TryGetValue("access_token", out var token))
+                {
+                    context.Token = token;
+                }
+                return Task.CompletedTask;
+            };
+        });
+        services.AddSignalR();
         services.AddAuthorization();
         services.AddIdentityCore<AppUser>(o =>
             {
@@ -71,6 +86,7 @@ public static class CodeMentorWebExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapHub<TutorHub>(TutorHub.Path);
         return app;
     }
 }

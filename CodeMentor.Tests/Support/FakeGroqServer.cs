@@ -53,9 +53,9 @@ public sealed class FakeGroqServer : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
-        Requests.Enqueue(new RecordedRequest(
-            context.Request.Headers.Authorization.ToString(),
-            JsonNode.Parse(body)!.AsObject()));
+        var json = JsonNode.Parse(body)!.AsObject();
+        Requests.Enqueue(new RecordedRequest(context.Request.Headers.Authorization.ToString(), json));
+        context.Items["model"] = (string?)json["model"];
 
         if (context.Request.Headers.Authorization != $"Bearer {Key}")
         {
@@ -77,13 +77,16 @@ public sealed class FakeGroqServer : IAsyncDisposable
         {
             context.Response.Headers[name] = value;
         }
+        // Like the real API, chunks name the model that was asked for.
+        var model = context.Items["model"] as string ?? GroqStream.Model;
+        var modelField = $"\"model\":{JsonSerializer.Serialize(model)}";
         foreach (var e in events)
         {
             if (delay is { } d)
             {
                 await Task.Delay(d, context.RequestAborted);
             }
-            await context.Response.WriteAsync(e, context.RequestAborted);
+            await context.Response.WriteAsync(e.Replace($"\"model\":\"{GroqStream.Model}\"", modelField), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
     };
@@ -177,7 +180,7 @@ public static class GroqStream
 
     /// <summary>A complete stream: role chunk, reasoning, the text in pieces, final chunk with usage, [DONE].</summary>
     public static IReadOnlyList<string> Reply(string text, string reasoning = "", int promptTokens = 42, int? pieceLength = null,
-        bool usageOnlyInXGroq = false)
+        bool usageOnlyInXGroq = false, object? usage = null)
     {
         var events = new List<string> { Chunk(new { role = "assistant", content = "" }) };
         if (reasoning.Length > 0)
@@ -185,7 +188,7 @@ public static class GroqStream
             events.Add(Chunk(new { reasoning }));
         }
         events.AddRange(Pieces(text, pieceLength ?? 6).Select(p => Chunk(new { content = p })));
-        var usage = Usage(promptTokens, completion: Pieces(text, pieceLength ?? 6).Count() + 3, reasoning: reasoning.Length > 0 ? 3 : 0);
+        usage ??= Usage(promptTokens, completion: Pieces(text, pieceLength ?? 6).Count() + 3, reasoning: reasoning.Length > 0 ? 3 : 0);
         var final = Chunk(new { }, "stop", usage);
         if (!usageOnlyInXGroq)
         {

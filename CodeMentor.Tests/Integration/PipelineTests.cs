@@ -1,0 +1,292 @@
+using CodeMentor.Core.Llm;
+using CodeMentor.Core.Usage;
+using CodeMentor.Tests.Support;
+using Microsoft.Extensions.AI;
+using static CodeMentor.Tests.Integration.PipelineHost;
+
+namespace CodeMentor.Tests.Integration;
+
+/// <summary>The composed pipeline (ledger → limits → routing → window → cache → failover →
+/// resilient providers) against fake servers over real HTTP, with a fake clock.</summary>
+public sealed class PipelineTests
+{
+    [Fact]
+    public async Task A_429_with_retry_after_is_retried_after_exactly_that_delay()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        host.Groq.Enqueue(FakeGroqServer.Error(429, "Rate limit reached for tokens", "rate_limit_exceeded", retryAfter: "7"));
+        var (options, trace) = For("ada");
+
+        var call = host.Pipeline.GetResponseAsync(Ask("What is a loop?"), options);
+        await Eventually.TrueAsync(() => host.Groq.Requests.Count == 1, "the first request");
+        host.Clock.Advance(TimeSpan.FromSeconds(6.9));
+        await Task.Delay(200); // give an early retry the chance to show itself
+        Assert.Single(host.Groq.Requests);
+
+        host.Clock.Advance(TimeSpan.FromSeconds(0.1));
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("Hello from the fake Groq server.", response.Text);
+        Assert.Equal(2, host.Groq.Requests.Count);
+        Assert.Equal(2, trace.Attempts);
+    }
+
+    [Fact]
+    public async Task A_retry_after_beyond_the_cap_fails_at_once_saying_when_to_come_back()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        host.Groq.Enqueue(FakeGroqServer.Error(429, "Rate limit reached", "rate_limit_exceeded", retryAfter: "120"));
+
+        var ex = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options));
+
+        Assert.Equal(LlmFailureCategory.RateLimited, ex.Category);
+        Assert.Contains("try again in 120 s", ex.Message);
+        Assert.Single(host.Groq.Requests);
+    }
+
+    [Fact]
+    public async Task A_rejected_key_is_not_retried_and_says_where_to_set_it()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        host.Groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
+
+        var ex = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options));
+
+        Assert.Equal(LlmFailureCategory.Unauthorized, ex.Category);
+        Assert.Contains("GROQ_API_KEY", ex.Message);
+        Assert.Single(host.Groq.Requests);
+    }
+
+    [Fact]
+    public async Task Transient_errors_are_retried_with_backoff_then_succeed()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        host.Groq.Enqueue(FakeGroqServer.Error(503, "Service Unavailable", "service_unavailable"));
+        host.Groq.Enqueue(FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error"));
+        var (options, trace) = For("ada");
+
+        var response = await host.Pipeline.GetResponseAsync(Ask("Hi"), options).WithClockAsync(host.Clock);
+
+        Assert.Equal("Hello from the fake Groq server.", response.Text);
+        Assert.Equal(3, trace.Attempts);
+    }
+
+    [Fact]
+    public async Task Repeated_500s_open_the_circuit_and_the_fallback_answers_quickly()
+    {
+        await using var host = await PipelineHost.StartAsync(withFallback: true);
+        host.Groq.Default = FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error");
+        host.Local!.Default = FakeGroqServer.Reply(GroqStream.Reply("Answer from the local model."));
+
+        // Each call: Groq fails, gets one quick retry, fails again, and the fallback answers.
+        for (var i = 0; i < 3; i++)
+        {
+            var (options, trace) = For("ada", feature: "hint");
+            var started = host.Clock.GetUtcNow();
+            var response = await host.Pipeline.GetResponseAsync(Ask($"Question {i}"), options).WithClockAsync(host.Clock);
+
+            Assert.Equal("Answer from the local model.", response.Text);
+            Assert.Equal("openai", trace.Provider);
+            Assert.True(host.Clock.GetUtcNow() - started <= TimeSpan.FromSeconds(2), "the fallback answered within 2 s of fake time");
+        }
+        var groqCallsWhenOpen = host.Groq.Requests.Count;
+        Assert.True(groqCallsWhenOpen >= 4);
+
+        // Now the circuit is open: Groq is not called at all and the fallback answers at once.
+        var (after, afterTrace) = For("ada");
+        var direct = await host.Pipeline.GetResponseAsync(Ask("One more"), after).WithClockAsync(host.Clock);
+
+        Assert.Equal("Answer from the local model.", direct.Text);
+        Assert.Equal(groqCallsWhenOpen, host.Groq.Requests.Count);
+        Assert.Equal("openai", afterTrace.Provider);
+        // The fallback was asked with its own model, not Groq's.
+        Assert.All(host.Local.Requests, r => Assert.Equal("llama-local", (string?)r.Body["model"]));
+    }
+
+    [Fact]
+    public async Task A_disconnect_after_some_tokens_keeps_the_partial_reply_and_is_not_retried_or_failed_over()
+    {
+        await using var host = await PipelineHost.StartAsync(withFallback: true);
+        host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Partial answer that is cut").Take(4).ToList()));
+        var received = "";
+
+        var ex = await Assert.ThrowsAsync<LlmException>(async () =>
+        {
+            await foreach (var update in host.Pipeline.GetStreamingResponseAsync(Ask("Hi"), For("ada").Options))
+            {
+                received += update.Text;
+            }
+        });
+
+        Assert.Equal(LlmFailureCategory.StreamInterrupted, ex.Category);
+        Assert.StartsWith("Partial answer", received);
+        Assert.Single(host.Groq.Requests);
+        Assert.Empty(host.Local!.Requests);
+    }
+
+    [Fact]
+    public async Task A_cache_hit_does_not_reach_the_server_and_regenerate_bypasses_it()
+    {
+        await using var host = await PipelineHost.StartAsync();
+
+        var first = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), For("ada").Options);
+        var (cachedOptions, cachedTrace) = For("bob");
+        var second = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), cachedOptions);
+
+        Assert.Equal(first.Text, second.Text);
+        Assert.Single(host.Groq.Requests);
+        Assert.True(cachedTrace.CacheHit);
+
+        await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), For("ada", bypassCache: true).Options);
+        Assert.Equal(2, host.Groq.Requests.Count);
+
+        await host.Pipeline.GetResponseAsync(Ask("Something else"), For("ada").Options);
+        Assert.Equal(3, host.Groq.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_failed_reply_is_not_cached()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Cut off").Take(3).ToList()));
+        await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Q"), For("ada").Options));
+
+        var retry = await host.Pipeline.GetResponseAsync(Ask("Q"), For("ada").Options);
+
+        Assert.Equal("Hello from the fake Groq server.", retry.Text);
+        Assert.Equal(2, host.Groq.Requests.Count);
+    }
+
+    [Fact]
+    public async Task One_users_limit_does_not_touch_another_and_a_refusal_never_reaches_the_provider()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["RateLimits:RequestsPerMinute"] = "2", ["Llm:CacheTtlSeconds"] = "0" });
+
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
+        await host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options);
+        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("3"), For("ada").Options));
+        var bobs = await host.Pipeline.GetResponseAsync(Ask("1"), For("bob").Options);
+
+        Assert.Equal(LlmFailureCategory.QuotaExceeded, refused.Category);
+        Assert.Contains("2 requests per minute", refused.Message);
+        Assert.Contains("your message is saved", refused.Message);
+        Assert.NotNull(refused.RetryAfter);
+        Assert.Equal("Hello from the fake Groq server.", bobs.Text);
+        Assert.Equal(3, host.Groq.Requests.Count);
+
+        var rows = await host.LedgerAsync();
+        var refusal = Assert.Single(rows, r => r.Outcome == LedgerOutcomes.RateLimited);
+        Assert.Equal("ada", refusal.UserId);
+        Assert.Equal(0m, refusal.CostUsd);
+        Assert.Equal(0, refusal.InputTokens);
+    }
+
+    [Fact]
+    public async Task A_daily_token_budget_refuses_once_used_up()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["RateLimits:DailyTokenBudget"] = "100", ["Llm:CacheTtlSeconds"] = "0" });
+        host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Hi", usage: GroqStream.Usage(prompt: 80, completion: 30)));
+
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
+        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options));
+
+        Assert.Contains("budget of 100 tokens", refused.Message);
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("bob").Options);
+    }
+
+    [Fact]
+    public async Task Ledger_rows_and_costs_are_exact_for_a_known_usage()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A reply.",
+            usage: GroqStream.Usage(prompt: 1000, completion: 2000, reasoning: 300, cached: 400)));
+
+        var (options, trace) = For("ada");
+        await host.Pipeline.GetResponseAsync(Ask("Price me"), options);
+        await host.Pipeline.GetResponseAsync(Ask("Price me"), For("bob").Options); // a cache hit
+
+        var rows = await host.LedgerAsync();
+        Assert.Equal(2, rows.Count);
+        var paid = rows[0];
+        Assert.Equal(("ada", "chat", "groq", "openai/gpt-oss-20b"), (paid.UserId, paid.Feature, paid.Provider, paid.Model));
+        Assert.Equal((1000, 2000, 300, 400), (paid.InputTokens, paid.OutputTokens, paid.ReasoningTokens, paid.CachedInputTokens));
+        // 600 fresh input × $0.075/M + 400 cached × $0.0375/M + 2000 output × $0.30/M = $0.00066
+        Assert.Equal(0.00066m, paid.CostUsd);
+        Assert.Equal(0.00066m, trace.CostUsd);
+        Assert.Equal(LedgerOutcomes.Ok, paid.Outcome);
+        Assert.Equal(1, paid.Attempts);
+        Assert.NotNull(paid.TimeToFirstTokenMs);
+
+        var hit = rows[1];
+        Assert.Equal(LedgerOutcomes.Cached, hit.Outcome);
+        Assert.Equal("bob", hit.UserId);
+        Assert.Equal(0m, hit.CostUsd);
+        Assert.Equal(0.00066m, hit.SavedCostUsd);
+        Assert.Equal(0, hit.InputTokens);
+    }
+
+    [Fact]
+    public async Task A_model_missing_from_the_pricing_table_gets_no_cost_rather_than_a_guess()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:Groq:Model"] = "mystery/model-x" });
+        host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Hi"));
+
+        await host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options);
+
+        var row = Assert.Single(await host.LedgerAsync());
+        Assert.Null(row.CostUsd);
+        Assert.Equal("mystery/model-x", (string?)host.Groq.Requests.Single().Body["model"]);
+    }
+
+    [Fact]
+    public async Task A_failed_call_is_recorded_with_its_category()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        host.Groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
+
+        await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options));
+
+        var row = Assert.Single(await host.LedgerAsync());
+        Assert.Equal((LedgerOutcomes.Failed, "unauthorized"), (row.Outcome, row.FailureCategory));
+    }
+
+    [Fact]
+    public async Task Routing_sends_each_feature_to_its_model_and_reasoning_effort()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new()
+        {
+            ["Llm:Routing:review:Model"] = "openai/gpt-oss-120b",
+            ["Llm:Routing:review:ReasoningEffort"] = "medium",
+            ["Llm:Routing:hint:ReasoningEffort"] = "low",
+            ["Llm:Routing:hint:MaxOutputTokens"] = "300",
+        });
+
+        await host.Pipeline.GetResponseAsync(Ask("Review this"), For("ada", feature: "review").Options);
+        await host.Pipeline.GetResponseAsync(Ask("A hint please"), For("ada", feature: "hint").Options);
+
+        var requests = host.Groq.Requests.ToArray();
+        Assert.Equal(("openai/gpt-oss-120b", "medium"), ((string?)requests[0].Body["model"], (string?)requests[0].Body["reasoning_effort"]));
+        Assert.Equal(("openai/gpt-oss-20b", "low", 300), ((string?)requests[1].Body["model"], (string?)requests[1].Body["reasoning_effort"],
+            (int?)requests[1].Body["max_completion_tokens"]));
+    }
+
+    [Fact]
+    public async Task Groqs_own_limits_make_the_next_call_wait_for_the_reset_instead_of_hitting_a_429()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:CacheTtlSeconds"] = "0" });
+        host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("First."), headers: new Dictionary<string, string>
+        {
+            ["x-ratelimit-remaining-tokens"] = "10",
+            ["x-ratelimit-reset-tokens"] = "4.5s",
+        }));
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
+
+        var second = host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options);
+        await Task.Delay(200);
+        Assert.Single(host.Groq.Requests); // waiting for Groq's token window to reset
+
+        host.Clock.Advance(TimeSpan.FromSeconds(4.5));
+        await second.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, host.Groq.Requests.Count);
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace CodeMentor.Tests.Support;
+
+internal static class Eventually
+{
+    /// <summary>Waits (polling) until the condition holds; fails after a generous limit. Used to
+    /// wait for something another thread does, never to assert how long it took.</summary>
+    public static async Task TrueAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            if (condition())
+            {
+                return;
+            }
+            await Task.Delay(10);
+        }
+        Assert.Fail($"Timed out waiting for {what}.");
+    }
+
+    /// <summary>Moves the fake clock forward in small steps until the task completes, so retry
+    /// delays and backoff elapse without real waiting.</summary>
+    public static async Task<T> WithClockAsync<T>(this Task<T> task, FakeTimeProvider clock, TimeSpan? step = null)
+    {
+        for (var i = 0; i < 5000 && !task.IsCompleted; i++)
+        {
+            clock.Advance(step ?? TimeSpan.FromMilliseconds(50));
+            await Task.WhenAny(task, Task.Delay(5));
+        }
+        return await task;
+    }
+}
