@@ -68,9 +68,28 @@ public static class CodeMentorWebExtensions
             o.LoginPath = "/account/login";
             o.AccessDeniedPath = "/account/access-denied";
             o.Cookie.Name = "codementor.auth";
+            // Scripts and editor plugins get status codes, not a redirect to the login page.
+            o.Events.OnRedirectToLogin = context => StatusOrRedirect(context, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = context => StatusOrRedirect(context, StatusCodes.Status403Forbidden);
         });
         return services;
     }
+
+    private static Task StatusOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (IsMachineEndpoint(context.Request.Path))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+        return Task.CompletedTask;
+    }
+
+    private static bool IsMachineEndpoint(PathString path) =>
+        path.StartsWithSegments("/hubs") || path.StartsWithSegments("/api");
 
     public static WebApplication MapCodeMentor(this WebApplication app)
     {
@@ -78,7 +97,9 @@ public static class CodeMentorWebExtensions
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // Friendly error pages for people; plain status codes for the hub and the API.
+        app.UseWhen(context => !IsMachineEndpoint(context.Request.Path),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using CodeMentor.Core.Accounts;
+using CodeMentor.Core.Usage;
+using CodeMentor.Tests.Support;
+using CodeMentor.Web.Hubs;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodeMentor.Tests.Integration;
+
+/// <summary>The SignalR tutor hub end to end: the real app (in-process test server), a real
+/// SignalR client, bearer-token sign-in, the same pipeline and ledger as the web chat.</summary>
+public sealed class TutorHubTests : IAsyncLifetime
+{
+    private readonly string _folder = TempFolder.Create();
+    private FakeGroqServer _groq = default!;
+    private WebApplicationFactory<Program> _app = default!;
+
+    public async Task InitializeAsync()
+    {
+        _groq = await FakeGroqServer.StartAsync();
+        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Loops repeat code until a condition changes.", reasoning: "Short answer."));
+        _app = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:CodeMentor", $"Data Source={Path.Combine(_folder, "hub.db")}");
+            web.UseSetting("Llm:Groq:ApiKey", FakeGroqServer.Key);
+            web.UseSetting("Llm:Groq:Endpoint", _groq.BaseUri.ToString());
+        });
+        _ = _app.Server; // starts the app: migrations run
+        using var scope = _app.Services.CreateScope();
+        var result = await scope.ServiceProvider.GetRequiredService<AccountService>().RegisterAsync("ada@example.org", "correct-horse-42");
+        Assert.True(result.Succeeded);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _groq.DisposeAsync();
+        TempFolder.Delete(_folder);
+    }
+
+    private HubConnection Connect(string? token) => new HubConnectionBuilder()
+        .WithUrl(new Uri(_app.Server.BaseAddress, TutorHub.Path.TrimStart('/')), o =>
+        {
+            o.HttpMessageHandlerFactory = _ => _app.Server.CreateHandler();
+            o.Transports = HttpTransportType.LongPolling;
+            if (token is not null)
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            }
+        })
+        .Build();
+
+    private async Task<string> TokenAsync(string password = "correct-horse-42")
+    {
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/auth/token", new { email = "ada@example.org", password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+    }
+
+    private sealed record TokenResponse(string AccessToken);
+
+    [Fact]
+    public async Task Streams_a_tutor_reply_through_the_same_pipeline_and_ledger()
+    {
+        await using var hub = Connect(await TokenAsync());
+        await hub.StartAsync();
+
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+        var items = new List<TutorStreamItem>();
+        await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "What is a loop?"))
+        {
+            items.Add(item);
+        }
+
+        Assert.Equal("Loops repeat code until a condition changes.", string.Concat(items.Where(i => i.Kind == "text").Select(i => i.Text)));
+        Assert.Equal("Short answer.", string.Concat(items.Where(i => i.Kind == "reasoning").Select(i => i.Text)));
+        var done = items[^1];
+        Assert.Equal(("done", "Complete"), (done.Kind, done.Status));
+        Assert.NotNull(done.CostUsd);
+
+        // Saved like a web chat turn, and recorded in the ledger.
+        await _app.Services.GetRequiredService<LedgerWriter>().FlushAsync();
+        using var scope = _app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CodeMentor.Core.Data.AppDbContext>();
+        var row = await db.Ledger.SingleAsync();
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync("ada@example.org");
+        Assert.Equal((user!.Id, "chat", "groq"), (row.UserId, row.Feature, row.Provider));
+        Assert.Equal(conversation, row.ConversationId);
+        Assert.Equal(3, await db.Messages.CountAsync(m => m.ConversationId == conversation));
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_are_refused()
+    {
+        await using var hub = Connect(token: null);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_gets_no_token()
+    {
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/auth/token", new { email = "ada@example.org", password = "wrong-password-1" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_caller_cannot_ask_in_someone_elses_conversation()
+    {
+        Guid adasConversation;
+        using (var scope = _app.Services.CreateScope())
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
+            await accounts.RegisterAsync("bob@example.org", "correct-horse-43");
+            var ada = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync("ada@example.org");
+            adasConversation = await scope.ServiceProvider.GetRequiredService<CodeMentor.Core.Tutoring.ConversationService>()
+                .CreateAsync(ada!.Id, new CodeMentor.Core.Prompts.LearnerContext());
+        }
+        var bobToken = (await (await _app.CreateClient().PostAsJsonAsync("/api/auth/token", new { email = "bob@example.org", password = "correct-horse-43" }))
+            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        await using var hub = Connect(bobToken);
+        await hub.StartAsync();
+
+        var ex = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in hub.StreamAsync<TutorStreamItem>("Ask", adasConversation, "let me in"))
+            {
+            }
+        });
+
+        Assert.Contains("not yours", ex.Message);
+        Assert.Empty(_groq.Requests);
+    }
+}
