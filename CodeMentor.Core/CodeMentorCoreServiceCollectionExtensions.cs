@@ -1,5 +1,6 @@
 using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Data;
+using CodeMentor.Core.Insights;
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Llm.Context;
 using CodeMentor.Core.Llm.Pipeline;
@@ -32,6 +33,11 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddHostedService<DatabaseInitializer>();
 
         services.AddScoped<AccountService>();
+        services.AddScoped<AdminService>();
+        services.AddSingleton<UsageQueries>();
+        services.AddSingleton<UsageSeeder>();
+        services.AddSingleton<InsightEngine>();
+        services.AddSingleton<ExecutiveSummaryService>();
 
         services.AddLlm(configuration);
 
@@ -50,12 +56,17 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<ContextWindow>();
         services.AddHttpClient(LlmProviderFactory.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<LlmProviderFactory>();
+        foreach (var name in ProviderNames.All.Append(LlmStatus.NoProvider))
+        {
+            services.AddKeyedSingleton<IChatClient>(name, (sp, key) => sp.GetRequiredService<LlmProviderFactory>().Create((string)key!));
+        }
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ProviderFailoverChatClient>();
 
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName));
         services.AddSingleton<UserRateLimiter>();
-        services.TryAddSingleton<IUserLimitsSource, ConfiguredUserLimits>();
+        services.AddSingleton<DatabaseUserLimits>();
+        services.AddSingleton<IUserLimitsSource>(sp => sp.GetRequiredService<DatabaseUserLimits>());
 
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.SectionName));
         services.AddSingleton<PricingTable>();

@@ -80,8 +80,11 @@ public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILo
         try
         {
             await using var context = await db.CreateDbContextAsync();
+            await using var transaction = await context.Database.BeginTransactionAsync();
             context.Ledger.AddRange(batch);
             await context.SaveChangesAsync();
+            await UsageRollups.ApplyAsync(context, batch);
+            await transaction.CommitAsync();
             Written?.Invoke(batch.ToList());
         }
         catch (Exception ex)

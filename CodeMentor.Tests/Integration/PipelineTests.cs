@@ -289,4 +289,20 @@ public sealed class PipelineTests
         await second.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(2, host.Groq.Requests.Count);
     }
+
+    [Fact]
+    public async Task Rows_still_queued_at_shutdown_are_written()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        var writer = host.Host.Get<LedgerWriter>();
+        for (var i = 0; i < 1200; i++)
+        {
+            writer.Enqueue(new LedgerEntry { UserId = $"user-{i % 7}", TimestampUtc = DateTime.UtcNow, Feature = "chat", Outcome = LedgerOutcomes.Ok });
+        }
+
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var db = await host.Host.DbAsync();
+        Assert.Equal(1200, db.Ledger.Count());
+    }
 }

@@ -84,6 +84,28 @@ namespace CodeMentor.Core.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DailyTokenBudget")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RequestsPerDay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RequestsPerMinute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("UserLimits", (string)null);
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Conversation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -178,6 +200,85 @@ namespace CodeMentor.Core.Data.Migrations
                     b.HasIndex("ConversationId", "Id");
 
                     b.ToTable("Messages", (string)null);
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Usage.LatencyDaily", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "Metric", "Bucket");
+
+                    b.ToTable("LatencyDaily", (string)null);
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Usage.LedgerDaily", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Feature")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureCategory")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CostPico")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LatencySumMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SavedCostPico")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "UserId", "Feature", "Provider", "Model", "Outcome", "FailureCategory");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("LedgerDaily", (string)null);
                 });
 
             modelBuilder.Entity("CodeMentor.Core.Usage.LedgerEntry", b =>
@@ -383,6 +484,15 @@ namespace CodeMentor.Core.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
+                        .WithOne()
+                        .HasForeignKey("CodeMentor.Core.RateLimiting.UserLimitOverride", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Conversation", b =>

@@ -1,0 +1,254 @@
+using System.Globalization;
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Core.Usage;
+
+/// <summary>
+/// The admin dashboard's queries. Figures and charts read the daily roll-ups (LedgerDaily,
+/// LatencyDaily), so they stay fast with millions of ledger rows; the ledger explorer and the CSV
+/// export read the raw rows through the (timestamp) index.
+/// </summary>
+public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
+{
+    /// <summary>Non-person callers (seeded or background work) are not counted as active users.</summary>
+    public const string SystemUser = "system";
+
+    private static IQueryable<LedgerDaily> In(AppDbContext context, UsagePeriod period) =>
+        context.LedgerDaily.AsNoTracking().Where(r => r.Day >= period.From && r.Day <= period.To);
+
+    public async Task<UsageSummary> SummaryAsync(UsagePeriod period, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = In(context, period);
+        var totals = await rows.GroupBy(_ => 1).Select(g => new
+        {
+            Requests = g.Sum(r => r.Requests),
+            Input = g.Sum(r => r.InputTokens),
+            Output = g.Sum(r => r.OutputTokens),
+            Reasoning = g.Sum(r => r.ReasoningTokens),
+            Cached = g.Sum(r => r.CachedInputTokens),
+            Cost = g.Sum(r => r.CostPico),
+            Unpriced = g.Sum(r => r.UnpricedRequests),
+            Saved = g.Sum(r => r.SavedCostPico),
+        }).SingleOrDefaultAsync(ct);
+        var outcomes = await rows.GroupBy(r => new { r.Outcome, r.FailureCategory })
+            .Select(g => new { g.Key.Outcome, g.Key.FailureCategory, Count = g.Sum(r => r.Requests) }).ToListAsync(ct);
+        var activeUsers = await rows.Where(r => r.UserId != SystemUser).Select(r => r.UserId).Distinct().CountAsync(ct);
+        var latency = await HistogramAsync(context, period, metric: 0, ct);
+        var ttft = await HistogramAsync(context, period, metric: 1, ct);
+
+        long Count(string outcome) => outcomes.Where(o => o.Outcome == outcome).Sum(o => o.Count);
+        var requests = totals?.Requests ?? 0;
+        var refused = Count(LedgerOutcomes.RateLimited);
+        var served = requests - refused; // calls that got past the learner's limits
+        var failed = Count(LedgerOutcomes.Failed);
+        var hits = Count(LedgerOutcomes.Cached);
+        return new UsageSummary(
+            requests, activeUsers, totals?.Input ?? 0, totals?.Output ?? 0, totals?.Reasoning ?? 0, totals?.Cached ?? 0,
+            (totals?.Cost ?? 0) / LedgerEntry.PicoPerUsd, totals?.Unpriced ?? 0,
+            hits, served > 0 ? (double)hits / served : 0, (totals?.Saved ?? 0) / LedgerEntry.PicoPerUsd,
+            failed, served > 0 ? (double)failed / served : 0,
+            outcomes.Where(o => o.Outcome == LedgerOutcomes.Failed).GroupBy(o => o.FailureCategory)
+                .ToDictionary(g => g.Key.Length > 0 ? g.Key : "unknown", g => g.Sum(o => o.Count)),
+            refused, Count(LedgerOutcomes.Stopped),
+            LatencyBuckets.Percentile(latency, 0.5), LatencyBuckets.Percentile(latency, 0.95),
+            LatencyBuckets.Percentile(ttft, 0.5), LatencyBuckets.Percentile(ttft, 0.95));
+    }
+
+    private static async Task<Dictionary<int, long>> HistogramAsync(AppDbContext context, UsagePeriod period, int metric, CancellationToken ct) =>
+        await context.LatencyDaily.AsNoTracking()
+            .Where(h => h.Day >= period.From && h.Day <= period.To && h.Metric == metric)
+            .GroupBy(h => h.Bucket)
+            .Select(g => new { Bucket = g.Key, Count = g.Sum(h => h.Count) })
+            .ToDictionaryAsync(x => x.Bucket, x => x.Count, ct);
+
+    public async Task<IReadOnlyList<DailyModelCost>> CostPerDayByModelAsync(UsagePeriod period, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await In(context, period).GroupBy(r => new { r.Day, r.Model })
+            .Select(g => new { g.Key.Day, g.Key.Model, Cost = g.Sum(r => r.CostPico) }).ToListAsync(ct);
+        return rows.Select(r => new DailyModelCost(r.Day, r.Model.Length > 0 ? r.Model : "(none)", r.Cost / LedgerEntry.PicoPerUsd))
+            .OrderBy(r => r.Day).ThenBy(r => r.Model).ToList();
+    }
+
+    public async Task<IReadOnlyList<DailyTokens>> TokensPerDayAsync(UsagePeriod period, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await In(context, period).GroupBy(r => r.Day)
+            .Select(g => new DailyTokens(g.Key, g.Sum(r => r.InputTokens), g.Sum(r => r.OutputTokens), g.Sum(r => r.ReasoningTokens)))
+            .ToListAsync(ct);
+        return period.EachDay().Select(day => rows.FirstOrDefault(r => r.Day == day) ?? new DailyTokens(day, 0, 0, 0)).ToList();
+    }
+
+    public async Task<IReadOnlyList<DailyTotals>> DailyTotalsAsync(UsagePeriod period, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await In(context, period).GroupBy(r => r.Day).Select(g => new
+        {
+            Day = g.Key,
+            Requests = g.Sum(r => r.Requests),
+            Failed = g.Sum(r => r.Outcome == LedgerOutcomes.Failed ? r.Requests : 0),
+            Limited = g.Sum(r => r.Outcome == LedgerOutcomes.RateLimited ? r.Requests : 0),
+            Cost = g.Sum(r => r.CostPico),
+        }).ToListAsync(ct);
+        return period.EachDay().Select(day => rows.FirstOrDefault(r => r.Day == day) is { } r
+            ? new DailyTotals(day, r.Requests, r.Failed, r.Limited, r.Cost / LedgerEntry.PicoPerUsd)
+            : new DailyTotals(day, 0, 0, 0, 0m)).ToList();
+    }
+
+    public Task<IReadOnlyList<UsageBreakdown>> PerUserAsync(UsagePeriod period, int? top = null, CancellationToken ct = default) =>
+        BreakdownAsync(period, r => r.UserId, top, labelUsers: true, ct);
+
+    public Task<IReadOnlyList<UsageBreakdown>> PerModelAsync(UsagePeriod period, CancellationToken ct = default) =>
+        BreakdownAsync(period, r => r.Model, null, labelUsers: false, ct);
+
+    public Task<IReadOnlyList<UsageBreakdown>> PerFeatureAsync(UsagePeriod period, CancellationToken ct = default) =>
+        BreakdownAsync(period, r => r.Feature, null, labelUsers: false, ct);
+
+    private async Task<IReadOnlyList<UsageBreakdown>> BreakdownAsync(UsagePeriod period,
+        System.Linq.Expressions.Expression<Func<LedgerDaily, string>> key, int? top, bool labelUsers, CancellationToken ct)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var query = In(context, period).GroupBy(key).Select(g => new
+        {
+            Key = g.Key,
+            Requests = g.Sum(r => r.Requests),
+            Input = g.Sum(r => r.InputTokens),
+            Output = g.Sum(r => r.OutputTokens),
+            Cost = g.Sum(r => r.CostPico),
+            Refusals = g.Sum(r => r.Outcome == LedgerOutcomes.RateLimited ? r.Requests : 0),
+            Failed = g.Sum(r => r.Outcome == LedgerOutcomes.Failed ? r.Requests : 0),
+            Hits = g.Sum(r => r.Outcome == LedgerOutcomes.Cached ? r.Requests : 0),
+            Latency = g.Sum(r => r.LatencySumMs),
+            Last = g.Max(r => r.LastAtUtc),
+        }).OrderByDescending(x => x.Cost).ThenByDescending(x => x.Requests);
+        var rows = top is { } n ? await query.Take(n).ToListAsync(ct) : await query.ToListAsync(ct);
+
+        var labels = new Dictionary<string, string>();
+        if (labelUsers)
+        {
+            var ids = rows.Select(r => r.Key).ToList();
+            labels = await context.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
+                .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? u.Id, ct);
+        }
+        return rows.Select(r => new UsageBreakdown(r.Key, labels.GetValueOrDefault(r.Key) ?? (r.Key.Length > 0 ? r.Key : "(none)"),
+            r.Requests, r.Input, r.Output, r.Cost / LedgerEntry.PicoPerUsd, r.Refusals, r.Failed, r.Hits,
+            r.Requests > 0 ? (double)r.Latency / r.Requests : 0, r.Last)).ToList();
+    }
+
+    /// <summary>Tokens and cost per feature and model, for what-if pricing.</summary>
+    public async Task<IReadOnlyList<FeatureModelTotals>> FeatureModelTotalsAsync(UsagePeriod period, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await In(context, period).Where(r => r.Outcome != LedgerOutcomes.Cached).GroupBy(r => new { r.Feature, r.Model })
+            .Select(g => new { g.Key.Feature, g.Key.Model, Input = g.Sum(r => r.InputTokens), Cached = g.Sum(r => r.CachedInputTokens),
+                Output = g.Sum(r => r.OutputTokens), Cost = g.Sum(r => r.CostPico) })
+            .ToListAsync(ct);
+        return rows.Select(r => new FeatureModelTotals(r.Feature, r.Model, r.Input, r.Cached, r.Output, r.Cost / LedgerEntry.PicoPerUsd)).ToList();
+    }
+
+    /// <summary>Calls by whole-call latency, in bins a person can read.</summary>
+    public async Task<IReadOnlyList<LatencyBin>> LatencyDistributionAsync(UsagePeriod period, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var histogram = await HistogramAsync(context, period, metric: 0, ct);
+        int[] edges = [250, 500, 1000, 2000, 5000, 10000, 30000];
+        var bins = new long[edges.Length + 1];
+        foreach (var (bucket, count) in histogram)
+        {
+            var upper = LatencyBuckets.UpperBounds[bucket];
+            var bin = Array.FindIndex(edges, e => upper <= e);
+            bins[bin < 0 ? edges.Length : bin] += count;
+        }
+        var labels = new List<string>();
+        for (var i = 0; i <= edges.Length; i++)
+        {
+            labels.Add(i == edges.Length ? $"> {Seconds(edges[^1])}" : $"≤ {Seconds(edges[i])}");
+        }
+        return labels.Select((label, i) => new LatencyBin(label, bins[i])).ToList();
+    }
+
+    private static string Seconds(int ms) => ms < 1000 ? $"{ms} ms" : $"{ms / 1000.0:0.#} s";
+
+    private static IQueryable<LedgerEntry> Filtered(AppDbContext context, LedgerFilter filter)
+    {
+        var start = filter.Period.StartUtc;
+        var end = filter.Period.EndUtcExclusive;
+        var rows = context.Ledger.AsNoTracking().Where(e => e.TimestampUtc >= start && e.TimestampUtc < end);
+        if (!string.IsNullOrEmpty(filter.UserId))
+        {
+            rows = rows.Where(e => e.UserId == filter.UserId);
+        }
+        if (!string.IsNullOrEmpty(filter.Feature))
+        {
+            rows = rows.Where(e => e.Feature == filter.Feature);
+        }
+        if (!string.IsNullOrEmpty(filter.Model))
+        {
+            rows = rows.Where(e => e.Model == filter.Model);
+        }
+        if (!string.IsNullOrEmpty(filter.Outcome))
+        {
+            rows = rows.Where(e => e.Outcome == filter.Outcome);
+        }
+        return filter.Sort switch
+        {
+            LedgerSort.Oldest => rows.OrderBy(e => e.TimestampUtc).ThenBy(e => e.Id),
+            LedgerSort.CostDescending => rows.OrderByDescending(e => e.CostPico).ThenByDescending(e => e.Id),
+            LedgerSort.LatencyDescending => rows.OrderByDescending(e => e.LatencyMs).ThenByDescending(e => e.Id),
+            LedgerSort.TokensDescending => rows.OrderByDescending(e => e.InputTokens + e.OutputTokens).ThenByDescending(e => e.Id),
+            _ => rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id),
+        };
+    }
+
+    public async Task<LedgerPage> LedgerPageAsync(LedgerFilter filter, int page, int pageSize, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await Filtered(context, filter).Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(ct);
+        // The total comes from the roll-ups, which hold the same rows counted by the same keys.
+        var totals = In(context, filter.Period);
+        if (!string.IsNullOrEmpty(filter.UserId))
+        {
+            totals = totals.Where(r => r.UserId == filter.UserId);
+        }
+        if (!string.IsNullOrEmpty(filter.Feature))
+        {
+            totals = totals.Where(r => r.Feature == filter.Feature);
+        }
+        if (!string.IsNullOrEmpty(filter.Model))
+        {
+            totals = totals.Where(r => r.Model == filter.Model);
+        }
+        if (!string.IsNullOrEmpty(filter.Outcome))
+        {
+            totals = totals.Where(r => r.Outcome == filter.Outcome);
+        }
+        return new LedgerPage(rows, await totals.SumAsync(r => r.Requests, ct));
+    }
+
+    /// <summary>Writes every row the filter selects, in the filter's order, as CSV.</summary>
+    public async Task WriteCsvAsync(LedgerFilter filter, TextWriter output, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        await output.WriteLineAsync("timestamp_utc,user_id,conversation_id,feature,provider,model,input_tokens,output_tokens,reasoning_tokens,cached_input_tokens,cost_usd,saved_usd,latency_ms,time_to_first_token_ms,attempts,outcome,failure_category");
+        await foreach (var e in Filtered(context, filter).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            await output.WriteLineAsync(string.Join(',',
+                e.TimestampUtc.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), Csv(e.UserId), e.ConversationId?.ToString() ?? "",
+                Csv(e.Feature), Csv(e.Provider), Csv(e.Model), e.InputTokens, e.OutputTokens, e.ReasoningTokens, e.CachedInputTokens,
+                e.CostUsd?.ToString(CultureInfo.InvariantCulture) ?? "", e.SavedCostUsd.ToString(CultureInfo.InvariantCulture), e.LatencyMs,
+                e.TimeToFirstTokenMs?.ToString(CultureInfo.InvariantCulture) ?? "", e.Attempts, Csv(e.Outcome), Csv(e.FailureCategory ?? "")));
+        }
+    }
+
+    /// <summary>Quotes fields that need it, and defuses spreadsheet formulas (=, +, -, @).</summary>
+    private static string Csv(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
+        {
+            value = "'" + value;
+        }
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+}

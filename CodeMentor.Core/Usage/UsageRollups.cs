@@ -1,0 +1,138 @@
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Core.Usage;
+
+/// <summary>Ledger totals per day, user, feature, provider, model and outcome: what the dashboard
+/// reads, so its queries stay fast with millions of ledger rows.</summary>
+public sealed class LedgerDaily
+{
+    public DateOnly Day { get; set; }
+    public string UserId { get; set; } = "";
+    public string Feature { get; set; } = "";
+    public string Provider { get; set; } = "";
+    public string Model { get; set; } = "";
+    public string Outcome { get; set; } = "";
+    public string FailureCategory { get; set; } = "";
+    public long Requests { get; set; }
+    public long InputTokens { get; set; }
+    public long OutputTokens { get; set; }
+    public long ReasoningTokens { get; set; }
+    public long CachedInputTokens { get; set; }
+    public long CostPico { get; set; }
+    public long UnpricedRequests { get; set; }
+    public long SavedCostPico { get; set; }
+    public long LatencySumMs { get; set; }
+    public DateTime LastAtUtc { get; set; }
+}
+
+/// <summary>How many calls of a day fell in each latency bucket (see <see cref="LatencyBuckets"/>).</summary>
+public sealed class LatencyDaily
+{
+    public DateOnly Day { get; set; }
+
+    /// <summary>0 = whole-call latency, 1 = time to first token.</summary>
+    public int Metric { get; set; }
+
+    public int Bucket { get; set; }
+    public long Count { get; set; }
+}
+
+/// <summary>
+/// Log-scale latency buckets, each 8% wider than the one before: a percentile read from them is
+/// the bucket's upper bound, at most 8% above the exact value. Exact percentiles over a month of
+/// raw rows would mean sorting millions of values per query.
+/// </summary>
+public static class LatencyBuckets
+{
+    public const double Growth = 1.08;
+    public static readonly int[] UpperBounds = Build();
+
+    private static int[] Build()
+    {
+        var bounds = new List<int>();
+        double bound = 1;
+        while (bound < 600_000)
+        {
+            var next = (int)Math.Ceiling(bound);
+            if (bounds.Count == 0 || next > bounds[^1])
+            {
+                bounds.Add(next);
+            }
+            bound *= Growth;
+        }
+        bounds.Add(int.MaxValue);
+        return bounds.ToArray();
+    }
+
+    public static int IndexOf(int milliseconds)
+    {
+        var index = Array.BinarySearch(UpperBounds, Math.Max(0, milliseconds));
+        return index >= 0 ? index : ~index;
+    }
+
+    /// <summary>Nearest-rank percentile (0 &lt; p ≤ 1) from bucket counts.</summary>
+    public static int? Percentile(IReadOnlyDictionary<int, long> counts, double p)
+    {
+        var total = counts.Values.Sum();
+        if (total == 0)
+        {
+            return null;
+        }
+        var rank = (long)Math.Ceiling(p * total);
+        long seen = 0;
+        foreach (var (bucket, count) in counts.OrderBy(c => c.Key))
+        {
+            seen += count;
+            if (seen >= rank)
+            {
+                return UpperBounds[bucket];
+            }
+        }
+        return UpperBounds[counts.Keys.Max()];
+    }
+}
+
+/// <summary>Adds a batch of ledger rows to the daily roll-ups with SQLite upserts, in the
+/// caller's transaction.</summary>
+public static class UsageRollups
+{
+    public static async Task ApplyAsync(AppDbContext context, IReadOnlyList<LedgerEntry> batch, CancellationToken ct = default)
+    {
+        foreach (var group in batch.GroupBy(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), e.UserId, e.Feature, e.Provider, e.Model, e.Outcome,
+                     Category: e.FailureCategory ?? "")))
+        {
+            var k = group.Key;
+            await context.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO LedgerDaily (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory, Requests, InputTokens, OutputTokens,
+                    ReasoningTokens, CachedInputTokens, CostPico, UnpricedRequests, SavedCostPico, LatencySumMs, LastAtUtc)
+                VALUES ({k.Day}, {k.UserId}, {k.Feature}, {k.Provider}, {k.Model}, {k.Outcome}, {k.Category}, {group.LongCount()},
+                    {group.Sum(e => (long)e.InputTokens)}, {group.Sum(e => (long)e.OutputTokens)}, {group.Sum(e => (long)e.ReasoningTokens)},
+                    {group.Sum(e => (long)e.CachedInputTokens)}, {group.Sum(e => e.CostPico ?? 0)}, {group.LongCount(e => e.CostPico is null)},
+                    {group.Sum(e => e.SavedCostPico)}, {group.Sum(e => (long)e.LatencyMs)}, {group.Max(e => e.TimestampUtc)})
+                ON CONFLICT (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory) DO UPDATE SET
+                    Requests = Requests + excluded.Requests,
+                    InputTokens = InputTokens + excluded.InputTokens,
+                    OutputTokens = OutputTokens + excluded.OutputTokens,
+                    ReasoningTokens = ReasoningTokens + excluded.ReasoningTokens,
+                    CachedInputTokens = CachedInputTokens + excluded.CachedInputTokens,
+                    CostPico = CostPico + excluded.CostPico,
+                    UnpricedRequests = UnpricedRequests + excluded.UnpricedRequests,
+                    SavedCostPico = SavedCostPico + excluded.SavedCostPico,
+                    LatencySumMs = LatencySumMs + excluded.LatencySumMs,
+                    LastAtUtc = max(LastAtUtc, excluded.LastAtUtc)
+                """, ct);
+        }
+
+        var histogram = batch.Select(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), Metric: 0, Bucket: LatencyBuckets.IndexOf(e.LatencyMs)))
+            .Concat(batch.Where(e => e.TimeToFirstTokenMs is not null)
+                .Select(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), Metric: 1, Bucket: LatencyBuckets.IndexOf(e.TimeToFirstTokenMs!.Value))));
+        foreach (var group in histogram.GroupBy(h => h))
+        {
+            await context.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO LatencyDaily (Day, Metric, Bucket, Count) VALUES ({group.Key.Day}, {group.Key.Metric}, {group.Key.Bucket}, {group.LongCount()})
+                ON CONFLICT (Day, Metric, Bucket) DO UPDATE SET Count = Count + excluded.Count
+                """, ct);
+        }
+    }
+}

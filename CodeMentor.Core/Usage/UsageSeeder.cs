@@ -1,0 +1,172 @@
+using CodeMentor.Core.Accounts;
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Core.Usage;
+
+/// <summary>
+/// Fills the ledger with realistic made-up usage (learners, features, models, daily rhythm,
+/// failures, cache hits, refusals) for trying the dashboard and measuring it at scale. Rows are
+/// written with their roll-ups, exactly as the live ledger writes them.
+/// </summary>
+public sealed class UsageSeeder(IDbContextFactory<AppDbContext> db, PricingTable pricing, TimeProvider time)
+{
+    public const string DemoDomain = "demo.codementor.local";
+
+    private static readonly (string Feature, double Weight, string Model)[] Features =
+    [
+        ("chat", 0.45, "openai/gpt-oss-20b"), ("review", 0.15, "openai/gpt-oss-120b"), ("exercise", 0.08, "openai/gpt-oss-120b"),
+        ("hint", 0.14, "openai/gpt-oss-20b"), ("feedback", 0.08, "openai/gpt-oss-20b"), ("onboarding", 0.03, "openai/gpt-oss-20b"),
+        ("concept", 0.06, "openai/gpt-oss-20b"), ("insight", 0.01, "openai/gpt-oss-120b"),
+    ];
+
+    private static readonly string[] FailureCategories = ["server-error", "timeout", "rate-limited", "interrupted", "unauthorized"];
+
+    public async Task<int> SeedAsync(int rows, int days = 30, int users = 40, int seed = 7, IProgress<int>? progress = null, CancellationToken ct = default)
+    {
+        var random = new Random(seed);
+        var userIds = await EnsureDemoUsersAsync(users, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var start = now.Date.AddDays(1 - days);
+        // Some learners use the tutor far more than others.
+        var weights = userIds.Select((_, i) => 1.0 / (i + 1)).ToArray();
+        var written = 0;
+        const int batchSize = 5000;
+        while (written < rows)
+        {
+            var batch = new List<LedgerEntry>(Math.Min(batchSize, rows - written));
+            for (var i = 0; i < batch.Capacity; i++)
+            {
+                batch.Add(Row(random, start, now, userIds, weights));
+            }
+            await using var context = await db.CreateDbContextAsync(ct);
+            context.ChangeTracker.AutoDetectChangesEnabled = false;
+            await using var transaction = await context.Database.BeginTransactionAsync(ct);
+            context.Ledger.AddRange(batch);
+            await context.SaveChangesAsync(ct);
+            await UsageRollups.ApplyAsync(context, batch, ct);
+            await transaction.CommitAsync(ct);
+            written += batch.Count;
+            progress?.Report(written);
+        }
+        return written;
+    }
+
+    private LedgerEntry Row(Random random, DateTime start, DateTime now, IReadOnlyList<string> userIds, double[] weights)
+    {
+        // Busier in the afternoon and evening, and growing over the month.
+        var span = (now - start).TotalSeconds;
+        var at = start.AddSeconds(Math.Pow(random.NextDouble(), 0.8) * span);
+        if (random.NextDouble() < 0.5)
+        {
+            at = at.Date.AddHours(13 + random.NextDouble() * 9);
+        }
+        if (at > now)
+        {
+            at = now.AddSeconds(-random.Next(1, 3600));
+        }
+        var (feature, _, model) = Pick(random, Features, f => f.Weight);
+        var user = userIds[PickIndex(random, weights)];
+        var entry = new LedgerEntry
+        {
+            TimestampUtc = at,
+            UserId = user,
+            Feature = feature,
+            Provider = "groq",
+            Model = model,
+            Attempts = 1,
+        };
+        var roll = random.NextDouble();
+        if (roll < 0.02)
+        {
+            entry.Outcome = LedgerOutcomes.RateLimited;
+            entry.FailureCategory = "quota";
+            entry.CostPico = 0;
+            entry.LatencyMs = random.Next(0, 3);
+            return entry;
+        }
+        var input = (int)Math.Exp(6 + random.NextDouble() * 2.2); // ~400 to ~3,600
+        var output = (int)Math.Exp(4.5 + random.NextDouble() * 2.5); // ~90 to ~1,100
+        var tokensPerSecond = model.EndsWith("120b", StringComparison.Ordinal) ? 500 : 1000;
+        entry.LatencyMs = 150 + random.Next(0, 250) + output * 1000 / tokensPerSecond;
+        entry.TimeToFirstTokenMs = 120 + random.Next(0, 300);
+        if (roll < 0.08)
+        {
+            entry.Outcome = LedgerOutcomes.Cached;
+            entry.CostUsd = 0m;
+            entry.SavedCostUsd = pricing.Cost(model, new() { InputTokenCount = input, OutputTokenCount = output }) ?? 0m;
+            entry.LatencyMs = random.Next(1, 15);
+            entry.TimeToFirstTokenMs = entry.LatencyMs;
+            return entry;
+        }
+        entry.InputTokens = input;
+        entry.OutputTokens = output;
+        entry.ReasoningTokens = (int)(output * (0.1 + random.NextDouble() * 0.3));
+        entry.CachedInputTokens = random.NextDouble() < 0.3 ? input / 2 : 0;
+        entry.CostUsd = pricing.Cost(model, new() { InputTokenCount = input, OutputTokenCount = output, CachedInputTokenCount = entry.CachedInputTokens });
+        if (roll < 0.105)
+        {
+            entry.Outcome = LedgerOutcomes.Failed;
+            entry.FailureCategory = FailureCategories[random.Next(FailureCategories.Length)];
+            entry.Attempts = 1 + random.Next(0, 4);
+            entry.OutputTokens /= 4;
+            entry.CostUsd = pricing.Cost(model, new() { InputTokenCount = input, OutputTokenCount = entry.OutputTokens });
+        }
+        else if (roll < 0.125)
+        {
+            entry.Outcome = LedgerOutcomes.Stopped;
+        }
+        else
+        {
+            entry.Outcome = LedgerOutcomes.Ok;
+        }
+        return entry;
+    }
+
+    private async Task<IReadOnlyList<string>> EnsureDemoUsersAsync(int count, CancellationToken ct)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var existing = await context.Users.Where(u => u.Email!.EndsWith("@" + DemoDomain)).Select(u => u.Id).ToListAsync(ct);
+        for (var i = existing.Count; i < count; i++)
+        {
+            var email = $"learner{i + 1:000}@{DemoDomain}";
+            var user = new AppUser
+            {
+                UserName = email, Email = email, NormalizedEmail = email.ToUpperInvariant(), NormalizedUserName = email.ToUpperInvariant(),
+                SecurityStamp = Guid.NewGuid().ToString(), // no password: demo accounts cannot sign in
+            };
+            context.Users.Add(user);
+            existing.Add(user.Id);
+        }
+        await context.SaveChangesAsync(ct);
+        return existing;
+    }
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items, Func<T, double> weight)
+    {
+        var roll = random.NextDouble() * items.Sum(weight);
+        foreach (var item in items)
+        {
+            roll -= weight(item);
+            if (roll <= 0)
+            {
+                return item;
+            }
+        }
+        return items[^1];
+    }
+
+    private static int PickIndex(Random random, double[] weights)
+    {
+        var roll = random.NextDouble() * weights.Sum();
+        for (var i = 0; i < weights.Length; i++)
+        {
+            roll -= weights[i];
+            if (roll <= 0)
+            {
+                return i;
+            }
+        }
+        return weights.Length - 1;
+    }
+}
