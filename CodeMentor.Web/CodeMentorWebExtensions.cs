@@ -66,7 +66,6 @@ public static class CodeMentorWebExtensions
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
-            o.AccessDeniedPath = "/account/access-denied";
             o.Cookie.Name = "codementor.auth";
             // Scripts and editor plugins get status codes, not a redirect to the login page.
             o.Events.OnRedirectToLogin = context => StatusOrRedirect(context, StatusCodes.Status401Unauthorized);
@@ -80,6 +79,10 @@ public static class CodeMentorWebExtensions
         if (IsMachineEndpoint(context.Request.Path))
         {
             context.Response.StatusCode = status;
+        }
+        else if (status == StatusCodes.Status403Forbidden)
+        {
+            context.Response.StatusCode = status; // the status page explains; the address stays what was asked for
         }
         else
         {
@@ -99,7 +102,7 @@ public static class CodeMentorWebExtensions
         }
         // Friendly error pages for people; plain status codes for the hub and the API.
         app.UseWhen(context => !IsMachineEndpoint(context.Request.Path),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+            pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -107,6 +110,7 @@ public static class CodeMentorWebExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapAdminEndpoints();
         app.MapHub<TutorHub>(TutorHub.Path);
         return app;
     }

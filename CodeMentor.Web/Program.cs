@@ -4,6 +4,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCodeMentor();
 
 var app = builder.Build();
+if (await app.RunCommandAsync(args))
+{
+    return;
+}
 app.MapCodeMentor();
 app.Run();
 

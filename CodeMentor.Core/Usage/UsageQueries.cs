@@ -153,7 +153,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
     {
         await using var context = await db.CreateDbContextAsync(ct);
         var histogram = await HistogramAsync(context, period, metric: 0, ct);
-        int[] edges = [250, 500, 1000, 2000, 5000, 10000, 30000];
+        var edges = LatencyBuckets.DisplayEdges;
         var bins = new long[edges.Length + 1];
         foreach (var (bucket, count) in histogram)
         {

@@ -46,6 +46,10 @@ public sealed class LatencyDaily
 public static class LatencyBuckets
 {
     public const double Growth = 1.08;
+
+    /// <summary>Edges of the latency chart's bins; they are bucket bounds too, so bins are exact.</summary>
+    public static readonly int[] DisplayEdges = [250, 500, 1000, 2000, 5000, 10000, 30000];
+
     public static readonly int[] UpperBounds = Build();
 
     private static int[] Build()
@@ -61,8 +65,9 @@ public static class LatencyBuckets
             }
             bound *= Growth;
         }
+        bounds.AddRange(DisplayEdges);
         bounds.Add(int.MaxValue);
-        return bounds.ToArray();
+        return bounds.Distinct().Order().ToArray();
     }
 
     public static int IndexOf(int milliseconds)
