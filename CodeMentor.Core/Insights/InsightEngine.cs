@@ -116,7 +116,7 @@ public sealed class InsightEngine(UsageQueries queries, PricingTable pricing)
     }
 
     public static string Usd(decimal value) =>
-        value < 0.01m ? "$" + value.ToString("0.######", CultureInfo.InvariantCulture) : value.ToString("$#,##0.00", CultureInfo.InvariantCulture);
+        value < 1m ? "$" + value.ToString("0.######", CultureInfo.InvariantCulture) : value.ToString("$#,##0.00", CultureInfo.InvariantCulture);
 
     public static string Percent(double ratio) => (ratio * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 }

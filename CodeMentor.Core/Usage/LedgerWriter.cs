@@ -63,7 +63,10 @@ public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILo
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        if (!_queue.Writer.TryComplete())
+        {
+            return; // already stopped
+        }
         await base.StopAsync(cancellationToken);
         if (ExecuteTask is { } running)
         {

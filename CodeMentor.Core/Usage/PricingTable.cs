@@ -24,8 +24,6 @@ public sealed class PricingOptions
     {
         ["openai/gpt-oss-20b"] = new() { InputPerMillion = 0.075m, OutputPerMillion = 0.30m },
         ["openai/gpt-oss-120b"] = new() { InputPerMillion = 0.15m, OutputPerMillion = 0.60m },
-        ["llama-3.1-8b-instant"] = new() { InputPerMillion = 0.05m, OutputPerMillion = 0.08m },
-        ["llama-3.3-70b-versatile"] = new() { InputPerMillion = 0.59m, OutputPerMillion = 0.79m },
         // The offline simulator costs nothing.
         ["codementor-simulator"] = new() { InputPerMillion = 0m, OutputPerMillion = 0m },
     };
