@@ -10,8 +10,12 @@ namespace CodeMentor.Core.Usage;
 /// Writes ledger rows in the background, in batches, so recording usage never slows a stream.
 /// On shutdown it drains the queue, so no row is lost.
 /// </summary>
-public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILogger<LedgerWriter> logger) : BackgroundService
+public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILogger<LedgerWriter> logger) : IHostedService
 {
+    // Not a BackgroundService: its loop could be cancelled before it starts if the host stops at
+    // once, and then queued rows would be lost. This loop runs until the queue is completed.
+    private Task? _loop;
+
     private const int MaxBatch = 500;
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -33,10 +37,15 @@ public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILo
         return _queue.Writer.TryWrite(done) ? done.Task : Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Reads until the queue is completed in StopAsync, not until the stopping token: the rows
-        // still queued at shutdown must be written.
+        _loop ??= Task.Run(ProcessAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task ProcessAsync()
+    {
+        // Reads until the queue is completed in StopAsync: the rows still queued at shutdown are written.
         var reader = _queue.Reader;
         var batch = new List<LedgerEntry>(MaxBatch);
         var flushes = new List<TaskCompletionSource>();
@@ -61,16 +70,12 @@ public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILo
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (!_queue.Writer.TryComplete())
+        _queue.Writer.TryComplete();
+        if (_loop is { } loop)
         {
-            return; // already stopped
-        }
-        await base.StopAsync(cancellationToken);
-        if (ExecuteTask is { } running)
-        {
-            await running.WaitAsync(cancellationToken);
+            await loop.WaitAsync(cancellationToken);
         }
     }
 

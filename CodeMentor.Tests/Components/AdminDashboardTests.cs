@@ -94,7 +94,9 @@ public sealed class AdminDashboardTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("3", Figure(page, "figure-requests")), Wait);
         Assert.Equal("1", Figure(page, "figure-active-users"));
         Assert.Equal("$0.003", Figure(page, "figure-cost"));
-        Assert.Equal(5, page.FindAll("[data-testid=charts] .mud-chart").Count);
+        var charts = page.FindAll("[data-testid=charts] > [data-testid^=chart-]");
+        Assert.Equal(5, charts.Count);
+        Assert.All(charts, chart => Assert.NotNull(chart.QuerySelector("svg")));
         Assert.Contains("someone@example.org", page.Find("[data-testid=table-users]").TextContent);
         // The model failed, so the panel says so and still lists the findings from the ledger.
         page.WaitForAssertion(() => Assert.Contains("Groq is having trouble", page.Find("[data-testid=summary-unavailable]").TextContent), Wait);
