@@ -8,7 +8,7 @@ namespace CodeMentor.Tests.EndToEnd;
 [Collection(PortalCollection.Name)]
 public sealed class ChatJourneyTests(PortalFixture portal)
 {
-    private static async Task<string> RegisterAsync(IPage page)
+    internal static async Task<string> RegisterAsync(IPage page)
     {
         var email = $"learner-{Guid.NewGuid():N}@example.org";
         await page.GotoAsync("account/register");
@@ -20,10 +20,10 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         return email;
     }
 
-    private static async Task WaitUntilInteractiveAsync(IPage page) =>
+    internal static async Task WaitUntilInteractiveAsync(IPage page) =>
         await Expect(page.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "true");
 
-    private static async Task<string> StartConversationAsync(IPage page)
+    internal static async Task<string> StartConversationAsync(IPage page)
     {
         await WaitUntilInteractiveAsync(page);
         await page.ClickAsync("[data-testid=start-conversation]");
@@ -32,13 +32,13 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         return page.Url;
     }
 
-    private static async Task AskAsync(IPage page, string question)
+    internal static async Task AskAsync(IPage page, string question)
     {
         await page.FillAsync("[data-testid=chat-input]", question);
         await page.PressAsync("[data-testid=chat-input]", "Enter");
     }
 
-    private static ILocator Reply(IPage page) => page.Locator("[data-testid=message][data-role=Assistant]").Last;
+    internal static ILocator Reply(IPage page) => page.Locator("[data-testid=message][data-role=Assistant]").Last;
 
     [Fact]
     public async Task A_newcomer_registers_chats_watches_the_reply_stream_and_finds_it_after_a_reload()
@@ -114,7 +114,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await RegisterAsync(ada);
         var url = await StartConversationAsync(ada);
         await AskAsync(ada, "My secret project is called Bluebird");
-        await Expect(Reply(ada)).ToHaveAttributeAsync("data-status", "Complete");
+        await Expect(ada.Locator("[data-testid=message][data-role=Assistant][data-status=Complete]")).ToHaveCountAsync(2);
 
         var bob = await portal.NewUserPageAsync();
         await RegisterAsync(bob);

@@ -1,0 +1,48 @@
+using static CodeMentor.Tests.EndToEnd.ChatJourneyTests;
+using static Microsoft.Playwright.Assertions;
+
+namespace CodeMentor.Tests.EndToEnd;
+
+/// <summary>The first account (admin) sees usage after a few chats; a learner is refused.
+/// Runs on a portal of its own, so that "first account" is known.</summary>
+public sealed class AdminJourneyTests : IAsyncLifetime
+{
+    private readonly PortalFixture _portal = new();
+
+    public Task InitializeAsync() => _portal.InitializeAsync();
+
+    public Task DisposeAsync() => _portal.DisposeAsync();
+
+    [Fact]
+    public async Task The_admin_sees_the_charts_after_a_few_chats_and_a_learner_is_refused()
+    {
+        var admin = await _portal.NewUserPageAsync();
+        await RegisterAsync(admin);
+        await StartConversationAsync(admin);
+        var replies = admin.Locator("[data-testid=message][data-role=Assistant][data-status=Complete]");
+        var answered = 1; // the greeting
+        foreach (var question in new[] { "What is a loop?", "And a while loop?" })
+        {
+            await AskAsync(admin, question);
+            await Expect(replies).ToHaveCountAsync(++answered);
+        }
+
+        await admin.ClickAsync("[data-testid=admin-link]");
+        await Expect(admin.Locator("[data-testid=admin-dashboard]")).ToHaveAttributeAsync("data-ready", "true");
+
+        // Two chat calls (the insights panel's summary call is recorded too, as "insight").
+        await Expect(admin.Locator("[data-testid=table-features] tr", new() { HasText = "chat" }).Locator("td").Nth(1)).ToHaveTextAsync("2");
+        await Expect(admin.Locator("[data-testid=charts] svg")).ToHaveCountAsync(5);
+        await Expect(admin.Locator("[data-testid=table-models]")).ToContainTextAsync("openai/gpt-oss-20b");
+        await Expect(admin.Locator("[data-testid=insights] [data-testid=finding]").First).ToBeVisibleAsync();
+
+        var learner = await _portal.NewUserPageAsync();
+        await RegisterAsync(learner);
+        await Expect(learner.Locator("[data-testid=admin-link]")).ToHaveCountAsync(0);
+        var response = await learner.GotoAsync("admin");
+
+        Assert.Equal(403, response!.Status);
+        await Expect(learner.Locator("[data-testid=status-page]")).ToHaveAttributeAsync("data-status", "403");
+        await Expect(learner.Locator("[data-testid=figures]")).ToHaveCountAsync(0);
+    }
+}
