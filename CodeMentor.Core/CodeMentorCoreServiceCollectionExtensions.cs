@@ -44,6 +44,11 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<GenerationRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<GenerationRunner>());
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<LearnerProfiles>();
+        services.AddSingleton<Tutoring.Reviews.CodeReviewService>();
+        services.AddSingleton<Tutoring.Exercises.ExerciseService>();
+        services.AddSingleton<Tutoring.OnboardingService>();
+        services.AddSingleton<ConceptService>();
         return services;
     }
 

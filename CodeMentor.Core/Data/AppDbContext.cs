@@ -14,6 +14,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<LedgerDaily> LedgerDaily => Set<LedgerDaily>();
     public DbSet<LatencyDaily> LatencyDaily => Set<LatencyDaily>();
     public DbSet<RateLimiting.UserLimitOverride> UserLimits => Set<RateLimiting.UserLimitOverride>();
+    public DbSet<LearnerProfile> LearnerProfiles => Set<LearnerProfile>();
+    public DbSet<CodeReview> CodeReviews => Set<CodeReview>();
+    public DbSet<Exercise> Exercises => Set<Exercise>();
+    public DbSet<ExerciseAttempt> ExerciseAttempts => Set<ExerciseAttempt>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -8,7 +8,19 @@ public sealed class Conversation
     public Guid Id { get; set; } = Guid.NewGuid();
     public required string UserId { get; set; }
     public string Title { get; set; } = DefaultTitle;
+
+    /// <summary>Chat conversations are listed on the chat page; the others hold the streamed reply
+    /// of a code review, an onboarding interview or a concept explanation.</summary>
+    public ConversationKind Kind { get; set; } = ConversationKind.Chat;
     public DateTime CreatedAtUtc { get; set; }
     public DateTime UpdatedAtUtc { get; set; }
     public List<ConversationMessage> Messages { get; set; } = [];
+}
+
+public enum ConversationKind
+{
+    Chat = 0,
+    Review = 1,
+    Onboarding = 2,
+    Concept = 3,
 }

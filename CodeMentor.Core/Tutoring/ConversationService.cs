@@ -1,6 +1,7 @@
 using CodeMentor.Core.Data;
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Llm.Context;
+using CodeMentor.Core.Llm.Routing;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.RateLimiting;
 using CodeMentor.Core.Tokens;
@@ -21,15 +22,19 @@ public sealed class ConversationService(
     TokenCounter tokens,
     UserRateLimiter limiter,
     IUserLimitsSource limits,
+    LearnerProfiles profiles,
     LlmStatus status,
     IOptions<LlmOptions> options,
     TimeProvider time)
 {
-    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, CancellationToken ct = default) =>
+        await ListAsync(userId, ConversationKind.Chat, ct);
+
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, ConversationKind kind, CancellationToken ct = default)
     {
         await using var context = await db.CreateDbContextAsync(ct);
         return await context.Conversations.AsNoTracking()
-            .Where(c => c.UserId == userId)
+            .Where(c => c.UserId == userId && c.Kind == kind)
             .OrderByDescending(c => c.UpdatedAtUtc)
             .Select(c => new ConversationSummary(c.Id, c.Title, c.UpdatedAtUtc))
             .ToListAsync(ct);
@@ -54,16 +59,24 @@ public sealed class ConversationService(
     }
 
     /// <summary>Starts a conversation with the tutor's greeting (rendered locally; no model call).</summary>
-    public async Task<Guid> CreateAsync(string userId, LearnerContext learner, CancellationToken ct = default)
+    public async Task<Guid> CreateAsync(string userId, LearnerContext learner, CancellationToken ct = default) =>
+        await CreateAsync(userId, ConversationKind.Chat, ConversationGreeting.Instance.Render(learner), Conversation.DefaultTitle, ct);
+
+    /// <summary>Creates a conversation of any kind, opened by the given assistant text (if any).</summary>
+    public async Task<Guid> CreateAsync(string userId, ConversationKind kind, string? opening, string title, CancellationToken ct = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var conversation = new Conversation { UserId = userId, CreatedAtUtc = now, UpdatedAtUtc = now };
-        conversation.Messages.Add(new ConversationMessage
+        var conversation = new Conversation { UserId = userId, Kind = kind, Title = title, CreatedAtUtc = now, UpdatedAtUtc = now };
+        if (opening is not null)
         {
-            Role = MessageRole.Assistant,
-            Content = ConversationGreeting.Instance.Render(learner),
-            CreatedAtUtc = now,
-        });
+            conversation.Messages.Add(new ConversationMessage
+            {
+                Role = MessageRole.Assistant,
+                Content = opening,
+                ContentTokens = tokens.CountText(opening),
+                CreatedAtUtc = now,
+            });
+        }
         await using var context = await db.CreateDbContextAsync(ct);
         context.Conversations.Add(conversation);
         await context.SaveChangesAsync(ct);
@@ -117,7 +130,7 @@ public sealed class ConversationService(
             return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
         }
 
-        var system = SystemPrompt();
+        var system = await SystemPromptAsync(userId, ConversationKind.Chat, ct);
         var fit = window.Select([new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, text)],
             options.Value.Context.MaxMessages, options.Value.Context.MaxTokens);
         if (fit.IsRefused)
@@ -159,7 +172,7 @@ public sealed class ConversationService(
         {
             return new SendResult(userMessage, null, null, quota.Message, quota.RetryAfter);
         }
-        var (reply, run) = await StartReplyAsync(context, userId, conversationId, ct);
+        var (reply, run) = await StartReplyAsync(context, userId, conversation, ct);
         return new SendResult(userMessage, reply, run, null);
     }
 
@@ -176,9 +189,14 @@ public sealed class ConversationService(
             return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
         }
         await using var context = await db.CreateDbContextAsync(ct);
-        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
+        var conversation = await context.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
+        if (conversation is null)
         {
             return SendResult.Refused("This conversation does not exist or is not yours.");
+        }
+        if (conversation.Kind is ConversationKind.Review or ConversationKind.Concept)
+        {
+            return SendResult.Refused("Ask for a new review or explanation instead.");
         }
         var last = await context.Messages.Where(m => m.ConversationId == conversationId).OrderByDescending(m => m.Id).Take(2).ToListAsync(ct);
         if (last.Count == 0 || (last[0].Role == MessageRole.Assistant && (last.Count < 2 || last[1].Role != MessageRole.User)))
@@ -195,7 +213,7 @@ public sealed class ConversationService(
             context.Messages.Remove(last[0]);
             await context.SaveChangesAsync(ct);
         }
-        var (reply, run) = await StartReplyAsync(context, userId, conversationId, ct, bypassCache: true);
+        var (reply, run) = await StartReplyAsync(context, userId, conversation, ct, bypassCache: true);
         return new SendResult(null, reply, run, null);
     }
 
@@ -207,19 +225,27 @@ public sealed class ConversationService(
         runner.Find(messageId) is { } run && run.UserId == userId ? run : null;
 
     private async Task<(ConversationMessage Reply, GenerationRun Run)> StartReplyAsync(
-        AppDbContext context, string userId, Guid conversationId, CancellationToken ct, bool bypassCache = false)
+        AppDbContext context, string userId, Conversation conversation, CancellationToken ct, bool bypassCache = false)
     {
-        var o = options.Value;
         var history = await context.Messages.AsNoTracking()
-            .Where(m => m.ConversationId == conversationId && m.Content != "")
+            .Where(m => m.ConversationId == conversation.Id && m.Content != "")
             .OrderByDescending(m => m.Id)
-            .Take(Math.Max(o.Context.MaxMessages * 2, 20)) // the window keeps at most MaxMessages; read a few more
+            .Take(Math.Max(options.Value.Context.MaxMessages * 2, 20)) // the window keeps at most MaxMessages; read a few more
             .ToListAsync(ct);
         history.Reverse();
 
-        var prompt = new List<ChatMessage>(history.Count + 1) { new(ChatRole.System, SystemPrompt()) };
+        var prompt = new List<ChatMessage>(history.Count + 1) { new(ChatRole.System, await SystemPromptAsync(userId, conversation.Kind, ct)) };
         prompt.AddRange(history.Select(ToChatMessage));
+        var feature = conversation.Kind == ConversationKind.Onboarding ? Features.Onboarding : Features.Chat;
+        return await StartReplyAsync(context, userId, conversation.Id, prompt, feature, bypassCache, ct);
+    }
 
+    /// <summary>Adds a placeholder reply and starts generating it from the given prompt (reviews,
+    /// explanations and other features build their own prompts from templates).</summary>
+    internal async Task<(ConversationMessage Reply, GenerationRun Run)> StartReplyAsync(
+        AppDbContext context, string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, bool bypassCache, CancellationToken ct)
+    {
+        var o = options.Value;
         var reply = new ConversationMessage
         {
             ConversationId = conversationId,
@@ -233,9 +259,39 @@ public sealed class ConversationService(
         await context.SaveChangesAsync(ct);
 
         var chatOptions = new ChatOptions { Temperature = (float)o.Temperature, MaxOutputTokens = o.MaxOutputTokens }
-            .WithRequestContext(new LlmRequestContext(userId, "chat", conversationId, bypassCache));
+            .WithRequestContext(new LlmRequestContext(userId, feature, conversationId, bypassCache));
         var run = runner.Start(userId, conversationId, reply.Id, prompt, chatOptions);
         return (reply, run);
+    }
+
+    /// <summary>Saves a learner message and starts a reply from a template-built prompt, after the
+    /// same checks as a chat message (replies on, quota, one reply at a time).</summary>
+    internal async Task<SendResult> SendWithPromptAsync(string userId, Guid conversationId, string learnerText,
+        IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
+        {
+            return SendResult.Refused("This conversation does not exist or is not yours.");
+        }
+        var message = new ConversationMessage
+        {
+            ConversationId = conversationId, Role = MessageRole.User, Content = learnerText,
+            ContentTokens = tokens.CountText(learnerText), CreatedAtUtc = time.GetUtcNow().UtcDateTime,
+        };
+        context.Messages.Add(message);
+        await context.SaveChangesAsync(ct);
+        if (status.Mode == LlmMode.Disabled)
+        {
+            return new SendResult(message, null, null, LlmStatus.DisabledMessage);
+        }
+        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
+        if (!quota.Allowed)
+        {
+            return new SendResult(message, null, null, quota.Message, quota.RetryAfter);
+        }
+        var (reply, run) = await StartReplyAsync(context, userId, conversationId, prompt, feature, bypassCache: false, ct);
+        return new SendResult(message, reply, run, null);
     }
 
     private static ChatMessage ToChatMessage(ConversationMessage message)
@@ -248,8 +304,13 @@ public sealed class ConversationService(
         return chat;
     }
 
-    // The learner profile (onboarding) will feed this; until then every learner is a beginner.
-    private static string SystemPrompt() => TutorSystemPrompt.Instance.Render(new LearnerContext());
+    private async Task<string> SystemPromptAsync(string userId, ConversationKind kind, CancellationToken ct)
+    {
+        var learner = (await profiles.GetAsync(userId, ct)).ToContext();
+        return kind == ConversationKind.Onboarding
+            ? OnboardingPrompt.Instance.Render(learner)
+            : TutorSystemPrompt.Instance.Render(learner);
+    }
 
     private static string TitleFrom(string text)
     {

@@ -15,6 +15,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasOne<AppUser>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(c => c.Messages).WithOne(m => m.Conversation).HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         // The conversation list: one user's conversations, newest first.
-        builder.HasIndex(c => new { c.UserId, c.UpdatedAtUtc });
+        builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ConversationKind.Chat);
+        builder.HasIndex(c => new { c.UserId, c.Kind, c.UpdatedAtUtc });
     }
 }

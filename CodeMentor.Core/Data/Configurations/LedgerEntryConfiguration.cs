@@ -21,5 +21,7 @@ internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<Ledger
         // Dashboard queries filter by period, and by user within a period.
         builder.HasIndex(e => e.TimestampUtc);
         builder.HasIndex(e => new { e.UserId, e.TimestampUtc });
+        // A user's most expensive calls (the drill-down's default sort) without sorting all their rows.
+        builder.HasIndex(e => new { e.UserId, e.CostPico });
     }
 }

@@ -106,6 +106,60 @@ namespace CodeMentor.Core.Data.Migrations
                     b.ToTable("UserLimits", (string)null);
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.CodeReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Diagnostics")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileNames")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Goals")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RepositoryUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
+
+                    b.HasIndex("UserId", "CreatedAtUtc");
+
+                    b.ToTable("CodeReviews");
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Conversation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -114,6 +168,13 @@ namespace CodeMentor.Core.Data.Migrations
 
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Chat");
 
                     b.Property<string>("Title")
                         .IsRequired()
@@ -129,7 +190,7 @@ namespace CodeMentor.Core.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "UpdatedAtUtc");
+                    b.HasIndex("UserId", "Kind", "UpdatedAtUtc");
 
                     b.ToTable("Conversations");
                 });
@@ -200,6 +261,157 @@ namespace CodeMentor.Core.Data.Migrations
                     b.HasIndex("ConversationId", "Id");
 
                     b.ToTable("Messages", (string)null);
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.Exercise", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CurrentCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Difficulty")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExamplesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("HintsGiven")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Interests")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReferenceSolution")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StarterCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "CreatedAtUtc");
+
+                    b.ToTable("Exercises");
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.ExerciseAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ExerciseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Guarded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reply")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Solved")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExerciseId");
+
+                    b.ToTable("ExerciseAttempts");
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.LearnerProfile", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Goals")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Interests")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Languages")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("OnboardingCompleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PreferredStyle")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("LearnerProfiles", (string)null);
                 });
 
             modelBuilder.Entity("CodeMentor.Core.Usage.LatencyDaily", b =>
@@ -353,6 +565,8 @@ namespace CodeMentor.Core.Data.Migrations
 
                     b.HasIndex("TimestampUtc");
 
+                    b.HasIndex("UserId", "CostPico");
+
                     b.HasIndex("UserId", "TimestampUtc");
 
                     b.ToTable("Ledger", (string)null);
@@ -495,6 +709,21 @@ namespace CodeMentor.Core.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.CodeReview", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Tutoring.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Conversation", b =>
                 {
                     b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
@@ -513,6 +742,33 @@ namespace CodeMentor.Core.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Conversation");
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.Exercise", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.ExerciseAttempt", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Tutoring.Exercise", null)
+                        .WithMany("Attempts")
+                        .HasForeignKey("ExerciseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.LearnerProfile", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
+                        .WithOne()
+                        .HasForeignKey("CodeMentor.Core.Tutoring.LearnerProfile", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -569,6 +825,11 @@ namespace CodeMentor.Core.Data.Migrations
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Conversation", b =>
                 {
                     b.Navigation("Messages");
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Tutoring.Exercise", b =>
+                {
+                    b.Navigation("Attempts");
                 });
 #pragma warning restore 612, 618
         }

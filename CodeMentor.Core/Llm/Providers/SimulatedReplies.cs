@@ -45,6 +45,54 @@ public static class SimulatedReplies
             "Remember: an `async` method runs synchronously until its first `await` on something unfinished."),
     ];
 
+    /// <summary>A reply in the shape each feature expects, so every page works offline.</summary>
+    public static string For(string feature, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> prompt)
+    {
+        var question = prompt.LastOrDefault(m => m.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
+        return feature switch
+        {
+            "exercise" => Exercise(question),
+            "hint" => $"{Label}\n\nHint: re-read the examples and describe, in one sentence, what must happen to the input. Then write just that step and print the result.",
+            "feedback" => $"VERDICT: NOT YET\n\n{Label}\n\nThe offline simulator cannot run or judge code, so it never marks an exercise solved. Compare your output with each example by hand, or connect Groq for real feedback.",
+            "review" => $"{Label}\n\n## Summary\nThis is a simulated review: it shows the layout a real review has.\n\n## Issues\n**Low** – line 1: the simulator does not read code, so it found nothing specific.\n\n## Suggestions\n- Name things for what they mean.\n- Keep functions short.\n\n## What to learn next\nConnect a model to get a review of this code.",
+            "onboarding" => Onboarding(prompt),
+            _ => For(question),
+        };
+    }
+
+    private static string Exercise(string request)
+    {
+        var python = request.Contains("Language: Python", StringComparison.OrdinalIgnoreCase);
+        return System.Text.Json.JsonSerializer.Serialize(new
+        {
+            title = "Sum of the even numbers (simulated exercise)",
+            statement = "Write a function that returns the sum of the even numbers in a list of integers.\n\n*This exercise comes from the offline simulator.*",
+            starterCode = python ? "def sum_even(numbers):\n    # TODO\n    pass\n" : "static int SumEven(int[] numbers)\n{\n    // TODO\n    return 0;\n}\n",
+            examples = new[] { new { input = "[1, 2, 3, 4]", output = "6" }, new { input = "[]", output = "0" } },
+            referenceSolution = python
+                ? "def sum_even(numbers):\n    total = 0\n    for n in numbers:\n        if n % 2 == 0:\n            total += n\n    return total\n"
+                : "static int SumEven(int[] numbers)\n{\n    var total = 0;\n    foreach (var n in numbers)\n    {\n        if (n % 2 == 0) total += n;\n    }\n    return total;\n}\n",
+        });
+    }
+
+    private static string Onboarding(IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> prompt)
+    {
+        var answers = prompt.Where(m => m.Role == Microsoft.Extensions.AI.ChatRole.User).Select(m => m.Text.Trim()).ToList();
+        return answers.Count switch
+        {
+            <= 1 => "(Offline simulator) Thanks! Would you call yourself a beginner, intermediate or advanced programmer?",
+            2 => "(Offline simulator) And what would you like to achieve, and what are you interested in?",
+            _ => "(Offline simulator) Thank you, that's all I need.\n\n```profile\n" + System.Text.Json.JsonSerializer.Serialize(new
+            {
+                languages = answers[0],
+                level = new[] { "advanced", "intermediate" }.FirstOrDefault(l => answers[1].Contains(l, StringComparison.OrdinalIgnoreCase)) ?? "beginner",
+                goals = answers[2],
+                interests = answers[2],
+                preferredStyle = "step by step",
+            }) + "\n```",
+        };
+    }
+
     public static string For(string question)
     {
         var lower = question.ToLowerInvariant();

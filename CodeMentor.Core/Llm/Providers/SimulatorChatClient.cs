@@ -24,7 +24,8 @@ public sealed class SimulatorChatClient(TokenCounter tokens, SimulatorOptions op
     {
         var prompt = messages.ToList();
         var inputTokens = TokenCounter.ReplyPrimer + prompt.Sum(m => tokens.CountMessage(m.Text));
-        var reply = SimulatedReplies.For(prompt.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "");
+        var feature = chatOptions.GetRequestContext()?.Feature ?? "chat";
+        var reply = SimulatedReplies.For(feature, prompt);
         var pieces = tokens.Split(reply);
         var responseId = "sim-" + Guid.NewGuid().ToString("N")[..12];
 
