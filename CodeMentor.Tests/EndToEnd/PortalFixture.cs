@@ -40,7 +40,8 @@ public sealed class PortalFixture : IAsyncLifetime
             web.UseSetting("Llm:Groq:ApiKey", FakeGroqServer.Key);
             web.UseSetting("Llm:Groq:Endpoint", Groq.BaseUri.ToString());
         });
-        _factory.UseKestrel(0);
+        // A free port chosen by the OS (UseKestrel(0) falls back to 5000), so portals can run side by side.
+        _factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/') + "/";
