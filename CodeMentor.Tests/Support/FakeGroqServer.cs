@@ -56,6 +56,7 @@ public sealed class FakeGroqServer : IAsyncDisposable
         var json = JsonNode.Parse(body)!.AsObject();
         Requests.Enqueue(new RecordedRequest(context.Request.Headers.Authorization.ToString(), json));
         context.Items["model"] = (string?)json["model"];
+        context.Items["request"] = json;
 
         if (context.Request.Headers.Authorization != $"Bearer {Key}")
         {
@@ -90,6 +91,9 @@ public sealed class FakeGroqServer : IAsyncDisposable
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
     };
+
+    /// <summary>The JSON body of the request being answered (for handlers that answer by content).</summary>
+    public static JsonObject RequestOf(HttpContext context) => (JsonObject)context.Items["request"]!;
 
     /// <summary>Groq's JSON error body with the given status.</summary>
     public static Func<HttpContext, Task> Error(int status, string message, string code, string? retryAfter = null) => async context =>
