@@ -19,38 +19,14 @@ namespace CodeMentor.Tests.Components;
 public sealed class ChatPageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly BunitContext _ctx = new();
-    private readonly ScriptedChatClient _model = new();
-    private readonly string _folder = TempFolder.Create();
-    private string _ada = "";
+    private BunitHost _host = default!;
+    private BunitContext _ctx => _host.Context;
+    private ScriptedChatClient _model => _host.Model;
+    private string _ada => _host.UserId;
 
-    public async Task InitializeAsync() => await StartAsync(new Dictionary<string, string?> { ["Llm:Groq:ApiKey"] = "test-key" });
+    public async Task InitializeAsync() => _host = await BunitHost.StartAsync();
 
-    private async Task StartAsync(Dictionary<string, string?> settings)
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        _ctx.Services.AddCodeMentorCoreForTests(_folder, settings);
-        _ctx.Services.AddSingleton<IChatClient>(_model);
-        _ada = Guid.NewGuid().ToString();
-        var auth = _ctx.AddAuthorization();
-        auth.SetAuthorized("ada@example.org");
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _ada));
-        await _ctx.Services.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
-
-        await using var db = await _ctx.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        db.Users.Add(new Core.Accounts.AppUser { Id = _ada, UserName = "ada@example.org", Email = "ada@example.org" });
-        await db.SaveChangesAsync();
-
-        _ctx.Render<MudPopoverProvider>();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _model.Finish();
-        await _ctx.DisposeAsync();
-        TempFolder.Delete(_folder);
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private ConversationService Conversations => _ctx.Services.GetRequiredService<ConversationService>();
 
@@ -169,11 +145,9 @@ public sealed class ChatPageTests : IAsyncLifetime
     [Fact]
     public async Task Someone_elses_conversation_is_not_found()
     {
-        await using var db = await _ctx.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        var bob = new Core.Accounts.AppUser { UserName = "bob@example.org", Email = "bob@example.org" };
-        db.Users.Add(bob);
-        await db.SaveChangesAsync();
-        var bobsConversation = await Conversations.CreateAsync(bob.Id, new LearnerContext("Bob"));
+        var bob = Guid.NewGuid().ToString();
+        await _host.AddUserAsync(bob, "bob@example.org");
+        var bobsConversation = await Conversations.CreateAsync(bob, new LearnerContext("Bob"));
 
         var page = _ctx.Render<Chat>(p => p.Add(c => c.ConversationId, bobsConversation));
 

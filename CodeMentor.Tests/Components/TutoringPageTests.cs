@@ -18,33 +18,14 @@ namespace CodeMentor.Tests.Components;
 public sealed class TutoringPageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly BunitContext _ctx = new();
-    private readonly ScriptedChatClient _model = new();
-    private readonly string _folder = TempFolder.Create();
-    private readonly string _ada = Guid.NewGuid().ToString();
+    private BunitHost _host = default!;
+    private BunitContext _ctx => _host.Context;
+    private ScriptedChatClient _model => _host.Model;
+    private string _ada => _host.UserId;
 
-    public async Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        _ctx.Services.AddCodeMentorCoreForTests(_folder, new Dictionary<string, string?> { ["Llm:Groq:ApiKey"] = "test-key" });
-        _ctx.Services.AddSingleton<IChatClient>(_model);
-        var auth = _ctx.AddAuthorization();
-        auth.SetAuthorized("ada@example.org");
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, _ada));
-        await _ctx.Services.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
-        await using var db = await _ctx.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        db.Users.Add(new Core.Accounts.AppUser { Id = _ada, UserName = "ada@example.org", Email = "ada@example.org" });
-        await db.SaveChangesAsync();
-        _ctx.Render<MudPopoverProvider>();
-    }
+    public async Task InitializeAsync() => _host = await BunitHost.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        _model.Finish();
-        await _ctx.DisposeAsync();
-        TempFolder.Delete(_folder);
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private async Task<Guid> ExerciseAsync(ExerciseStatus status)
     {
