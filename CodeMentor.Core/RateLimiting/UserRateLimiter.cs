@@ -64,7 +64,7 @@ public sealed class UserRateLimiter : IDisposable
             {
                 var wait = RetryAfter(dayProbe) ?? UntilMidnight();
                 return new QuotaDecision(false, wait,
-                    $"You have reached your limit of {limits.RequestsPerDay:N0} requests per day. Try again in {Format(wait)}; your message is saved.");
+                    $"You have reached your limit of {Requests(limits.RequestsPerDay)} per day. Try again in {Format(wait)}; your message is saved.");
             }
         }
         var minute = _perMinute.AttemptAcquire((userId, limits.RequestsPerMinute), permits);
@@ -73,7 +73,7 @@ public sealed class UserRateLimiter : IDisposable
             var wait = RetryAfter(minute) ?? TimeSpan.FromSeconds(5);
             minute.Dispose();
             return new QuotaDecision(false, wait,
-                $"You have reached your limit of {limits.RequestsPerMinute} requests per minute. Try again in {Format(wait)}; your message is saved.");
+                $"You have reached your limit of {Requests(limits.RequestsPerMinute)} per minute. Try again in {Format(wait)}; your message is saved.");
         }
         minute.Dispose();
         if (permits > 0)
@@ -116,6 +116,8 @@ public sealed class UserRateLimiter : IDisposable
 
     private static TimeSpan? RetryAfter(RateLimitLease lease) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : null;
+
+    private static string Requests(int count) => count == 1 ? "1 request" : $"{count:N0} requests";
 
     public static string Format(TimeSpan wait) =>
         wait.TotalSeconds < 90 ? $"{Math.Ceiling(wait.TotalSeconds):0} s"

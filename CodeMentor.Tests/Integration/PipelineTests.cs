@@ -11,23 +11,30 @@ namespace CodeMentor.Tests.Integration;
 public sealed class PipelineTests
 {
     [Fact]
-    public async Task A_429_with_retry_after_is_retried_after_exactly_that_delay()
+    public async Task A_429_with_retry_after_is_retried_after_that_delay()
     {
         await using var host = await PipelineHost.StartAsync();
-        host.Groq.Enqueue(FakeGroqServer.Error(429, "Rate limit reached for tokens", "rate_limit_exceeded", retryAfter: "7"));
+        var arrivals = new List<DateTimeOffset>();
+        host.Groq.Enqueue(async context =>
+        {
+            lock (arrivals) arrivals.Add(host.Clock.GetUtcNow());
+            await FakeGroqServer.Error(429, "Rate limit reached for tokens", "rate_limit_exceeded", retryAfter: "7")(context);
+        });
+        host.Groq.Enqueue(async context =>
+        {
+            lock (arrivals) arrivals.Add(host.Clock.GetUtcNow());
+            await FakeGroqServer.Reply(GroqStream.Reply("Hello after waiting."))(context);
+        });
         var (options, trace) = For("ada");
 
-        var call = host.Pipeline.GetResponseAsync(Ask("What is a loop?"), options);
-        await Eventually.TrueAsync(() => host.Groq.Requests.Count == 1, "the first request");
-        host.Clock.Advance(TimeSpan.FromSeconds(6.9));
-        await Task.Delay(200); // give an early retry the chance to show itself
-        Assert.Single(host.Groq.Requests);
+        // The fake clock moves in 100 ms steps; the retry may only reach the server 7 s (fake) after the 429.
+        var response = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), options).WithClockAsync(host.Clock, TimeSpan.FromMilliseconds(100));
 
-        host.Clock.Advance(TimeSpan.FromSeconds(0.1));
-        var response = await call.WaitAsync(TimeSpan.FromSeconds(20));
-
-        Assert.Equal("Hello from the fake Groq server.", response.Text);
-        Assert.Equal(2, host.Groq.Requests.Count);
+        Assert.Equal("Hello after waiting.", response.Text);
+        Assert.Equal(2, arrivals.Count);
+        var waited = arrivals[1] - arrivals[0];
+        Assert.True(waited >= TimeSpan.FromSeconds(7), $"retried after {waited.TotalSeconds} s");
+        Assert.True(waited < TimeSpan.FromSeconds(9), $"retried after {waited.TotalSeconds} s, not after the 7 s asked for");
         Assert.Equal(2, trace.Attempts);
     }
 
@@ -274,20 +281,30 @@ public sealed class PipelineTests
     public async Task Groqs_own_limits_make_the_next_call_wait_for_the_reset_instead_of_hitting_a_429()
     {
         await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:CacheTtlSeconds"] = "0" });
-        host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("First."), headers: new Dictionary<string, string>
+        var arrivals = new List<DateTimeOffset>();
+        host.Groq.Enqueue(async context =>
         {
-            ["x-ratelimit-remaining-tokens"] = "10",
-            ["x-ratelimit-reset-tokens"] = "4.5s",
-        }));
+            lock (arrivals) arrivals.Add(host.Clock.GetUtcNow());
+            await FakeGroqServer.Reply(GroqStream.Reply("First."), headers: new Dictionary<string, string>
+            {
+                ["x-ratelimit-remaining-tokens"] = "10",
+                ["x-ratelimit-reset-tokens"] = "4.5s",
+            })(context);
+        });
+        host.Groq.Enqueue(async context =>
+        {
+            lock (arrivals) arrivals.Add(host.Clock.GetUtcNow());
+            await FakeGroqServer.Reply(GroqStream.Reply("Second."))(context);
+        });
         await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
 
-        var second = host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options);
-        await Task.Delay(200);
-        Assert.Single(host.Groq.Requests); // waiting for Groq's token window to reset
+        // Only 10 tokens are left in Groq's minute window: the next call waits for the reset (fake time).
+        var second = await host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options).WithClockAsync(host.Clock, TimeSpan.FromMilliseconds(100));
 
-        host.Clock.Advance(TimeSpan.FromSeconds(4.5));
-        await second.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(2, host.Groq.Requests.Count);
+        Assert.Equal("Second.", second.Text);
+        var waited = arrivals[1] - arrivals[0];
+        Assert.True(waited >= TimeSpan.FromSeconds(4.5), $"sent after {waited.TotalSeconds} s");
+        Assert.True(waited < TimeSpan.FromSeconds(6.5), $"sent after {waited.TotalSeconds} s");
     }
 
     [Fact]
@@ -304,5 +321,24 @@ public sealed class PipelineTests
 
         await using var db = await host.Host.DbAsync();
         Assert.Equal(1200, db.Ledger.Count());
+    }
+
+    [Fact]
+    public async Task An_admins_limit_for_one_user_applies_from_their_next_request_and_can_be_reset()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:CacheTtlSeconds"] = "0" });
+        var ada = await host.Host.CreateUserAsync("ada@example.org");
+        var limits = host.Host.Get<CodeMentor.Core.RateLimiting.DatabaseUserLimits>();
+        await host.Pipeline.GetResponseAsync(Ask("1"), For(ada).Options); // the defaults (30 a minute) are read and kept
+
+        await limits.SetAsync(ada, perMinute: 1, perDay: null, tokenBudget: null);
+        await host.Pipeline.GetResponseAsync(Ask("2"), For(ada).Options);
+        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("3"), For(ada).Options));
+        Assert.Contains("limit of 1 request per minute", refused.Message);
+
+        await limits.ResetAsync(ada);
+        await host.Pipeline.GetResponseAsync(Ask("4"), For(ada).Options);
+        Assert.Equal(3, host.Groq.Requests.Count);
+        Assert.Null(await limits.GetOverrideAsync(ada));
     }
 }
