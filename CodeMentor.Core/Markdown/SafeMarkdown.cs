@@ -14,6 +14,7 @@ public static class SafeMarkdown
         .UseAutoLinks()
         .UseTaskLists()
         .UseListExtras()
+        .Use<SyntaxHighlightingExtension>()
         .Build();
 
     // HtmlSanitizer is safe to share between threads once configured.

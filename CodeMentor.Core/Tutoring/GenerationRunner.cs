@@ -91,16 +91,36 @@ public sealed partial class GenerationRunner(
 
         try
         {
-            await SaveFinalAsync(run, status, detail, usage, model, trace);
-        }
-        catch (Exception ex)
-        {
-            LogSaveFailed(logger, ex, run.MessageId);
+            await SaveWithRetriesAsync(run, status, detail, usage, model, trace);
         }
         finally
         {
             _runs.TryRemove(run.MessageId, out _);
             run.Finish(status, detail);
+        }
+    }
+
+    /// <summary>The final save must not be lost to a momentarily busy database: a reply left
+    /// "streaming" would stay so until the next restart.</summary>
+    private async Task SaveWithRetriesAsync(GenerationRun run, MessageStatus status, string? detail, UsageDetails? usage, string? model, LlmCallTrace trace)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SaveFinalAsync(run, status, detail, usage, model, trace);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3)
+            {
+                LogSaveRetry(logger, ex, run.MessageId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time);
+            }
+            catch (Exception ex)
+            {
+                LogSaveFailed(logger, ex, run.MessageId);
+                return;
+            }
         }
     }
 
@@ -165,6 +185,9 @@ public sealed partial class GenerationRunner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reply {MessageId} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, Exception ex, long messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving reply {MessageId} failed (attempt {Attempt}); retrying")]
+    private static partial void LogSaveRetry(ILogger logger, Exception ex, long messageId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not save reply {MessageId}")]
     private static partial void LogSaveFailed(ILogger logger, Exception ex, long messageId);

@@ -5,6 +5,7 @@ namespace CodeMentor.Tests.EndToEnd;
 
 /// <summary>The first account (admin) sees usage after a few chats; a learner is refused.
 /// Runs on a portal of its own, so that "first account" is known.</summary>
+[Collection(PortalCollection.Name)] // browser journeys run one at a time: they are the heaviest tests
 public sealed class AdminJourneyTests : IAsyncLifetime
 {
     private readonly PortalFixture _portal = new();

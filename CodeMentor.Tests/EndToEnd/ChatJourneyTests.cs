@@ -34,6 +34,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
 
     internal static async Task AskAsync(IPage page, string question)
     {
+        await Expect(page.Locator("[data-testid=chat-input]")).ToHaveAttributeAsync("data-keys-ready", "true");
         await page.FillAsync("[data-testid=chat-input]", question);
         await page.PressAsync("[data-testid=chat-input]", "Enter");
     }

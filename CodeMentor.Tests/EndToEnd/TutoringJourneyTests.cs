@@ -8,6 +8,7 @@ namespace CodeMentor.Tests.EndToEnd;
 
 /// <summary>A code review and an exercise with a hint, in headless Chromium, against a fake Groq
 /// that answers each feature in its own format.</summary>
+[Collection(PortalCollection.Name)] // browser journeys run one at a time: they are the heaviest tests
 public sealed class TutoringJourneyTests : IAsyncLifetime
 {
     private readonly PortalFixture _portal = new();

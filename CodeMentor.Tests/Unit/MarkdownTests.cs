@@ -24,8 +24,20 @@ public sealed class MarkdownTests
     {
         var html = SafeMarkdown.ToHtml("```html\n<script>alert(1)</script>\n```");
 
-        Assert.Contains("&lt;script&gt;", html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<script>alert(1)</script>", System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>", "")));
         Assert.Contains("class=\"language-html\"", html);
+    }
+
+    [Fact]
+    public void Fenced_code_is_highlighted_with_classes_the_sanitizer_keeps()
+    {
+        var html = SafeMarkdown.ToHtml("```csharp\nvar name = \"Ada\"; // greet\n```\n\n```unknown-lang\nplain <text>\n```");
+
+        Assert.Contains("<span class=\"keyword\">var</span>", html);
+        Assert.Matches("<span class=\"string\">(&quot;|\")Ada(&quot;|\")</span>", html);
+        Assert.Contains("<span class=\"comment\">// greet</span>", html);
+        Assert.Contains("<code class=\"language-unknown-lang\">plain &lt;text&gt;", html);
     }
 
     [Fact]

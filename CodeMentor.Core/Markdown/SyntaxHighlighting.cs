@@ -1,0 +1,54 @@
+using ColorCode;
+using Markdig;
+using Markdig.Renderers;
+using Markdig.Renderers.Html;
+using Markdig.Syntax;
+
+namespace CodeMentor.Core.Markdown;
+
+/// <summary>Highlights fenced code blocks on the server with ColorCode (spans with CSS classes, so
+/// the sanitizer keeps them and no script runs in the browser). Unknown languages render plain.</summary>
+public sealed class SyntaxHighlightingExtension : IMarkdownExtension
+{
+    public void Setup(MarkdownPipelineBuilder pipeline)
+    {
+    }
+
+    public void Setup(MarkdownPipeline pipeline, IMarkdownRenderer renderer)
+    {
+        if (renderer is HtmlRenderer html && html.ObjectRenderers.FindExact<CodeBlockRenderer>() is { } plain)
+        {
+            html.ObjectRenderers.Replace<CodeBlockRenderer>(new HighlightingCodeBlockRenderer(plain));
+        }
+    }
+}
+
+internal sealed class HighlightingCodeBlockRenderer(CodeBlockRenderer plain) : HtmlObjectRenderer<CodeBlock>
+{
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["cs"] = "c#", ["csharp"] = "c#", ["c#"] = "c#", ["js"] = "javascript", ["javascript"] = "javascript",
+        ["ts"] = "typescript", ["typescript"] = "typescript", ["py"] = "python", ["python"] = "python", ["python3"] = "python",
+        ["cpp"] = "cpp", ["c++"] = "cpp", ["c"] = "cpp", ["java"] = "java", ["sql"] = "sql", ["html"] = "html", ["xml"] = "xml",
+        ["css"] = "css", ["ps1"] = "powershell", ["powershell"] = "powershell", ["fs"] = "f#", ["fsharp"] = "f#", ["php"] = "php",
+    };
+
+    protected override void Write(HtmlRenderer renderer, CodeBlock block)
+    {
+        var info = (block as FencedCodeBlock)?.Info?.Trim();
+        var language = info is { Length: > 0 } && Aliases.TryGetValue(info, out var id) ? Languages.FindById(id) : null;
+        if (language is null)
+        {
+            plain.Write(renderer, block);
+            return;
+        }
+        var lines = block.Lines;
+        var code = lines.Count == 0 ? "" : string.Join('\n', lines.Lines.Take(lines.Count).Select(l => l.Slice.ToString()));
+        // ColorCode wraps its spans in <div><pre>; keep the same <pre><code class="language-…"> shape as plain blocks.
+        var highlighted = new HtmlClassFormatter().GetHtmlString(code, language);
+        var start = highlighted.IndexOf("<pre>", StringComparison.Ordinal) + "<pre>".Length;
+        var end = highlighted.LastIndexOf("</pre>", StringComparison.Ordinal);
+        var inner = start >= "<pre>".Length && end >= start ? highlighted[start..end].Trim('\r', '\n') : System.Net.WebUtility.HtmlEncode(code);
+        renderer.Write("<pre><code class=\"language-").WriteEscape(info!.ToLowerInvariant()).Write("\">").Write(inner).WriteLine("</code></pre>");
+    }
+}
