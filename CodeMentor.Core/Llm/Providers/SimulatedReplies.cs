@@ -56,6 +56,7 @@ public static class SimulatedReplies
             "feedback" => $"VERDICT: NOT YET\n\n{Label}\n\nThe offline simulator cannot run or judge code, so it never marks an exercise solved. Compare your output with each example by hand, or connect Groq for real feedback.",
             "review" => $"{Label}\n\n## Summary\nThis is a simulated review: it shows the layout a real review has.\n\n## Issues\n**Low** – line 1: the simulator does not read code, so it found nothing specific.\n\n## Suggestions\n- Name things for what they mean.\n- Keep functions short.\n\n## What to learn next\nConnect a model to get a review of this code.",
             "onboarding" => Onboarding(prompt),
+            "insight" => "(Offline simulator) A language model would write a short summary of the findings below here. Connect Groq to get one.",
             _ => For(question),
         };
     }
