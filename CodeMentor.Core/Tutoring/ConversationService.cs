@@ -264,6 +264,38 @@ public sealed class ConversationService(
         return (reply, run);
     }
 
+    /// <summary>Replaces the last reply of a conversation with a fresh one from a template-built prompt
+    /// (a review asked again), after the usual checks; the cache is bypassed.</summary>
+    internal async Task<SendResult> RegenerateWithPromptAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
+    {
+        if (status.Mode == LlmMode.Disabled)
+        {
+            return SendResult.Refused(LlmStatus.DisabledMessage);
+        }
+        if (runner.FindActiveInConversation(conversationId) is not null)
+        {
+            return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
+        }
+        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
+        if (!quota.Allowed)
+        {
+            return SendResult.Refused(quota.Message!, quota.RetryAfter);
+        }
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
+        {
+            return SendResult.Refused("This conversation does not exist or is not yours.");
+        }
+        var last = await context.Messages.Where(m => m.ConversationId == conversationId).OrderByDescending(m => m.Id).FirstOrDefaultAsync(ct);
+        if (last is { Role: MessageRole.Assistant })
+        {
+            context.Messages.Remove(last);
+            await context.SaveChangesAsync(ct);
+        }
+        var (reply, run) = await StartReplyAsync(context, userId, conversationId, prompt, feature, bypassCache: true, ct);
+        return new SendResult(null, reply, run, null);
+    }
+
     /// <summary>Saves a learner message and starts a reply from a template-built prompt, after the
     /// same checks as a chat message (replies on, quota, one reply at a time).</summary>
     internal async Task<SendResult> SendWithPromptAsync(string userId, Guid conversationId, string learnerText,

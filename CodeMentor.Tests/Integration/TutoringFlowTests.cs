@@ -68,6 +68,26 @@ public sealed class TutoringFlowTests : IAsyncLifetime
         Assert.Equal("review", row.Feature);
     }
 
+    [Fact]
+    public async Task A_review_can_be_asked_again_with_a_fresh_answer()
+    {
+        _host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("## Summary\nFirst review.")));
+        _host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("## Summary\nSecond review.")));
+        var reviews = _host.Host.Get<CodeReviewService>();
+        var started = await reviews.StartAsync(_ada, new ReviewRequest("print('hi')", [], "Python", "beginner", null, null));
+        await started.Run!.Completion;
+
+        Assert.False((await reviews.RegenerateAsync(_bob, started.Review!.Id)).Succeeded);
+        var again = await reviews.RegenerateAsync(_ada, started.Review.Id);
+        await again.Run!.Completion;
+
+        var thread = (await _host.Host.Get<ConversationService>().GetAsync(_ada, started.Review.ConversationId))!;
+        Assert.Equal([MessageRole.User, MessageRole.Assistant], thread.Messages.Select(m => m.Role));
+        Assert.Contains("Second review.", thread.Messages[^1].Content);
+        Assert.Equal(2, _host.Groq.Requests.Count);
+        Assert.Equal(_host.Groq.Requests.First().Body["messages"]!.ToJsonString(), _host.Groq.Requests.Last().Body["messages"]!.ToJsonString());
+    }
+
     [Theory]
     [InlineData(6, "Upload at most 5 files")]
     [InlineData(0, "Paste some code")]

@@ -60,14 +60,29 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
             context.CodeReviews.Add(review);
             await context.SaveChangesAsync(ct);
         }
-        var prompt = new List<ChatMessage>
-        {
-            new(ChatRole.System, CodeReviewPrompt.System(learner)),
-            new(ChatRole.User, CodeReviewPrompt.Instance.Render(args)),
-        };
-        var sent = await conversations.SendWithPromptAsync(userId, conversationId, CodeFence.Wrap(code, language.ToLowerInvariant()), prompt, CodeReviewPrompt.Instance.Feature, ct);
+        var sent = await conversations.SendWithPromptAsync(userId, conversationId, CodeFence.Wrap(code, language.ToLowerInvariant()),
+            Prompt(learner, args), CodeReviewPrompt.Instance.Feature, ct);
         return new ReviewStarted(review, diagnostics, sent.Run, sent.Error, sent.RetryAfter);
     }
+
+    /// <summary>Reviews the same code again (a fresh answer, not from the cache), replacing the last review.</summary>
+    public async Task<SendResult> RegenerateAsync(string userId, Guid reviewId, CancellationToken ct = default)
+    {
+        if (await GetAsync(userId, reviewId, ct) is not { } review)
+        {
+            return SendResult.Refused("This review does not exist or is not yours.");
+        }
+        var learner = (await profiles.GetAsync(userId, ct)).ToContext() with { Level = review.Level };
+        var args = new CodeReviewArgs(review.Code, review.Language, learner, review.Goals, review.RepositoryUrl,
+            review.Diagnostics.Length > 0 ? review.Diagnostics : null);
+        return await conversations.RegenerateWithPromptAsync(userId, review.ConversationId, Prompt(learner, args), CodeReviewPrompt.Instance.Feature, ct);
+    }
+
+    private static List<ChatMessage> Prompt(LearnerContext learner, CodeReviewArgs args) =>
+    [
+        new(ChatRole.System, CodeReviewPrompt.System(learner)),
+        new(ChatRole.User, CodeReviewPrompt.Instance.Render(args)),
+    ];
 
     public async Task<IReadOnlyList<ReviewSummary>> ListAsync(string userId, CancellationToken ct = default)
     {
