@@ -14,6 +14,9 @@ public sealed class LlmCallTrace
     /// <summary>Providers to try in order, set by routing; empty means the configured defaults.</summary>
     public IReadOnlyList<string> ProviderChain { get; set; } = [];
 
+    /// <summary>Tokens of the prompt as sent, counted by the context window stage.</summary>
+    public int? PromptTokens { get; set; }
+
     public string? Provider { get; set; }
     public string? Model { get; set; }
     public int Attempts { get; set; }

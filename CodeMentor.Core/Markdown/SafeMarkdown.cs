@@ -39,8 +39,7 @@ public static class SafeMarkdown
         sanitizer.AllowedSchemes.Add("mailto");
         sanitizer.AllowedAttributes.Add("class");
         sanitizer.AllowedTags.Remove("form");
-        sanitizer.AllowedTags.Remove("input");
-        sanitizer.AllowedTags.Add("input"); // task list checkboxes; attributes below keep them inert
+        sanitizer.AllowedTags.Add("input"); // task list checkboxes; made inert below, other input types removed
         sanitizer.AllowedAttributes.Add("checked");
         sanitizer.AllowedAttributes.Add("disabled");
         sanitizer.PostProcessNode += (_, e) =>

@@ -102,7 +102,8 @@ public sealed class ConversationService(
     public async Task<bool> DeleteAsync(string userId, Guid conversationId, CancellationToken ct = default)
     {
         await using var context = await db.CreateDbContextAsync(ct);
-        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
+        var conversation = await context.Conversations.SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
+        if (conversation is null)
         {
             return false;
         }
@@ -111,7 +112,6 @@ public sealed class ConversationService(
             run.Stop();
             await run.Completion;
         }
-        var conversation = await context.Conversations.SingleAsync(c => c.Id == conversationId && c.UserId == userId, ct);
         context.Conversations.Remove(conversation);
         await context.SaveChangesAsync(ct);
         return true;
@@ -130,19 +130,20 @@ public sealed class ConversationService(
             return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
         }
 
-        var system = await SystemPromptAsync(userId, ConversationKind.Chat, ct);
-        var fit = window.Select([new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, text)],
-            options.Value.Context.MaxMessages, options.Value.Context.MaxTokens);
-        if (fit.IsRefused)
-        {
-            return SendResult.Refused(fit.RefusalMessage);
-        }
-
         await using var context = await db.CreateDbContextAsync(ct);
         var conversation = await context.Conversations.SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
         if (conversation is null)
         {
             return SendResult.Refused("This conversation does not exist or is not yours.");
+        }
+
+        // Built once: checked against the window here, then sent with the reply.
+        var system = await SystemPromptAsync(userId, conversation.Kind, ct);
+        var fit = window.Select([new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, text)],
+            options.Value.Context.MaxMessages, options.Value.Context.MaxTokens);
+        if (fit.IsRefused)
+        {
+            return SendResult.Refused(fit.RefusalMessage);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -172,7 +173,7 @@ public sealed class ConversationService(
         {
             return new SendResult(userMessage, null, null, quota.Message, quota.RetryAfter);
         }
-        var (reply, run) = await StartReplyAsync(context, userId, conversation, ct);
+        var (reply, run) = await StartReplyAsync(context, userId, conversation, system, ct);
         return new SendResult(userMessage, reply, run, null);
     }
 
@@ -213,7 +214,7 @@ public sealed class ConversationService(
             context.Messages.Remove(last[0]);
             await context.SaveChangesAsync(ct);
         }
-        var (reply, run) = await StartReplyAsync(context, userId, conversation, ct, bypassCache: true);
+        var (reply, run) = await StartReplyAsync(context, userId, conversation, await SystemPromptAsync(userId, conversation.Kind, ct), ct, bypassCache: true);
         return new SendResult(null, reply, run, null);
     }
 
@@ -225,7 +226,7 @@ public sealed class ConversationService(
         runner.Find(messageId) is { } run && run.UserId == userId ? run : null;
 
     private async Task<(ConversationMessage Reply, GenerationRun Run)> StartReplyAsync(
-        AppDbContext context, string userId, Conversation conversation, CancellationToken ct, bool bypassCache = false)
+        AppDbContext context, string userId, Conversation conversation, string systemPrompt, CancellationToken ct, bool bypassCache = false)
     {
         var history = await context.Messages.AsNoTracking()
             .Where(m => m.ConversationId == conversation.Id && m.Content != "")
@@ -234,7 +235,7 @@ public sealed class ConversationService(
             .ToListAsync(ct);
         history.Reverse();
 
-        var prompt = new List<ChatMessage>(history.Count + 1) { new(ChatRole.System, await SystemPromptAsync(userId, conversation.Kind, ct)) };
+        var prompt = new List<ChatMessage>(history.Count + 1) { new(ChatRole.System, systemPrompt) };
         prompt.AddRange(history.Select(ToChatMessage));
         var feature = conversation.Kind == ConversationKind.Onboarding ? Features.Onboarding : Features.Chat;
         return await StartReplyAsync(context, userId, conversation.Id, prompt, feature, bypassCache, ct);

@@ -24,7 +24,7 @@ public static class MessageInputRules
     }
 
     /// <summary>NUL or many control characters (other than tab and line breaks) mean binary.</summary>
-    private static bool LooksBinary(string text)
+    public static bool LooksBinary(string text)
     {
         var control = 0;
         foreach (var c in text)

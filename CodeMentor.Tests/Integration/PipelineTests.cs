@@ -220,6 +220,7 @@ public sealed class PipelineTests
         // 600 fresh input × $0.075/M + 400 cached × $0.0375/M + 2000 output × $0.30/M = $0.00066
         Assert.Equal(0.00066m, paid.CostUsd);
         Assert.Equal(0.00066m, trace.CostUsd);
+        Assert.True(trace.PromptTokens > 0); // counted once by the window stage, reused by failover
         Assert.Equal(LedgerOutcomes.Ok, paid.Outcome);
         Assert.Equal(1, paid.Attempts);
         Assert.NotNull(paid.TimeToFirstTokenMs);

@@ -13,19 +13,23 @@ public sealed class ContextWindowChatClient(IChatClient inner, ContextWindow win
 {
     public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
-        base.GetResponseAsync(Apply(messages), chatOptions, cancellationToken);
+        base.GetResponseAsync(Apply(messages, chatOptions), chatOptions, cancellationToken);
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
-        base.GetStreamingResponseAsync(Apply(messages), chatOptions, cancellationToken);
+        base.GetStreamingResponseAsync(Apply(messages, chatOptions), chatOptions, cancellationToken);
 
-    private IReadOnlyList<ChatMessage> Apply(IEnumerable<ChatMessage> messages)
+    private IReadOnlyList<ChatMessage> Apply(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
     {
         var context = options.Value.Context;
         var result = window.Select(messages as IReadOnlyList<ChatMessage> ?? messages.ToList(), context.MaxMessages, context.MaxTokens);
         if (result.IsRefused)
         {
             throw new LlmException(LlmFailureCategory.ContextTooLarge, result.RefusalMessage);
+        }
+        if (chatOptions.GetTrace() is { } trace)
+        {
+            trace.PromptTokens = result.TokenCount; // later stages need not count again
         }
         return result.Messages;
     }

@@ -26,7 +26,7 @@ public sealed partial class ProviderFailoverChatClient(ProviderRegistry provider
         var (callOptions, trace) = options.EnsureTrace();
         var chain = trace.ProviderChain.Count > 0 ? trace.ProviderChain : status.DefaultChain;
         var prompt = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var estimatedTokens = window.Count(prompt) + (callOptions.MaxOutputTokens ?? 0);
+        var estimatedTokens = (trace.PromptTokens ?? window.Count(prompt)) + (callOptions.MaxOutputTokens ?? 0);
 
         StreamStart? start = null;
         for (var i = 0; start is null; i++)

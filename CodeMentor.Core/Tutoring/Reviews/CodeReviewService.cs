@@ -130,7 +130,7 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         {
             return ("", [], "Paste some code or upload a file to review.");
         }
-        if (MessageInputRules.Check(code) is { } problem && problem.Contains("binary", StringComparison.Ordinal))
+        if (MessageInputRules.LooksBinary(code))
         {
             return ("", [], "The pasted text looks like binary data, not source code.");
         }
