@@ -49,4 +49,19 @@ public sealed class PromptValidationException(string template, IReadOnlyList<str
 {
     public string Template { get; } = template;
     public IReadOnlyList<string> Errors { get; } = errors;
+
+    /// <summary>What the learner should change, e.g. "the explanation style in your profile is 250 characters; …".</summary>
+    public string LearnerMessage => TemplateErrors.Describe(Errors);
+}
+
+public static class TemplateErrors
+{
+    /// <summary>Template errors as one message for the learner, pointing at the profile page when a profile field is at fault.</summary>
+    public static string Describe(IReadOnlyList<string> errors)
+    {
+        var text = string.Join(" ", errors.Select(e => char.ToUpperInvariant(e[0]) + e[1..]));
+        return errors.Any(e => e.Contains("in your profile", StringComparison.Ordinal))
+            ? $"{text} Shorten it on your profile page; nothing was sent."
+            : $"{text} Nothing was sent.";
+    }
 }

@@ -13,14 +13,19 @@ public sealed class ConceptService(ConversationService conversations, LearnerPro
         concept = concept?.Trim() ?? "";
         var learner = (await profiles.GetAsync(userId, ct)).ToContext();
         var args = new ConceptArgs(concept, learner, string.IsNullOrWhiteSpace(language) ? null : language.Trim());
+        if (args.Language is { } chosen && !Reviews.LanguageDetector.Languages.Contains(chosen, StringComparer.OrdinalIgnoreCase))
+        {
+            return new ConceptStarted(null, null, $"Choose the language for the examples from the list ({string.Join(", ", Reviews.LanguageDetector.Languages)}).");
+        }
         var errors = ConceptPrompt.Instance.Validate(args);
         if (errors.Count > 0)
         {
-            return new ConceptStarted(null, null, string.Join(" ", errors));
+            return new ConceptStarted(null, null, TemplateErrors.Describe(errors));
         }
-        var title = "Explain: " + (concept.Length > 100 ? concept[..100] : concept);
+        var oneLine = string.Join(' ', concept.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var title = "Explain: " + (oneLine.Length > 100 ? oneLine[..100] : oneLine);
         var id = await conversations.CreateAsync(userId, ConversationKind.Concept, opening: null, title, ct);
-        var sent = await conversations.SendWithPromptAsync(userId, id, $"Explain: {concept}",
+        var sent = await conversations.SendWithPromptAsync(userId, id, $"Explain: {oneLine}",
             [new(ChatRole.System, ConceptPrompt.System(learner)), new(ChatRole.User, ConceptPrompt.Instance.Render(args))],
             ConceptPrompt.Instance.Feature, ct);
         return new ConceptStarted(id, sent.Run, sent.Error, sent.RetryAfter);

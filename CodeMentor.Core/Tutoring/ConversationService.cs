@@ -138,7 +138,15 @@ public sealed class ConversationService(
         }
 
         // Built once: checked against the window here, then sent with the reply.
-        var system = await SystemPromptAsync(userId, conversation.Kind, ct);
+        string system;
+        try
+        {
+            system = await SystemPromptAsync(userId, conversation.Kind, ct);
+        }
+        catch (PromptValidationException ex)
+        {
+            return SendResult.Refused(ex.LearnerMessage);
+        }
         var fit = window.Select([new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, text)],
             options.Value.Context.MaxMessages, options.Value.Context.MaxTokens);
         if (fit.IsRefused)
@@ -209,12 +217,21 @@ public sealed class ConversationService(
         {
             return SendResult.Refused(quota.Message!, quota.RetryAfter);
         }
+        string system;
+        try
+        {
+            system = await SystemPromptAsync(userId, conversation.Kind, ct);
+        }
+        catch (PromptValidationException ex)
+        {
+            return SendResult.Refused(ex.LearnerMessage);
+        }
         if (last[0].Role == MessageRole.Assistant)
         {
             context.Messages.Remove(last[0]);
             await context.SaveChangesAsync(ct);
         }
-        var (reply, run) = await StartReplyAsync(context, userId, conversation, await SystemPromptAsync(userId, conversation.Kind, ct), ct, bypassCache: true);
+        var (reply, run) = await StartReplyAsync(context, userId, conversation, system, ct, bypassCache: true);
         return new SendResult(null, reply, run, null);
     }
 

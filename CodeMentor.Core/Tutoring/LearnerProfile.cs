@@ -4,6 +4,7 @@ namespace CodeMentor.Core.Tutoring;
 /// Every prompt template uses it (difficulty, hint depth, tone).</summary>
 public sealed class LearnerProfile
 {
+    /// <summary>Column size; each field's own limit is in <see cref="Prompts.LearnerLimits"/>.</summary>
     public const int MaxFieldLength = 500;
 
     public string UserId { get; set; } = "";
@@ -19,8 +20,12 @@ public sealed class LearnerProfile
     public static readonly IReadOnlyList<string> Levels = ["beginner", "intermediate", "advanced"];
 
     public Prompts.LearnerContext ToContext() => new(
-        string.IsNullOrWhiteSpace(Name) ? null : Name,
+        NullIfBlank(Name),
         string.IsNullOrWhiteSpace(Level) ? "beginner" : Level,
-        string.IsNullOrWhiteSpace(Goals) ? null : Goals,
-        string.IsNullOrWhiteSpace(PreferredStyle) ? null : PreferredStyle);
+        NullIfBlank(Goals),
+        NullIfBlank(PreferredStyle),
+        NullIfBlank(Languages),
+        NullIfBlank(Interests));
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 }

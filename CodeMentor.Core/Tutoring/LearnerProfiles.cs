@@ -1,3 +1,4 @@
+using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,6 +14,16 @@ public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, TimeProv
             ?? new LearnerProfile { UserId = userId };
     }
 
+    /// <summary>Each field, its learner-facing name, its limit, and whether it must fit on one line.</summary>
+    private static readonly (string Label, Func<LearnerProfile, string?> Value, int Limit, bool OneLine)[] Fields =
+    [
+        ("Name", p => p.Name, LearnerLimits.Name, true),
+        ("Languages", p => p.Languages, LearnerLimits.Languages, true),
+        ("Goals", p => p.Goals, LearnerLimits.Goals, false),
+        ("Interests", p => p.Interests, LearnerLimits.Interests, true),
+        ("How you like explanations", p => p.PreferredStyle, LearnerLimits.PreferredStyle, false),
+    ];
+
     /// <returns>A message for the learner when something is not acceptable, else null.</returns>
     public async Task<string?> SaveAsync(string userId, LearnerProfile profile, CancellationToken ct = default)
     {
@@ -20,16 +31,12 @@ public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, TimeProv
         {
             return $"Level must be one of {string.Join(", ", LearnerProfile.Levels)}.";
         }
-        foreach (var (name, value) in new[] { ("Languages", profile.Languages), ("Goals", profile.Goals), ("Interests", profile.Interests), ("Preferred style", profile.PreferredStyle) })
+        foreach (var (label, value, limit, _) in Fields)
         {
-            if ((value?.Length ?? 0) > LearnerProfile.MaxFieldLength)
+            if ((value(profile)?.Trim().Length ?? 0) > limit)
             {
-                return $"{name} is {value!.Length:N0} characters; the limit is {LearnerProfile.MaxFieldLength}.";
+                return $"{label} is {value(profile)!.Trim().Length:N0} characters; the limit is {limit:N0}. Shorten it; nothing was saved.";
             }
-        }
-        if ((profile.Name?.Length ?? 0) > 100)
-        {
-            return "The name is longer than 100 characters.";
         }
         await using var context = await db.CreateDbContextAsync(ct);
         var existing = await context.LearnerProfiles.SingleOrDefaultAsync(p => p.UserId == userId, ct);
@@ -38,15 +45,21 @@ public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, TimeProv
             existing = new LearnerProfile { UserId = userId };
             context.LearnerProfiles.Add(existing);
         }
-        existing.Name = profile.Name?.Trim();
-        existing.Languages = profile.Languages?.Trim() ?? "";
+        existing.Name = NullIfBlank(OneLine(profile.Name));
+        existing.Languages = OneLine(profile.Languages);
         existing.Level = profile.Level;
         existing.Goals = profile.Goals?.Trim() ?? "";
-        existing.Interests = profile.Interests?.Trim() ?? "";
+        existing.Interests = OneLine(profile.Interests);
         existing.PreferredStyle = profile.PreferredStyle?.Trim() ?? "";
         existing.OnboardingCompleted = existing.OnboardingCompleted || profile.OnboardingCompleted;
         existing.UpdatedAtUtc = time.GetUtcNow().UtcDateTime;
         await context.SaveChangesAsync(ct);
         return null;
     }
+
+    /// <summary>Names and short lists are one line: line breaks become spaces.</summary>
+    private static string OneLine(string? text) =>
+        string.Join(' ', (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    private static string? NullIfBlank(string text) => text.Length == 0 ? null : text;
 }

@@ -39,8 +39,9 @@ public sealed class OnboardingService(IDbContextFactory<AppDbContext> db, Conver
         var profile = new LearnerProfile
         {
             UserId = userId, Name = current.Name,
-            Languages = Limit(parsed.GetValueOrDefault("languages")), Goals = Limit(parsed.GetValueOrDefault("goals")),
-            Interests = Limit(parsed.GetValueOrDefault("interests")), PreferredStyle = Limit(parsed.GetValueOrDefault("preferredStyle")),
+            Languages = Limit(parsed.GetValueOrDefault("languages"), LearnerLimits.Languages), Goals = Limit(parsed.GetValueOrDefault("goals"), LearnerLimits.Goals),
+            Interests = Limit(parsed.GetValueOrDefault("interests"), LearnerLimits.Interests),
+            PreferredStyle = Limit(parsed.GetValueOrDefault("preferredStyle"), LearnerLimits.PreferredStyle),
             Level = LearnerProfile.Levels.FirstOrDefault(l => string.Equals(l, parsed.GetValueOrDefault("level")?.Trim(), StringComparison.OrdinalIgnoreCase)) ?? current.Level,
             OnboardingCompleted = true,
         };
@@ -72,6 +73,7 @@ public sealed class OnboardingService(IDbContextFactory<AppDbContext> db, Conver
         }
     }
 
-    private static string Limit(string? text) =>
-        text is null ? "" : text.Length <= LearnerProfile.MaxFieldLength ? text.Trim() : text[..LearnerProfile.MaxFieldLength];
+    /// <summary>The interviewer's summary is cut to the profile's limits (the learner can edit it on the profile page).</summary>
+    private static string Limit(string? text, int limit) =>
+        text is null ? "" : text.Trim().Length <= limit ? text.Trim() : text.Trim()[..limit].TrimEnd();
 }

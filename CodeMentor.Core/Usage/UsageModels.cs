@@ -89,3 +89,9 @@ public enum LedgerSort
 public sealed record LedgerPage(IReadOnlyList<LedgerEntry> Rows, long Total);
 
 public sealed record FeatureModelTotals(string Feature, string Model, long InputTokens, long CachedInputTokens, long OutputTokens, decimal CostUsd);
+
+/// <summary>Replies of one feature in a period, and how many the solution-leak guard replaced.</summary>
+public sealed record GuardFirings(string Feature, int Replies, int Replaced)
+{
+    public double Rate => Replies == 0 ? 0 : (double)Replaced / Replies;
+}

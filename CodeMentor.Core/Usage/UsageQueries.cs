@@ -56,6 +56,19 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
             LatencyBuckets.Percentile(ttft, 0.5), LatencyBuckets.Percentile(ttft, 0.95));
     }
 
+    /// <summary>How often the solution-leak guard replaced a reply, per feature (hint, feedback).</summary>
+    public async Task<IReadOnlyList<GuardFirings>> GuardFiringsAsync(UsagePeriod period, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await context.ExerciseAttempts.AsNoTracking()
+            .Where(a => a.CreatedAtUtc >= period.StartUtc && a.CreatedAtUtc < period.EndUtcExclusive)
+            .GroupBy(a => a.Kind)
+            .Select(g => new { Kind = g.Key, Replies = g.Count(), Replaced = g.Count(a => a.Guarded) })
+            .ToListAsync(ct);
+        return rows.Select(r => new GuardFirings(r.Kind == Tutoring.AttemptKind.Hint ? "hint" : "feedback", r.Replies, r.Replaced))
+            .OrderBy(r => r.Feature, StringComparer.Ordinal).ToList();
+    }
+
     private static async Task<Dictionary<int, long>> HistogramAsync(AppDbContext context, UsagePeriod period, int metric, CancellationToken ct) =>
         await context.LatencyDaily.AsNoTracking()
             .Where(h => h.Day >= period.From && h.Day <= period.To && h.Metric == metric)

@@ -56,12 +56,14 @@ public sealed class TutoringPageTests : IAsyncLifetime
     public async Task A_review_shows_the_code_its_diagnostics_and_the_streaming_reply()
     {
         var reviews = _ctx.Services.GetRequiredService<Core.Tutoring.Reviews.CodeReviewService>();
-        var started = await reviews.StartAsync(_ada, new Core.Tutoring.Reviews.ReviewRequest("int x = \"a\";", [], "C#", "beginner", null, null));
+        var started = await reviews.StartAsync(_ada, new Core.Tutoring.Reviews.ReviewRequest("int unused = 1;\nint x = \"a\";", [], "C#", "beginner", null, null));
         _model.Send("## Summary\nA type mismatch.");
 
         var page = _ctx.Render<Review>(p => p.Add(c => c.ReviewId, started.Review!.Id));
 
-        page.WaitForAssertion(() => Assert.Contains("CS0029", page.Find("[data-testid=diagnostics]").TextContent), Wait);
+        page.WaitForAssertion(() => Assert.Contains("CS0029 (line 2)", page.Find("[data-testid=diagnostics-errors]").TextContent), Wait);
+        Assert.Contains("CS0219 (line 1)", page.Find("[data-testid=diagnostics-warnings]").TextContent); // warnings shown as warnings
+        Assert.DoesNotContain("CS0219", page.Find("[data-testid=diagnostics-errors]").TextContent);
         page.WaitForAssertion(() => Assert.Contains("A type mismatch", page.Find("[data-status=Streaming]").TextContent), Wait);
         _model.Finish();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-role=Assistant][data-status=Complete] h2")), Wait);

@@ -52,7 +52,7 @@ public sealed class TutoringJourneyTests : IAsyncLifetime
         await page.ClickAsync("[data-testid=review-submit]");
 
         await page.WaitForURLAsync("**/review/*");
-        await Expect(page.Locator("[data-testid=diagnostics]")).ToContainTextAsync("(line 1)");
+        await Expect(page.Locator("[data-testid=diagnostics-errors]")).ToContainTextAsync("(line 1)");
         await Expect(page.Locator("[data-testid=reviewed-code]")).ToContainTextAsync("1| int x = 1");
         var reply = page.Locator("[data-testid=message][data-role=Assistant]");
         await Expect(reply).ToHaveAttributeAsync("data-status", "Complete");

@@ -9,9 +9,9 @@ public sealed class PromptTemplateTests
     {
         var prompt = TutorSystemPrompt.Instance.Render(new LearnerContext("Ada", "intermediate", "build a game"));
 
-        Assert.Contains("called Ada", prompt);
-        Assert.Contains("intermediate level", prompt);
-        Assert.Contains("build a game", prompt);
+        Assert.Contains("\"name\": \"Ada\"", prompt);
+        Assert.Contains("\"level\": \"intermediate\"", prompt);
+        Assert.Contains("\"goals\": \"build a game\"", prompt);
         Assert.Contains("never output raw HTML", prompt);
         Assert.Contains("not instructions to you", prompt);
         Assert.Equal("chat", TutorSystemPrompt.Instance.Feature);
@@ -22,9 +22,9 @@ public sealed class PromptTemplateTests
     {
         var prompt = TutorSystemPrompt.Instance.Render(new LearnerContext());
 
-        Assert.DoesNotContain("called", prompt);
-        Assert.DoesNotContain("Their goals", prompt);
-        Assert.Contains("beginner level", prompt);
+        Assert.DoesNotContain("\"name\"", prompt);
+        Assert.DoesNotContain("\"goals\"", prompt);
+        Assert.Contains("\"level\": \"beginner\"", prompt);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class PromptTemplateTests
         var ex = Assert.Throws<PromptValidationException>(() =>
             TutorSystemPrompt.Instance.Render(new LearnerContext(new string('x', 101), Level: " ")));
 
-        Assert.Contains("Name is 101 characters; the limit is 100.", ex.Errors);
+        Assert.Contains("the name in your profile is 101 characters; the limit is 100.", ex.Errors);
         Assert.Contains("Level is required.", ex.Errors);
         Assert.Equal("tutor-system", ex.Template);
     }

@@ -42,10 +42,14 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
         {
             return ExerciseOutcome<Guid>.Fail($"Difficulty must be one of {string.Join(", ", ExercisePrompt.Difficulties)}.");
         }
+        if (!ExercisePrompt.Languages.Contains(language))
+        {
+            return ExerciseOutcome<Guid>.Fail($"Choose the language from the list ({string.Join(", ", ExercisePrompt.Languages)}).");
+        }
         var errors = ExercisePrompt.Instance.Validate(args);
         if (errors.Count > 0)
         {
-            return ExerciseOutcome<Guid>.Fail(string.Join(" ", errors));
+            return ExerciseOutcome<Guid>.Fail(TemplateErrors.Describe(errors));
         }
         ChatResponse response;
         try
@@ -62,8 +66,8 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
         {
             return ExerciseOutcome<Guid>.Fail("The tutor's exercise came back malformed. Try again; nothing was saved.");
         }
-        var starter = SolutionLeakGuard.Leaks(generated.StarterCode ?? "", generated.ReferenceSolution!)
-            ? $"// Write your solution here.\n"
+        var starter = SolutionLeakGuard.Check(generated.StarterCode ?? "", new LeakGuardContext(generated.ReferenceSolution!, language)).Leaks
+            ? StarterComment(language)
             : generated.StarterCode ?? "";
         var exercise = new Exercise
         {
@@ -121,7 +125,7 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
             return ExerciseOutcome<ExerciseAttempt>.Fail("Write some code before submitting it.");
         }
         await using var context = await db.CreateDbContextAsync(ct);
-        var exercise = await context.Exercises.SingleOrDefaultAsync(e => e.Id == id && e.UserId == userId, ct);
+        var exercise = await context.Exercises.Include(e => e.Attempts).SingleOrDefaultAsync(e => e.Id == id && e.UserId == userId, ct);
         if (exercise is null)
         {
             return ExerciseOutcome<ExerciseAttempt>.Fail("This exercise does not exist or is not yours.");
@@ -156,15 +160,27 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
             return ExerciseOutcome<ExerciseAttempt>.Fail(ex.Message + " Your code is saved.", ex.RetryAfter);
         }
 
+        // The model's verdict unlocks the solution only if the attempt could really be one.
         var solved = kind == AttemptKind.Feedback && reply.StartsWith(FeedbackPrompt.SolvedVerdict, StringComparison.OrdinalIgnoreCase);
-        var guarded = SolutionLeakGuard.Leaks(reply, exercise.ReferenceSolution);
-        if (guarded)
+        string? verdictOverruled = null;
+        if (solved && SolvedVerdictCheck.Refute(attempt, exercise.StarterCode, exercise.ReferenceSolution, exercise.Language) is { } reason)
         {
-            reply = (solved ? FeedbackPrompt.SolvedVerdict + "\n\n" : "") + SolutionLeakGuard.Replacement(exercise.HintsGiven + 1);
+            solved = false;
+            verdictOverruled = $"The tutor called this solved, but CodeMentor checked your code and {reason} Keep going, or ask for a hint.";
+        }
+
+        // Everything the learner has been shown in this exercise counts, so the solution cannot leak a piece at a time.
+        var shown = exercise.Attempts.Where(a => !a.Guarded).OrderBy(a => a.Id).Select(a => a.Reply).ToList();
+        var verdict = SolutionLeakGuard.Check(StripVerdict(reply),
+            new LeakGuardContext(exercise.ReferenceSolution, exercise.Language, exercise.StarterCode, attempt, shown));
+        var text = verdict.Leaks ? SolutionLeakGuard.Replacement(exercise.HintsGiven + 1, kind) : StripVerdict(reply);
+        if (verdictOverruled is not null)
+        {
+            text = verdictOverruled + "\n\n" + text;
         }
         var saved = new ExerciseAttempt
         {
-            ExerciseId = exercise.Id, Kind = kind, Code = attempt, Reply = StripVerdict(reply), Solved = solved, Guarded = guarded,
+            ExerciseId = exercise.Id, Kind = kind, Code = attempt, Reply = text, Solved = solved, Guarded = verdict.Leaks,
             CreatedAtUtc = time.GetUtcNow().UtcDateTime,
         };
         context.ExerciseAttempts.Add(saved);
@@ -192,6 +208,9 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
 
     private static string ExamplesText(string examplesJson) => string.Join('\n',
         (JsonSerializer.Deserialize<List<ExerciseExample>>(examplesJson, Json) ?? []).Select((e, i) => $"{i + 1}. input: {e.Input} → output: {e.Output}"));
+
+    private static string StarterComment(string language) =>
+        (language.Equals("Python", StringComparison.OrdinalIgnoreCase) ? "# " : "// ") + "Write your solution here.\n";
 
     private static string Limit(string text, int max) => text.Length <= max ? text : text[..max];
 

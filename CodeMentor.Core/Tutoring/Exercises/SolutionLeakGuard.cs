@@ -1,79 +1,106 @@
-using System.Text.RegularExpressions;
+using CodeMentor.Core.Tutoring.Exercises.Guard;
 
 namespace CodeMentor.Core.Tutoring.Exercises;
 
+/// <summary>What the guard knows about an exercise when it judges a reply.</summary>
+/// <param name="Solution">The reference solution it protects.</param>
+/// <param name="Language">The exercise's language (its syntax decides how code is read).</param>
+/// <param name="Starter">Code the learner was given; quoting it reveals nothing.</param>
+/// <param name="LearnerCode">The learner's own code; quoting it back reveals nothing.</param>
+/// <param name="EarlierReplies">What the tutor already showed in this exercise: a solution leaked a piece at a time still counts.</param>
+public sealed record LeakGuardContext(string Solution, string Language, string? Starter = null, string? LearnerCode = null,
+    IReadOnlyList<string>? EarlierReplies = null);
+
+/// <param name="Coverage">Share of the solution's features in the tutor's code (this reply and the earlier ones).</param>
+/// <param name="FreshCoverage">Share of the solution's features in the tutor's statements that are not the learner's own.</param>
+/// <param name="SolutionStatements">Statements of the tutor's code that carry part of the solution.</param>
+/// <param name="CodeStatements">Statements of code the tutor showed (the learner's quoted code left out).</param>
+/// <param name="Size">Tokens of code the tutor showed, as a share of the solution's tokens.</param>
+public sealed record LeakVerdict(bool Leaks, double Coverage, double FreshCoverage, int SolutionStatements, int CodeStatements, double Size, string Reason);
+
 /// <summary>
-/// Decides whether a tutor's reply gives away most of an exercise's reference solution. Both
-/// texts become token sequences (whitespace and formatting do not matter); the share of the
-/// solution's 5-token runs found in the reply is measured twice: on the tokens as written, and
-/// with identifiers abstracted (so renamed variables do not hide a copy).
+/// Decides whether a tutor's reply gives away the solution of an exercise. It reads the code in
+/// the reply (fences, inline code and unfenced code lines, each tokenized in the exercise's
+/// language), leaves out what the learner already has (their own code, the starter code), and
+/// compares what remains with the solution by structure (<see cref="CodeFingerprint"/>), so a
+/// renamed, reordered, split or restyled copy is caught as well as a verbatim one. What the tutor
+/// showed earlier in the same exercise counts too.
+///
+/// Let through, as the hint and feedback prompts say: the learner's own code quoted back, and a
+/// correction of at most two lines.
 /// </summary>
-public static partial class SolutionLeakGuard
+public static class SolutionLeakGuard
 {
-    private const int Shingle = 5;
+    /// <summary>How much of a code segment must be the learner's own lines for it to be a quotation.</summary>
+    internal const double QuoteShare = 0.6;
 
-    /// <summary>Share of the solution found verbatim (ignoring layout) above which a reply leaks.</summary>
-    public const double ExactThreshold = 0.5;
-
-    /// <summary>Share of the solution's shape found with identifiers renamed above which a reply leaks.</summary>
-    public const double ShapeThreshold = 0.8;
-
-    private static readonly HashSet<string> Keywords =
-    [
-        "def", "return", "for", "while", "if", "else", "elif", "in", "range", "int", "string", "var", "let", "const", "function",
-        "public", "static", "void", "class", "new", "true", "false", "null", "None", "True", "False", "and", "or", "not", "foreach",
-        "break", "continue", "len", "print", "Console", "WriteLine", "using", "import", "fn", "mut", "func",
-    ];
-
-    public static bool Leaks(string reply, string solution)
+    public static LeakVerdict Check(string reply, LeakGuardContext context)
     {
-        var solutionTokens = Tokens(StripComments(solution));
-        if (solutionTokens.Count < Shingle * 2)
+        var language = CodeLanguages.Parse(context.Language);
+        var starter = CodeFingerprint.Of(Code(context.Starter), language);
+        var solution = CodeFingerprint.Of([context.Solution], language, starter.StatementKeys);
+        if (solution.TotalWeight <= 0)
         {
-            return false; // a one-liner cannot be hinted at without resembling it
+            return new LeakVerdict(false, 0, 0, 0, 0, 0, "The solution has no code to protect.");
         }
-        var replyTokens = Tokens(reply);
-        return Overlap(solutionTokens, replyTokens) >= ExactThreshold
-            || Overlap(Shape(solutionTokens), Shape(replyTokens)) >= ShapeThreshold;
+        var learner = CodeFingerprint.Of(Code(context.LearnerCode), language, starter.StatementKeys);
+
+        // Everything the tutor has shown in this exercise, each reply's fenced blocks and loose code
+        // one by one and its inline code together, without what quotes the learner's own code.
+        var mistakes = learner.StatementKeys.Where(k => !solution.StatementKeys.Contains(k)).ToHashSet(StringComparer.Ordinal);
+        var shown = new List<List<string>>();
+        foreach (var text in (context.EarlierReplies ?? []).Append(reply))
+        {
+            var segments = ReplyCode.Extract(text, language);
+            var pieces = segments.Where(s => !s.Inline).Select(s => s.Code)
+                .Append(string.Join('\n', segments.Where(s => s.Inline).Select(s => s.Code)));
+            foreach (var piece in pieces)
+            {
+                var pieceStatements = CodeFingerprint.Of([piece], language, starter.StatementKeys).Statements;
+                var keys = pieceStatements.Select(CodeFingerprint.Key).ToList();
+                // Quoting the learner: mostly their lines, mistakes included (or, when their code has
+                // none, nothing but their lines). Their code with the mistakes fixed is not a quotation.
+                var theirs = keys.Count(learner.StatementKeys.Contains);
+                var quotes = keys.Count > 0 && (mistakes.Count == 0
+                    ? theirs == keys.Count
+                    : theirs >= QuoteShare * keys.Count && keys.Any(mistakes.Contains));
+                shown.AddRange(quotes ? pieceStatements.Where(s => !learner.StatementKeys.Contains(CodeFingerprint.Key(s))) : pieceStatements);
+            }
+        }
+        var tutor = CodeFingerprint.FromStatements(shown);
+        var fresh = CodeFingerprint.FromStatements(shown.Where(s => !learner.StatementKeys.Contains(CodeFingerprint.Key(s))).ToList());
+
+        var coverage = solution.SharedWeight(tutor.Features.Keys) / solution.TotalWeight;
+        var freshCoverage = solution.SharedWeight(fresh.Features.Keys) / solution.TotalWeight;
+        var statements = tutor.Statements.Count(s => solution.SharedWeight(CodeFingerprint.FeaturesOf(s)) >= 1);
+
+        var lines = shown.Count(s => s.Count >= 2);
+        var size = (double)shown.Sum(s => s.Count) / Math.Max(1, solution.Statements.Sum(s => s.Count));
+        var leaks = Decide(coverage, lines, size);
+        return new LeakVerdict(leaks, coverage, freshCoverage, statements, lines, size,
+            leaks ? $"The reply's code covers {coverage:P0} of the solution." : "The reply's code does not give the solution away.");
     }
 
-    public static double Overlap(IReadOnlyList<string> solution, IReadOnlyList<string> reply)
-    {
-        var wanted = Shingles(solution);
-        if (wanted.Count == 0)
-        {
-            return 0;
-        }
-        var found = Shingles(reply);
-        return (double)wanted.Count(found.Contains) / wanted.Count;
-    }
+    /// <summary>
+    /// A reply leaks when the tutor's code covers much of the solution and is more than the two-line
+    /// correction the prompts allow, when it covers most of it in fewer but dense lines, or when it
+    /// covers nearly all of it. Thresholds chosen on the development part of the red-team set
+    /// (docs/tutoring-quality.md), then checked on the held-out part.
+    /// </summary>
+    internal static bool Decide(double coverage, int lines, double size) =>
+        (coverage >= 0.4 && lines >= 3) || (coverage >= 0.65 && size >= 0.35) || coverage >= 0.9;
 
-    /// <summary>The reply shown instead of one that gave the solution away.</summary>
-    public static string Replacement(int hintNumber) =>
-        "That hint gave away too much of the answer, so here is a nudge instead: " + (hintNumber <= 1
+
+    /// <summary>The reply shown instead of one that gave the solution away: still a useful nudge,
+    /// closer with each hint, and honest about why the original was withheld.</summary>
+    public static string Replacement(int hintNumber, AttemptKind kind = AttemptKind.Hint) =>
+        (kind == AttemptKind.Feedback
+            ? "The tutor's feedback showed too much of the answer, so CodeMentor kept it back. Here is what to do next: "
+            : "That hint gave away too much of the answer, so here is a nudge instead: ") + (hintNumber <= 1
             ? "re-read the examples and write down, in words, what has to happen to the input to get the output. Then turn each sentence into one line of code."
-            : "run your code on the first example by hand, line by line, and write down the value of each variable. Where does it first differ from what you expect?");
+            : hintNumber == 2
+                ? "run your code on the first example by hand, line by line, and write down the value of each variable. Where does it first differ from what you expect?"
+                : "pick the smallest input where your code goes wrong, add a print of each variable inside the loop, and compare the printed values with what you worked out by hand.");
 
-    private static List<string> Tokens(string text) => Token().Matches(text).Select(m => m.Value).ToList();
-
-    private static List<string> Shape(IReadOnlyList<string> tokens) =>
-        tokens.Select(t => char.IsLetter(t[0]) || t[0] == '_' ? Keywords.Contains(t) ? t : "§" : t).ToList();
-
-    private static HashSet<string> Shingles(IReadOnlyList<string> tokens)
-    {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i + Shingle <= tokens.Count; i++)
-        {
-            set.Add(string.Join('\u0001', tokens.Skip(i).Take(Shingle)));
-        }
-        return set;
-    }
-
-    private static string StripComments(string code) => Comment().Replace(code, "");
-
-    [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|""(?:[^""\\]|\\.)*""|'(?:[^'\\]|\\.)*'|==|!=|<=|>=|\+=|-=|\*=|/=|&&|\|\||->|=>|\S")]
-    private static partial Regex Token();
-
-    [GeneratedRegex(@"//[^\n]*|#[^\n]*|/\*[\s\S]*?\*/")]
-    private static partial Regex Comment();
+    private static IEnumerable<string> Code(string? text) => string.IsNullOrWhiteSpace(text) ? [] : [text];
 }

@@ -36,15 +36,31 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         {
             return new ReviewStarted(null, [], null, "The repository URL must start with http:// or https:// (it is shown as context, never fetched).");
         }
-        var language = string.IsNullOrWhiteSpace(request.Language) ? LanguageDetector.Detect(code, fileNames.FirstOrDefault()) : request.Language.Trim();
-        var diagnostics = language == "C#" ? CSharpDiagnostics.Analyze(code) : [];
+        if (!LearnerProfile.Levels.Contains(request.Level))
+        {
+            return new ReviewStarted(null, [], null, $"Choose your level from the list ({string.Join(", ", LearnerProfile.Levels)}).");
+        }
+        string language;
+        if (string.IsNullOrWhiteSpace(request.Language))
+        {
+            language = LanguageDetector.Detect(code, fileNames.FirstOrDefault());
+        }
+        else if (LanguageDetector.Languages.FirstOrDefault(l => l.Equals(request.Language.Trim(), StringComparison.OrdinalIgnoreCase)) is { } known)
+        {
+            language = known;
+        }
+        else
+        {
+            return new ReviewStarted(null, [], null, $"Choose the language from the list ({string.Join(", ", LanguageDetector.Languages)}), or let CodeMentor detect it.");
+        }
+        var diagnostics = language == "C#" ? CSharpDiagnostics.Analyze(code).Diagnostics : [];
         var learner = (await profiles.GetAsync(userId, ct)).ToContext() with { Level = request.Level };
         var args = new CodeReviewArgs(code, language, learner, request.Goals?.Trim(), request.RepositoryUrl?.Trim(),
             diagnostics.Count > 0 ? string.Join('\n', diagnostics) : null);
         var errors = CodeReviewPrompt.Instance.Validate(args);
         if (errors.Count > 0)
         {
-            return new ReviewStarted(null, diagnostics, null, string.Join(" ", errors));
+            return new ReviewStarted(null, diagnostics, null, TemplateErrors.Describe(errors));
         }
 
         var title = $"Review: {fileNames.FirstOrDefault() ?? FirstLine(code)}";
