@@ -6,6 +6,7 @@ using CodeMentor.Core.Llm.Context;
 using CodeMentor.Core.Llm.Pipeline;
 using CodeMentor.Core.Llm.Providers;
 using CodeMentor.Core.Llm.Resilience;
+using CodeMentor.Core.Llm.Routing;
 using CodeMentor.Core.RateLimiting;
 using CodeMentor.Core.Usage;
 using CodeMentor.Core.Tokens;
@@ -54,7 +55,9 @@ public static class CodeMentorCoreServiceCollectionExtensions
 
     private static IServiceCollection AddLlm(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LlmOptions>().Bind(configuration.GetSection(LlmOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<LlmOptions>().Bind(configuration.GetSection(LlmOptions.SectionName))
+            .PostConfigure(o => Features.ApplyModels(o, groqModelConfigured: !string.IsNullOrWhiteSpace(configuration["Llm:Groq:Model"])))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>();
         services.AddSingleton<LlmStatus>();
         services.AddSingleton<TokenCounter>();
@@ -68,7 +71,10 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ProviderFailoverChatClient>();
 
-        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName));
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName))
+            .Validate(o => o.RequestsPerMinute >= 1 && o.RequestsPerDay >= 1 && o.DailyTokenBudget is null or >= 0,
+                "GROQ_RATE_LIMIT_RPM and GROQ_RATE_LIMIT_RPD (RateLimits) must be at least 1, and RateLimits:DailyTokenBudget 0 or more.")
+            .ValidateOnStart();
         services.AddSingleton<UserRateLimiter>();
         services.AddSingleton<DatabaseUserLimits>();
         services.AddSingleton<IUserLimitsSource>(sp => sp.GetRequiredService<DatabaseUserLimits>());

@@ -19,14 +19,20 @@ internal static class AccountEndpoints
 
         // For non-browser clients of the tutor hub: email and password in, bearer token out
         // (written by the Identity bearer-token handler). No cookie, so no antiforgery needed.
-        endpoints.MapPost("/api/auth/token", async Task<IResult> (TokenRequest request, SignInManager<AppUser> signIn) =>
+        endpoints.MapPost("/api/auth/token", async Task<IResult> (TokenRequest request, SignInManager<AppUser> signIn, SignInThrottle throttle, HttpContext context) =>
         {
             signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
-            var result = await signIn.PasswordSignInAsync(request.Email, request.Password, isPersistent: false, lockoutOnFailure: true);
-            return result.Succeeded
-                ? TypedResults.Empty
-                : TypedResults.Problem(result.IsLockedOut ? "Too many failed attempts; try again later." : "The email or password is not right.",
-                    statusCode: StatusCodes.Status401Unauthorized);
+            var (succeeded, error, retryAfter) = await throttle.PasswordSignInAsync(signIn, context, request.Email, request.Password, persistent: false);
+            if (succeeded)
+            {
+                return TypedResults.Empty;
+            }
+            if (retryAfter is { } wait)
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString("0");
+                return TypedResults.Problem(error, statusCode: StatusCodes.Status429TooManyRequests);
+            }
+            return TypedResults.Problem(error, statusCode: StatusCodes.Status401Unauthorized);
         }).DisableAntiforgery();
     }
 }

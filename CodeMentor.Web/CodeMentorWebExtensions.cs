@@ -11,18 +11,41 @@ namespace CodeMentor.Web;
 
 public static class CodeMentorWebExtensions
 {
+    public const string DefaultUrl = "http://localhost:5136";
+
     public static WebApplicationBuilder AddCodeMentor(this WebApplicationBuilder builder)
     {
-        // The original design's flat names (GROQ_API_KEY, LLM_TIMEOUT, ...) win over appsettings.json.
-        builder.Configuration.AddEnvironmentAliases();
-        if (builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>("UseUserSecrets"))
+        // Run from source, serve the framework's and MudBlazor's files in any environment (a
+        // published app serves them anyway); Production is the default, as deployed.
+        builder.WebHost.UseStaticWebAssets();
+        // The documented port, unless the user chose one the usual ways (ASPNETCORE_URLS, --urls,
+        // ASPNETCORE_HTTP_PORTS, Kestrel endpoints in appsettings.json).
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
+            && string.IsNullOrEmpty(builder.Configuration["https_ports"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
-            builder.Configuration.AddUserSecrets<Program>(optional: true);
-            builder.Configuration.AddEnvironmentAliases(); // keep the environment above user-secrets
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        // Keys may live in the developer's user-secrets (outside the repository) in any environment;
+        // the original design's flat names (GROQ_API_KEY, LLM_TIMEOUT, ...) win over both.
+        AddUserSecretsBelowTheEnvironment(builder.Configuration);
+        builder.Configuration.AddEnvironmentAliases();
+        if (SettingsCatalog.Check(builder.Configuration) is { Count: > 0 } problems)
+        {
+            throw new InvalidSettingsException(problems);
         }
         builder.Services.AddCodeMentorCore(builder.Configuration);
         builder.Services.AddCodeMentorWeb();
         return builder;
+    }
+
+    private static void AddUserSecretsBelowTheEnvironment(ConfigurationManager configuration)
+    {
+        var secrets = new ConfigurationBuilder().AddUserSecrets<Program>(optional: true).Sources.Single();
+        var environment = configuration.Sources.ToList().FindIndex(s => s is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource);
+        if (!configuration.Sources.Any(s => s is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path: "secrets.json" }))
+        {
+            configuration.Sources.Insert(environment < 0 ? configuration.Sources.Count : environment, secrets);
+        }
     }
 
     public static IServiceCollection AddCodeMentorWeb(this IServiceCollection services)
@@ -50,6 +73,7 @@ public static class CodeMentorWebExtensions
                 return Task.CompletedTask;
             };
         });
+        services.AddSingleton<SignInThrottle>();
         services.AddSignalR();
         services.AddAuthorization();
         services.AddIdentityCore<AppUser>(o =>

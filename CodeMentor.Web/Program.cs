@@ -1,15 +1,33 @@
+using CodeMentor.Core.Configuration;
 using CodeMentor.Web;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddCodeMentor();
-
-var app = builder.Build();
+WebApplication app;
+try
+{
+    builder.AddCodeMentor();
+    app = builder.Build();
+}
+catch (InvalidSettingsException ex)
+{
+    return Settings.Refuse(ex.Problems);
+}
 if (await app.RunCommandAsync(args))
 {
-    return;
+    return 0;
 }
 app.MapCodeMentor();
-app.Run();
+try
+{
+    await app.StartAsync();
+}
+catch (OptionsValidationException ex)
+{
+    return Settings.Refuse(ex.Failures);
+}
+await app.WaitForShutdownAsync();
+return 0;
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -19,6 +19,22 @@ internal static class Eventually
         Assert.Fail($"Timed out waiting for {what}.");
     }
 
+    /// <summary>Waits (polling) until an asynchronous condition holds, up to <paramref name="limit"/>
+    /// (a process starting up, a port opening).</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan limit, string what = "the condition")
+    {
+        var until = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < until)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"Timed out waiting for {what}.");
+    }
+
     /// <summary>Moves the fake clock forward in small steps until the task completes, so retry
     /// delays and backoff elapse without real waiting.</summary>
     public static async Task<T> WithClockAsync<T>(this Task<T> task, FakeTimeProvider clock, TimeSpan? step = null)

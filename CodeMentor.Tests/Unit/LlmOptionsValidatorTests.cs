@@ -1,5 +1,6 @@
 using CodeMentor.Core.Configuration;
 using CodeMentor.Core.Llm;
+using CodeMentor.Core.Llm.Routing;
 using Microsoft.Extensions.Configuration;
 
 namespace CodeMentor.Tests.Unit;
@@ -52,29 +53,69 @@ public sealed class LlmOptionsValidatorTests
         Assert.Equal(9, Bind(new() { ["GROQ_TIMEOUT"] = "12", ["LLM_TIMEOUT"] = "9" }).TimeoutSeconds);
     }
 
-    [Theory]
-    [InlineData("LLM_PRIMARY_PROVIDER", "gemini", "LLM_PRIMARY_PROVIDER (Llm:PrimaryProvider) must be one of groq, openai, simulator; it is 'gemini'.")]
-    [InlineData("LLM_TIMEOUT", "0", "LLM_TIMEOUT (Llm:TimeoutSeconds) must be between 1 and 600; it is 0.")]
-    [InlineData("LLM_TEMPERATURE", "3", "LLM_TEMPERATURE (Llm:Temperature) must be between 0 and 2; it is 3.")]
-    [InlineData("GROQ_BASE_URL", "not a url", "GROQ_BASE_URL (Llm:Groq:Endpoint) must be an absolute http(s) URL; it is 'not a url'.")]
-    [InlineData("LLM_CONTEXT_MAX_TOKENS", "10", "LLM_CONTEXT_MAX_TOKENS (Llm:Context:MaxTokens) must be between 256 and 131072; it is 10.")]
-    [InlineData("GROQ_REASONING_EFFORT", "extreme", "GROQ_REASONING_EFFORT (Llm:Groq:ReasoningEffort) must be low, medium or high; it is 'extreme'.")]
-    public void Invalid_settings_name_the_variable_to_fix(string variable, string value, string message)
+    private static IReadOnlyList<string> Check(Dictionary<string, string?> environment, Dictionary<string, string?>? keys = null)
     {
-        var result = new LlmOptionsValidator().Validate(null, Bind(new() { [variable] = value }));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(keys ?? []).AddEnvironmentAliases(environment).Build();
+        return SettingsCatalog.Check(configuration, environment);
+    }
 
-        Assert.True(result.Failed);
-        Assert.Contains(message, result.Failures!);
+    [Theory]
+    [InlineData("LLM_PRIMARY_PROVIDER", "gemini", "LLM_PRIMARY_PROVIDER must be one of groq, openai, simulator; it is 'gemini'.")]
+    [InlineData("LLM_TIMEOUT", "0", "LLM_TIMEOUT must be a whole number from 1 to 600; it is '0'.")]
+    [InlineData("LLM_TEMPERATURE", "3", "LLM_TEMPERATURE must be a number from 0 to 2; it is '3'.")]
+    [InlineData("LLM_TEMPERATURE", "abc", "LLM_TEMPERATURE must be a number from 0 to 2; it is 'abc'.")]
+    [InlineData("LLM_ENABLED", "maybe", "LLM_ENABLED must be true or false; it is 'maybe'.")]
+    [InlineData("GROQ_RATE_LIMIT_RPM", "abc", "GROQ_RATE_LIMIT_RPM must be a whole number from 1 to 100,000; it is 'abc'.")]
+    [InlineData("GROQ_RATE_LIMIT_RPM", "-5", "GROQ_RATE_LIMIT_RPM must be a whole number from 1 to 100,000; it is '-5'.")]
+    [InlineData("GROQ_RATE_LIMIT_RPM", "0", "GROQ_RATE_LIMIT_RPM must be a whole number from 1 to 100,000; it is '0'.")]
+    [InlineData("GROQ_RATE_LIMIT_RPD", "0", "GROQ_RATE_LIMIT_RPD must be a whole number from 1 to 10,000,000; it is '0'.")]
+    [InlineData("GROQ_BASE_URL", "not a url", "GROQ_BASE_URL must be an absolute http:// or https:// URL; it is 'not a url'.")]
+    [InlineData("LLM_CONTEXT_MAX_TOKENS", "10", "LLM_CONTEXT_MAX_TOKENS must be a whole number from 256 to 131,072; it is '10'.")]
+    [InlineData("GROQ_REASONING_EFFORT", "extreme", "GROQ_REASONING_EFFORT must be one of low, medium, high; it is 'extreme'.")]
+    [InlineData("LLM_FALLBACK_PROVIDER", "simulator", "LLM_FALLBACK_PROVIDER must be one of groq, openai; it is 'simulator'. The simulator never stands in for a provider that failed; use openai (e.g. a local Ollama) or leave it empty.")]
+    public void Invalid_settings_name_the_variable_that_was_set_and_the_allowed_values(string variable, string value, string message)
+    {
+        Assert.Equal([message], Check(new() { [variable] = value }));
+    }
+
+    [Fact]
+    public void The_name_is_the_one_the_user_set_alias_key_or_environment_form_of_the_key()
+    {
+        Assert.Equal(["GROQ_TIMEOUT must be a whole number from 1 to 600; it is 'x'."], Check(new() { ["GROQ_TIMEOUT"] = "x" }));
+        Assert.Equal(["Llm:TimeoutSeconds must be a whole number from 1 to 600; it is 'x'."], Check([], new() { ["Llm:TimeoutSeconds"] = "x" }));
+        Assert.Equal(["Llm__TimeoutSeconds must be a whole number from 1 to 600; it is 'x'."],
+            Check(new() { ["Llm__TimeoutSeconds"] = "x" }, new() { ["Llm:TimeoutSeconds"] = "x" }));
     }
 
     [Fact]
     public void A_malformed_key_is_reported_without_echoing_it()
     {
-        var result = new LlmOptionsValidator().Validate(null, Bind(new() { ["GROQ_API_KEY"] = "gsk_abc def" }));
-
-        var failure = Assert.Single(result.Failures!);
+        var failure = Assert.Single(Check(new() { ["GROQ_API_KEY"] = "gsk_abc def" }));
         Assert.Contains("GROQ_API_KEY", failure);
         Assert.DoesNotContain("gsk_abc", failure);
+    }
+
+    [Fact]
+    public void Every_environment_name_of_the_original_design_is_in_the_catalog()
+    {
+        string[] names = ["GROQ_API_KEY", "GROQ_MODEL", "GROQ_MAX_RETRIES", "GROQ_TIMEOUT", "GROQ_RATE_LIMIT_RPM", "GROQ_RATE_LIMIT_RPD", "LLM_ENABLED",
+            "LLM_CACHE_TTL", "LLM_MAX_RETRIES", "LLM_TIMEOUT", "LLM_MAX_TOKENS", "LLM_TEMPERATURE", "LLM_PRIMARY_PROVIDER", "LLM_FALLBACK_PROVIDER"];
+        Assert.All(names, n => Assert.Contains(EnvironmentAliases.Map, a => a.Variable == n));
+    }
+
+    [Fact]
+    public void GROQ_MODEL_wins_over_the_built_in_defaults_but_not_over_a_configured_route()
+    {
+        var unset = new LlmOptions();
+        Features.ApplyModels(unset, groqModelConfigured: false);
+        Assert.Equal("openai/gpt-oss-20b", unset.Routing["chat"].Model);
+        Assert.Equal("openai/gpt-oss-120b", unset.Routing["review"].Model);
+
+        var set = Bind(new() { ["GROQ_MODEL"] = "llama-3.3-70b-versatile" });
+        set.Routing["insight"] = new FeatureRoute { Model = "openai/gpt-oss-120b" };
+        Features.ApplyModels(set, groqModelConfigured: true);
+        Assert.All(Features.All.Where(f => f != "insight"), f => Assert.Equal("llama-3.3-70b-versatile", set.Routing[f].Model));
+        Assert.Equal("openai/gpt-oss-120b", set.Routing["insight"].Model);
     }
 
     [Fact]

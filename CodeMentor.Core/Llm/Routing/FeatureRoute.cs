@@ -29,4 +29,27 @@ public static class Features
     public const string Insight = "insight";
 
     public static readonly IReadOnlyList<string> All = [Chat, Review, Exercise, Hint, Feedback, Onboarding, Concept, Insight];
+
+    /// <summary>Features that default to the larger model when GROQ_MODEL is not set.</summary>
+    public static readonly IReadOnlyList<string> Heavy = [Review, Exercise, Insight];
+
+    public const string LargeDefaultModel = "openai/gpt-oss-120b";
+
+    /// <summary>
+    /// Fills in each feature's model: the route's own Model when configured; otherwise GROQ_MODEL when
+    /// it is set (a documented variable wins over a default); otherwise the built-in default
+    /// (gpt-oss-120b for reviews, exercises and insights, gpt-oss-20b for the rest).
+    /// </summary>
+    public static void ApplyModels(LlmOptions options, bool groqModelConfigured)
+    {
+        foreach (var feature in All)
+        {
+            if (!options.Routing.TryGetValue(feature, out var route))
+            {
+                options.Routing[feature] = route = new FeatureRoute();
+            }
+            route.Model ??= groqModelConfigured ? options.Groq.Model
+                : Heavy.Contains(feature) ? LargeDefaultModel : GroqOptions.DefaultModel;
+        }
+    }
 }

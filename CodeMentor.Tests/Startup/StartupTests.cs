@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using CodeMentor.Tests.Support;
+
+namespace CodeMentor.Tests.Startup;
+
+/// <summary>
+/// The portal started the way a user starts it: the built CodeMentor.Web.dll as its own process,
+/// with nothing but environment variables. Bad settings stop it with one line each (no stack
+/// trace); good ones give Production behaviour on the port the user asked for.
+/// </summary>
+public sealed class StartupTests : IDisposable
+{
+    private readonly string _folder = TempFolder.Create();
+
+    private static string WebFolder => AppContext.BaseDirectory.Replace("CodeMentor.Tests", "CodeMentor.Web");
+
+    private Process Start(Dictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet", Path.Combine(WebFolder, "CodeMentor.Web.dll"))
+        {
+            WorkingDirectory = WebFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // A clean environment for what matters: no inherited ASPNETCORE_/LLM_/GROQ_ settings.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_") || k.StartsWith("DOTNET_ENVIRONMENT")
+                     || k.StartsWith("LLM_") || k.StartsWith("GROQ_") || k.StartsWith("OPENAI_")).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+        info.Environment["CODEMENTOR_DB"] = Path.Combine(_folder, "startup.db");
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+        return Process.Start(info)!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task<(int Exit, string Error)> RunToExitAsync(Dictionary<string, string> environment)
+    {
+        using var process = Start(environment);
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        await output;
+        return (process.ExitCode, await error);
+    }
+
+    [Theory]
+    [InlineData("GROQ_RATE_LIMIT_RPM", "abc", "GROQ_RATE_LIMIT_RPM must be a whole number from 1 to 100,000; it is 'abc'.")]
+    [InlineData("GROQ_RATE_LIMIT_RPM", "-5", "GROQ_RATE_LIMIT_RPM must be a whole number from 1 to 100,000; it is '-5'.")]
+    [InlineData("GROQ_RATE_LIMIT_RPD", "0", "GROQ_RATE_LIMIT_RPD must be a whole number from 1 to 10,000,000; it is '0'.")]
+    [InlineData("LLM_TEMPERATURE", "abc", "LLM_TEMPERATURE must be a number from 0 to 2; it is 'abc'.")]
+    [InlineData("LLM_ENABLED", "maybe", "LLM_ENABLED must be true or false; it is 'maybe'.")]
+    public async Task An_unusable_setting_stops_the_app_with_one_line_that_names_the_variable(string variable, string value, string line)
+    {
+        var (exit, error) = await RunToExitAsync(new() { [variable] = value });
+
+        Assert.Equal(78, exit);
+        Assert.Contains("  " + line, error.Split('\n').Select(l => l.TrimEnd('\r')));
+        Assert.DoesNotContain("   at ", error); // no stack trace
+        Assert.DoesNotContain("Exception", error);
+    }
+
+    [Fact]
+    public async Task Several_bad_settings_are_all_named_at_once()
+    {
+        var (exit, error) = await RunToExitAsync(new() { ["LLM_TEMPERATURE"] = "abc", ["LLM_ENABLED"] = "maybe", ["GROQ_RATE_LIMIT_RPM"] = "0" });
+
+        Assert.Equal(78, exit);
+        Assert.Contains("LLM_TEMPERATURE", error);
+        Assert.Contains("LLM_ENABLED", error);
+        Assert.Contains("GROQ_RATE_LIMIT_RPM", error);
+    }
+
+    [Fact]
+    public async Task The_default_run_behaves_as_deployed_on_the_port_the_user_chose()
+    {
+        var port = FreePort();
+        using var process = Start(new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await Eventually.TrueAsync(async () =>
+            {
+                try
+                {
+                    return (await http.GetAsync("/account/login")).StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60));
+
+            // The framework's script is served when run from source, outside Development too.
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/_framework/blazor.web.js")).StatusCode);
+
+            // A malformed request gets a plain 400: no developer exception page, no stack trace, no cookies echoed.
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token") { Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("Cookie", "codementor.auth=secret-cookie-value");
+            var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.DoesNotContain("secret-cookie-value", body);
+            Assert.DoesNotContain("   at ", body);
+            Assert.DoesNotContain("Development", body);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public void Dispose() => TempFolder.Delete(_folder);
+}
