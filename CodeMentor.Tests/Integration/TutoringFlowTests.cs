@@ -57,7 +57,7 @@ public sealed class TutoringFlowTests : IAsyncLifetime
         var fenceEnd = user.LastIndexOf("```", StringComparison.Ordinal);
         Assert.True(fenceStart >= 0 && fenceStart < injected && injected < fenceEnd, "the instruction reaches the model only inside the fenced code");
         Assert.Contains(missingSemicolon.ToString(), user[..fenceStart]); // diagnostics are given as facts
-        Assert.Equal("openai/gpt-oss-20b", (string?)body["model"]);
+        Assert.Equal("openai/gpt-oss-120b", (string?)body["model"]); // reviews default to the larger model
 
         var history = await _host.Host.Get<CodeReviewService>().ListAsync(_ada);
         Assert.Equal(started.Review.Id, Assert.Single(history).Id);
