@@ -32,6 +32,10 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddDbContextFactory<AppDbContext>(o =>
             o.UseSqlite(configuration.GetConnectionString("CodeMentor") ?? DefaultConnectionString));
         services.AddHostedService<DatabaseInitializer>();
+        // The one batched writer of chat turns, replies and the ledger. Registered before the
+        // services that write through it, so it stops after them and drains what they queued.
+        services.AddSingleton<DatabaseWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseWriter>());
 
         services.AddScoped<AccountService>();
         services.AddScoped<AdminService>();

@@ -13,6 +13,10 @@ public static class CodeMentorWebExtensions
 {
     public const string DefaultUrl = "http://localhost:5136";
 
+    /// <summary>Largest message a browser may send to its circuit: the biggest text a page lets
+    /// through (LimitedTextArea.MaxSendableUnits UTF-16 units, at most 3 bytes each) plus framing.</summary>
+    public const long MaxCircuitMessageBytes = 4 * 1024 * 1024;
+
     public static WebApplicationBuilder AddCodeMentor(this WebApplicationBuilder builder)
     {
         // Run from source, serve the framework's and MudBlazor's files in any environment (a
@@ -50,7 +54,10 @@ public static class CodeMentorWebExtensions
 
     public static IServiceCollection AddCodeMentorWeb(this IServiceCollection services)
     {
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // The circuit takes what a learner may paste (the pages count and refuse text over their
+        // limits; far bigger text stays in the browser, see LimitedTextArea) instead of closing at 32 KB.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = MaxCircuitMessageBytes);
         services.AddMudServices();
 
         services.AddCascadingAuthenticationState();
@@ -74,7 +81,13 @@ public static class CodeMentorWebExtensions
             };
         });
         services.AddSingleton<SignInThrottle>();
-        services.AddSignalR();
+        services.AddSignalR(o => Microsoft.AspNetCore.SignalR.HubOptionsExtensions.AddFilter<HubErrorFilter>(o))
+            // Oversized questions get a clear error from Ask instead of a closed connection.
+            .AddHubOptions<TutorHub>(o =>
+            {
+                o.MaximumReceiveMessageSize = 2 * 1024 * 1024;
+                o.EnableDetailedErrors = true; // binding errors explain themselves; other errors are made safe by HubErrorFilter
+            });
         services.AddAuthorization();
         services.AddIdentityCore<AppUser>(o =>
             {

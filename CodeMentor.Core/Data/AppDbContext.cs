@@ -11,6 +11,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<ConversationMessage> Messages => Set<ConversationMessage>();
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
+    public DbSet<InFlightCall> InFlightCalls => Set<InFlightCall>();
     public DbSet<LedgerDaily> LedgerDaily => Set<LedgerDaily>();
     public DbSet<LatencyDaily> LatencyDaily => Set<LatencyDaily>();
     public DbSet<RateLimiting.UserLimitOverride> UserLimits => Set<RateLimiting.UserLimitOverride>();

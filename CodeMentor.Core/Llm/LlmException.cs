@@ -21,6 +21,9 @@ public enum LlmFailureCategory
 
     /// <summary>The learner's own request quota (per minute, per day, tokens per day) is used up.</summary>
     QuotaExceeded,
+
+    /// <summary>The provider failed for many requests in a row, so calls to it are paused (circuit breaker).</summary>
+    CircuitOpen,
 }
 
 /// <summary>A model call that failed, with a message written for the learner. The message never
@@ -41,6 +44,9 @@ public sealed class LlmException : Exception
     public string? Provider { get; }
     public HttpStatusCode? StatusCode { get; }
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>What an administrator needs (an internal address, the underlying error); never shown to learners.</summary>
+    public string? AdminDetail { get; init; }
 
     /// <summary>True for failures another attempt may fix (408, 409, 429, 5xx, timeouts, dropped connections).</summary>
     public bool IsTransient => Category is LlmFailureCategory.RateLimited or LlmFailureCategory.ServerError
@@ -63,6 +69,7 @@ public sealed class LlmException : Exception
         LlmFailureCategory.Disabled => "disabled",
         LlmFailureCategory.ContextTooLarge => "context-too-large",
         LlmFailureCategory.QuotaExceeded => "quota",
+        LlmFailureCategory.CircuitOpen => "circuit-open",
         _ => "unknown",
     };
 }

@@ -31,6 +31,11 @@ public sealed class LlmOptions
     /// <summary>LLM_CACHE_TTL, seconds.</summary>
     public int CacheTtlSeconds { get; set; } = 3600;
 
+    /// <summary>LLM_CHECKPOINT_SECONDS: how often a reply's text so far is written to the database.
+    /// A hard kill of the server loses at most this much of a reply; each checkpoint is one small
+    /// write per streaming reply (batched with the others), so shorter means more writes.</summary>
+    public double CheckpointSeconds { get; set; } = 1;
+
     public ContextWindowOptions Context { get; set; } = new();
     public Resilience.ResilienceOptions Resilience { get; set; } = new();
 

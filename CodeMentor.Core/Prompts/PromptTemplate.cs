@@ -35,9 +35,9 @@ public abstract class PromptTemplate<TArgs>
             {
                 errors.Add($"{p.Name} is required.");
             }
-            else if (p.Value is { } v && v.Length > p.MaxLength)
+            else if (Tutoring.TextLimits.TooLong(p.Name, p.Value, p.MaxLength) is { } tooLong)
             {
-                errors.Add($"{p.Name} is {v.Length:N0} characters; the limit is {p.MaxLength:N0}.");
+                errors.Add(tooLong);
             }
         }
         return errors;

@@ -13,10 +13,13 @@ namespace CodeMentor.Core.Tutoring;
 
 /// <summary>
 /// Conversations and their messages. Every method takes the signed-in user's id and every query
-/// filters by it, so a conversation id from someone else finds nothing.
+/// filters by it, so a conversation id from someone else finds nothing. Reads go straight to the
+/// database; writes go through the <see cref="DatabaseWriter"/>, one write per turn: the learner's
+/// message, the conversation's title and time, and the reply's placeholder together.
 /// </summary>
 public sealed class ConversationService(
     IDbContextFactory<AppDbContext> db,
+    DatabaseWriter writer,
     GenerationRunner runner,
     ContextWindow window,
     TokenCounter tokens,
@@ -27,6 +30,9 @@ public sealed class ConversationService(
     IOptions<LlmOptions> options,
     TimeProvider time)
 {
+    public const string StillAnswering = "The tutor is still answering. Wait for the reply or press Stop first.";
+    public const string NotYours = "This conversation does not exist or is not yours.";
+
     public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, CancellationToken ct = default) =>
         await ListAsync(userId, ConversationKind.Chat, ct);
 
@@ -77,15 +83,17 @@ public sealed class ConversationService(
                 CreatedAtUtc = now,
             });
         }
-        await using var context = await db.CreateDbContextAsync(ct);
-        context.Conversations.Add(conversation);
-        await context.SaveChangesAsync(ct);
+        await writer.WriteAsync((context, _) =>
+        {
+            context.Conversations.Add(conversation);
+            return Task.CompletedTask;
+        });
         return conversation.Id;
     }
 
     public async Task<bool> RenameAsync(string userId, Guid conversationId, string title, CancellationToken ct = default)
     {
-        title = title.Trim();
+        title = string.Join(' ', title.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         if (title.Length == 0)
         {
             return false;
@@ -94,16 +102,14 @@ public sealed class ConversationService(
         {
             title = title[..Conversation.MaxTitleLength];
         }
-        await using var context = await db.CreateDbContextAsync(ct);
-        return await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Title, title), ct) == 1;
+        return await writer.WriteAsync(async (context, token) =>
+            await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Title, title), token) == 1);
     }
 
     public async Task<bool> DeleteAsync(string userId, Guid conversationId, CancellationToken ct = default)
     {
-        await using var context = await db.CreateDbContextAsync(ct);
-        var conversation = await context.Conversations.SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
-        if (conversation is null)
+        if (!await OwnsAsync(userId, conversationId, ct))
         {
             return false;
         }
@@ -112,32 +118,29 @@ public sealed class ConversationService(
             run.Stop();
             await run.Completion;
         }
-        context.Conversations.Remove(conversation);
-        await context.SaveChangesAsync(ct);
-        return true;
+        return await writer.WriteAsync(async (context, token) =>
+            await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId).ExecuteDeleteAsync(token) == 1);
     }
 
     /// <summary>Saves the learner's message, then starts the reply. The message is saved before any
-    /// model call; if replies are off the message is still kept and the result says why.</summary>
+    /// model call; if replies are off or the learner's quota is used up, the message is still kept
+    /// and the result says why.</summary>
     public async Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
     {
         if (MessageInputRules.Check(text) is { } inputError)
         {
             return SendResult.Refused(inputError);
         }
-        if (runner.FindActiveInConversation(conversationId) is not null)
-        {
-            return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
-        }
-
         await using var context = await db.CreateDbContextAsync(ct);
-        var conversation = await context.Conversations.SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
+        var conversation = await context.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
         if (conversation is null)
         {
-            return SendResult.Refused("This conversation does not exist or is not yours.");
+            return SendResult.Refused(NotYours);
         }
-
-        // Built once: checked against the window here, then sent with the reply.
+        if (runner.FindActiveInConversation(conversationId) is not null)
+        {
+            return SendResult.Refused(StillAnswering);
+        }
         string system;
         try
         {
@@ -154,68 +157,54 @@ public sealed class ConversationService(
             return SendResult.Refused(fit.RefusalMessage);
         }
 
+        var history = await HistoryAsync(context, conversationId, ct);
         var now = time.GetUtcNow().UtcDateTime;
-        var userMessage = new ConversationMessage
+        var learnerMessage = new ConversationMessage
         {
-            ConversationId = conversationId,
-            Role = MessageRole.User,
-            Content = text,
-            ContentTokens = tokens.CountText(text),
-            CreatedAtUtc = now,
+            ConversationId = conversationId, Role = MessageRole.User, Content = text, ContentTokens = tokens.CountText(text), CreatedAtUtc = now,
         };
-        context.Messages.Add(userMessage);
-        conversation.UpdatedAtUtc = now;
-        if (conversation.Title == Conversation.DefaultTitle)
+        var title = conversation.Title == Conversation.DefaultTitle ? TitleFrom(text) : conversation.Title;
+        var held = await WhyNoReplyAsync(userId, ct);
+        var reply = held is null ? Placeholder(conversationId) : null;
+        await writer.WriteAsync(async (c, token) =>
         {
-            conversation.Title = TitleFrom(text);
-        }
-        await context.SaveChangesAsync(ct);
-
-        if (status.Mode == LlmMode.Disabled)
+            c.Messages.Add(learnerMessage);
+            if (reply is not null)
+            {
+                c.Messages.Add(reply);
+            }
+            await c.Conversations.Where(x => x.Id == conversationId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAtUtc, now).SetProperty(x => x.Title, title), token);
+        });
+        if (reply is null)
         {
-            return new SendResult(userMessage, null, null, LlmStatus.DisabledMessage);
+            return new SendResult(learnerMessage, null, null, held!.Value.Message, held.Value.RetryAfter);
         }
-        // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
-        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
-        if (!quota.Allowed)
-        {
-            return new SendResult(userMessage, null, null, quota.Message, quota.RetryAfter);
-        }
-        var (reply, run) = await StartReplyAsync(context, userId, conversation, system, ct);
-        return new SendResult(userMessage, reply, run, null);
+        var prompt = new List<ChatMessage>(history.Count + 2) { new(ChatRole.System, system) };
+        prompt.AddRange(history.Select(ToChatMessage));
+        prompt.Add(ToChatMessage(learnerMessage));
+        var run = Start(userId, conversationId, reply, prompt, FeatureOf(conversation.Kind), bypassCache: false);
+        return new SendResult(learnerMessage, reply, run, null);
     }
 
     /// <summary>Replaces the last reply with a fresh one, or answers a trailing learner message
     /// that has no reply yet (after an outage, a refusal, or while replies were off).</summary>
     public async Task<SendResult> RegenerateAsync(string userId, Guid conversationId, CancellationToken ct = default)
     {
-        if (status.Mode == LlmMode.Disabled)
-        {
-            return SendResult.Refused(LlmStatus.DisabledMessage);
-        }
-        if (runner.FindActiveInConversation(conversationId) is not null)
-        {
-            return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
-        }
         await using var context = await db.CreateDbContextAsync(ct);
         var conversation = await context.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
         if (conversation is null)
         {
-            return SendResult.Refused("This conversation does not exist or is not yours.");
+            return SendResult.Refused(NotYours);
         }
         if (conversation.Kind is ConversationKind.Review or ConversationKind.Concept)
         {
             return SendResult.Refused("Ask for a new review or explanation instead.");
         }
-        var last = await context.Messages.Where(m => m.ConversationId == conversationId).OrderByDescending(m => m.Id).Take(2).ToListAsync(ct);
-        if (last.Count == 0 || (last[0].Role == MessageRole.Assistant && (last.Count < 2 || last[1].Role != MessageRole.User)))
+        var history = await HistoryAsync(context, conversationId, ct);
+        if (!history.Any(m => m.Role == MessageRole.User))
         {
-            return SendResult.Refused("There is no question to answer again yet.");
-        }
-        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
-        if (!quota.Allowed)
-        {
-            return SendResult.Refused(quota.Message!, quota.RetryAfter);
+            return SendResult.Refused("There is no question to answer yet: write one first.");
         }
         string system;
         try
@@ -226,13 +215,9 @@ public sealed class ConversationService(
         {
             return SendResult.Refused(ex.LearnerMessage);
         }
-        if (last[0].Role == MessageRole.Assistant)
-        {
-            context.Messages.Remove(last[0]);
-            await context.SaveChangesAsync(ct);
-        }
-        var (reply, run) = await StartReplyAsync(context, userId, conversation, system, ct, bypassCache: true);
-        return new SendResult(null, reply, run, null);
+        var prompt = new List<ChatMessage> { new(ChatRole.System, system) };
+        prompt.AddRange(WithoutTrailingReply(history).Select(ToChatMessage));
+        return await ReplaceLastReplyAsync(userId, conversationId, prompt, FeatureOf(conversation.Kind), ct);
     }
 
     /// <summary>What is left of the user's request quota, for the chat page.</summary>
@@ -242,76 +227,15 @@ public sealed class ConversationService(
     public GenerationRun? FindRun(string userId, long messageId) =>
         runner.Find(messageId) is { } run && run.UserId == userId ? run : null;
 
-    private async Task<(ConversationMessage Reply, GenerationRun Run)> StartReplyAsync(
-        AppDbContext context, string userId, Conversation conversation, string systemPrompt, CancellationToken ct, bool bypassCache = false)
-    {
-        var history = await context.Messages.AsNoTracking()
-            .Where(m => m.ConversationId == conversation.Id && m.Content != "")
-            .OrderByDescending(m => m.Id)
-            .Take(Math.Max(options.Value.Context.MaxMessages * 2, 20)) // the window keeps at most MaxMessages; read a few more
-            .ToListAsync(ct);
-        history.Reverse();
-
-        var prompt = new List<ChatMessage>(history.Count + 1) { new(ChatRole.System, systemPrompt) };
-        prompt.AddRange(history.Select(ToChatMessage));
-        var feature = conversation.Kind == ConversationKind.Onboarding ? Features.Onboarding : Features.Chat;
-        return await StartReplyAsync(context, userId, conversation.Id, prompt, feature, bypassCache, ct);
-    }
-
-    /// <summary>Adds a placeholder reply and starts generating it from the given prompt (reviews,
-    /// explanations and other features build their own prompts from templates).</summary>
-    internal async Task<(ConversationMessage Reply, GenerationRun Run)> StartReplyAsync(
-        AppDbContext context, string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, bool bypassCache, CancellationToken ct)
-    {
-        var o = options.Value;
-        var reply = new ConversationMessage
-        {
-            ConversationId = conversationId,
-            Role = MessageRole.Assistant,
-            Status = MessageStatus.Streaming,
-            CreatedAtUtc = time.GetUtcNow().UtcDateTime,
-            Provider = status.ProviderName,
-            Model = status.Model,
-        };
-        context.Messages.Add(reply);
-        await context.SaveChangesAsync(ct);
-
-        var chatOptions = new ChatOptions { Temperature = (float)o.Temperature, MaxOutputTokens = o.MaxOutputTokens }
-            .WithRequestContext(new LlmRequestContext(userId, feature, conversationId, bypassCache));
-        var run = runner.Start(userId, conversationId, reply.Id, prompt, chatOptions);
-        return (reply, run);
-    }
-
     /// <summary>Replaces the last reply of a conversation with a fresh one from a template-built prompt
     /// (a review asked again), after the usual checks; the cache is bypassed.</summary>
     internal async Task<SendResult> RegenerateWithPromptAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
     {
-        if (status.Mode == LlmMode.Disabled)
+        if (!await OwnsAsync(userId, conversationId, ct))
         {
-            return SendResult.Refused(LlmStatus.DisabledMessage);
+            return SendResult.Refused(NotYours);
         }
-        if (runner.FindActiveInConversation(conversationId) is not null)
-        {
-            return SendResult.Refused("The tutor is still answering. Wait for the reply or press Stop first.");
-        }
-        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
-        if (!quota.Allowed)
-        {
-            return SendResult.Refused(quota.Message!, quota.RetryAfter);
-        }
-        await using var context = await db.CreateDbContextAsync(ct);
-        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
-        {
-            return SendResult.Refused("This conversation does not exist or is not yours.");
-        }
-        var last = await context.Messages.Where(m => m.ConversationId == conversationId).OrderByDescending(m => m.Id).FirstOrDefaultAsync(ct);
-        if (last is { Role: MessageRole.Assistant })
-        {
-            context.Messages.Remove(last);
-            await context.SaveChangesAsync(ct);
-        }
-        var (reply, run) = await StartReplyAsync(context, userId, conversationId, prompt, feature, bypassCache: true, ct);
-        return new SendResult(null, reply, run, null);
+        return await ReplaceLastReplyAsync(userId, conversationId, prompt, feature, ct);
     }
 
     /// <summary>Saves a learner message and starts a reply from a template-built prompt, after the
@@ -319,30 +243,112 @@ public sealed class ConversationService(
     internal async Task<SendResult> SendWithPromptAsync(string userId, Guid conversationId, string learnerText,
         IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
     {
-        await using var context = await db.CreateDbContextAsync(ct);
-        if (!await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct))
+        if (!await OwnsAsync(userId, conversationId, ct))
         {
-            return SendResult.Refused("This conversation does not exist or is not yours.");
+            return SendResult.Refused(NotYours);
+        }
+        if (runner.FindActiveInConversation(conversationId) is not null)
+        {
+            return SendResult.Refused(StillAnswering);
         }
         var message = new ConversationMessage
         {
             ConversationId = conversationId, Role = MessageRole.User, Content = learnerText,
             ContentTokens = tokens.CountText(learnerText), CreatedAtUtc = time.GetUtcNow().UtcDateTime,
         };
-        context.Messages.Add(message);
-        await context.SaveChangesAsync(ct);
+        var held = await WhyNoReplyAsync(userId, ct);
+        var reply = held is null ? Placeholder(conversationId) : null;
+        await writer.WriteAsync((c, _) =>
+        {
+            c.Messages.Add(message);
+            if (reply is not null)
+            {
+                c.Messages.Add(reply);
+            }
+            return Task.CompletedTask;
+        });
+        if (reply is null)
+        {
+            return new SendResult(message, null, null, held!.Value.Message, held.Value.RetryAfter);
+        }
+        return new SendResult(message, reply, Start(userId, conversationId, reply, prompt, feature, bypassCache: false), null);
+    }
+
+    /// <summary>The one preflight of every path that starts a reply: replies on, none running, quota left.</summary>
+    private async Task<(string Message, TimeSpan? RetryAfter)?> WhyNoReplyAsync(string userId, CancellationToken ct)
+    {
         if (status.Mode == LlmMode.Disabled)
         {
-            return new SendResult(message, null, null, LlmStatus.DisabledMessage);
+            return (LlmStatus.DisabledMessage, null);
         }
+        // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
         var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
-        if (!quota.Allowed)
-        {
-            return new SendResult(message, null, null, quota.Message, quota.RetryAfter);
-        }
-        var (reply, run) = await StartReplyAsync(context, userId, conversationId, prompt, feature, bypassCache: false, ct);
-        return new SendResult(message, reply, run, null);
+        return quota.Allowed ? null : (quota.Message!, quota.RetryAfter);
     }
+
+    private async Task<SendResult> ReplaceLastReplyAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
+    {
+        if (runner.FindActiveInConversation(conversationId) is not null)
+        {
+            return SendResult.Refused(StillAnswering);
+        }
+        if (await WhyNoReplyAsync(userId, ct) is { } held)
+        {
+            return SendResult.Refused(held.Message, held.RetryAfter);
+        }
+        var reply = Placeholder(conversationId);
+        await writer.WriteAsync(async (c, token) =>
+        {
+            var last = await c.Messages.Where(m => m.ConversationId == conversationId).OrderByDescending(m => m.Id).FirstOrDefaultAsync(token);
+            if (last is { Role: MessageRole.Assistant })
+            {
+                c.Messages.Remove(last);
+            }
+            c.Messages.Add(reply);
+        });
+        return new SendResult(null, reply, Start(userId, conversationId, reply, prompt, feature, bypassCache: true), null);
+    }
+
+    private ConversationMessage Placeholder(Guid conversationId) => new()
+    {
+        ConversationId = conversationId,
+        Role = MessageRole.Assistant,
+        Status = MessageStatus.Streaming,
+        CreatedAtUtc = time.GetUtcNow().UtcDateTime,
+        Provider = status.ProviderName,
+        Model = status.Model,
+    };
+
+    private GenerationRun Start(string userId, Guid conversationId, ConversationMessage reply, IReadOnlyList<ChatMessage> prompt, string feature, bool bypassCache)
+    {
+        var o = options.Value;
+        var chatOptions = new ChatOptions { Temperature = (float)o.Temperature, MaxOutputTokens = o.MaxOutputTokens }
+            .WithRequestContext(new LlmRequestContext(userId, feature, conversationId, bypassCache));
+        return runner.Start(userId, conversationId, reply.Id, prompt, chatOptions);
+    }
+
+    private async Task<List<ConversationMessage>> HistoryAsync(AppDbContext context, Guid conversationId, CancellationToken ct)
+    {
+        var history = await context.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Content != "")
+            .OrderByDescending(m => m.Id)
+            .Take(Math.Max(options.Value.Context.MaxMessages * 2, 20)) // the window keeps at most MaxMessages; read a few more
+            .ToListAsync(ct);
+        history.Reverse();
+        return history;
+    }
+
+    /// <summary>The history to answer again: without the reply being replaced.</summary>
+    private static IEnumerable<ConversationMessage> WithoutTrailingReply(List<ConversationMessage> history) =>
+        history.Count > 0 && history[^1].Role == MessageRole.Assistant ? history.Take(history.Count - 1) : history;
+
+    private async Task<bool> OwnsAsync(string userId, Guid conversationId, CancellationToken ct)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await context.Conversations.AnyAsync(c => c.Id == conversationId && c.UserId == userId, ct);
+    }
+
+    private static string FeatureOf(ConversationKind kind) => kind == ConversationKind.Onboarding ? Features.Onboarding : Features.Chat;
 
     private static ChatMessage ToChatMessage(ConversationMessage message)
     {
@@ -364,7 +370,7 @@ public sealed class ConversationService(
 
     private static string TitleFrom(string text)
     {
-        var line = text.Trim().ReplaceLineEndings(" ");
+        var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return line.Length <= 60 ? line : line[..57].TrimEnd() + "…";
     }
 }

@@ -5,13 +5,23 @@ namespace CodeMentor.Core.Tutoring;
 /// <summary>What a reader of a run sees at one moment.</summary>
 public sealed record GenerationSnapshot(string Text, string Reasoning, MessageStatus Status, string? StatusDetail);
 
+/// <summary>What was added to a run since a reader last looked, and where the reader is now.</summary>
+public readonly record struct GenerationDelta(string Text, string Reasoning, int TextLength, int ReasoningLength, MessageStatus Status, string? StatusDetail)
+{
+    public bool IsEmpty => Text.Length == 0 && Reasoning.Length == 0;
+}
+
 /// <summary>
 /// One reply being generated on the server. It belongs to no browser circuit: pages (and hub
-/// clients) subscribe to <see cref="Changed"/> and read <see cref="Snapshot"/>; when a page goes
+/// clients) subscribe to <see cref="Changed"/> and read what is new since their last look with
+/// <see cref="ReadFrom"/> — only the new text is copied, however long the reply and however many
+/// readers — so a reply costs the same per token at the end as at the start. When a page goes
 /// away the run goes on and is saved.
 /// </summary>
 public sealed class GenerationRun
 {
+    public const string StoppedByLearner = "Stopped by you.";
+
     private readonly Lock _gate = new();
     private readonly StringBuilder _text = new();
     private readonly StringBuilder _reasoning = new();
@@ -30,7 +40,11 @@ public sealed class GenerationRun
     public string UserId { get; }
     public Guid ConversationId { get; }
     public long MessageId { get; }
-    public bool StopRequested { get; private set; }
+
+    /// <summary>Why someone stopped the run (their words for the saved status), or null while nobody has.</summary>
+    public string? StopReason { get; private set; }
+
+    public bool StopRequested => StopReason is not null;
     public CancellationToken Token => _cancel.Token;
 
     /// <summary>Completes once the reply is saved, whatever its status.</summary>
@@ -39,6 +53,7 @@ public sealed class GenerationRun
     /// <summary>Raised on the generating thread after each change; handlers must be quick.</summary>
     public event Action? Changed;
 
+    /// <summary>The whole reply so far (copies it: for saving, not for streaming).</summary>
     public GenerationSnapshot Snapshot()
     {
         lock (_gate)
@@ -47,11 +62,41 @@ public sealed class GenerationRun
         }
     }
 
-    /// <summary>Stops generation: cancels the upstream request, keeps the text so far.</summary>
-    public void Stop()
+    /// <summary>What was added after the given lengths of text and reasoning.</summary>
+    public GenerationDelta ReadFrom(int textLength, int reasoningLength)
     {
-        StopRequested = true;
-        _cancel.Cancel();
+        lock (_gate)
+        {
+            var text = textLength < _text.Length ? _text.ToString(textLength, _text.Length - textLength) : "";
+            var reasoning = reasoningLength < _reasoning.Length ? _reasoning.ToString(reasoningLength, _reasoning.Length - reasoningLength) : "";
+            return new(text, reasoning, _text.Length, _reasoning.Length, _status, _detail);
+        }
+    }
+
+    public int TextLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _text.Length;
+            }
+        }
+    }
+
+    /// <summary>Stops generation: cancels the upstream request, keeps the text so far.</summary>
+    /// <param name="reason">What the saved status will say, e.g. "Stopped by you." or "Stopped by your client."</param>
+    public void Stop(string reason = StoppedByLearner)
+    {
+        lock (_gate)
+        {
+            if (StopReason is not null || _status != MessageStatus.Streaming)
+            {
+                return;
+            }
+            StopReason = reason;
+        }
+        Abort();
     }
 
     internal void Append(string? text, string? reasoning)
@@ -77,5 +122,15 @@ public sealed class GenerationRun
     }
 
     /// <summary>Cancellation used by shutdown, distinct from a learner's Stop.</summary>
-    internal void Abort() => _cancel.Cancel();
+    internal void Abort()
+    {
+        try
+        {
+            _cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Finished meanwhile.
+        }
+    }
 }

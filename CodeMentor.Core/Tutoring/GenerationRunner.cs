@@ -7,43 +7,53 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CodeMentor.Core.Tutoring;
 
 /// <summary>Runs replies in the background, independent of any browser circuit, and saves them:
-/// complete, stopped (with the text so far) or failed (with the text so far and the reason).</summary>
+/// complete, stopped (with the text so far and who stopped it) or failed (with the text so far and
+/// what happened). Partial text is checkpointed every LLM_CHECKPOINT_SECONDS through the single
+/// database writer.</summary>
 public sealed partial class GenerationRunner(
-    IChatClient pipeline, IDbContextFactory<AppDbContext> db, TokenCounter tokens, TimeProvider time, ILogger<GenerationRunner> logger) : IHostedService
+    IChatClient pipeline, DatabaseWriter writer, TokenCounter tokens, TimeProvider time, IOptions<LlmOptions> options,
+    ILogger<GenerationRunner> logger) : IHostedService
 {
-    /// <summary>How often partial text is written to the database, so a crash loses little.</summary>
-    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(2);
+    public const string ShutdownDetail = "The server shut down during the reply.";
 
     private readonly ConcurrentDictionary<long, GenerationRun> _runs = new();
+    private readonly ConcurrentDictionary<Guid, GenerationRun> _byConversation = new();
+
+    private TimeSpan CheckpointInterval => TimeSpan.FromSeconds(options.Value.CheckpointSeconds);
 
     public GenerationRun? Find(long messageId) => _runs.GetValueOrDefault(messageId);
 
-    public GenerationRun? FindActiveInConversation(Guid conversationId) =>
-        _runs.Values.FirstOrDefault(r => r.ConversationId == conversationId);
+    public GenerationRun? FindActiveInConversation(Guid conversationId) => _byConversation.GetValueOrDefault(conversationId);
+
+    /// <summary>All runs in progress (the soak test and shutdown look at them).</summary>
+    public IReadOnlyCollection<GenerationRun> Active => _runs.Values.ToList();
 
     public GenerationRun Start(string userId, Guid conversationId, long messageId, IReadOnlyList<ChatMessage> prompt, ChatOptions options)
     {
         var run = new GenerationRun(userId, conversationId, messageId);
         _runs[messageId] = run;
+        _byConversation[conversationId] = run;
         _ = Task.Run(() => ExecuteAsync(run, prompt, options));
         return run;
     }
 
     private async Task ExecuteAsync(GenerationRun run, IReadOnlyList<ChatMessage> prompt, ChatOptions requestOptions)
     {
-        var (options, trace) = requestOptions.EnsureTrace();
+        var (callOptions, trace) = requestOptions.EnsureTrace();
         var status = MessageStatus.Complete;
         string? detail = null;
         UsageDetails? usage = null;
         string? model = null;
         var lastCheckpoint = time.GetTimestamp();
+        var checkpointed = 0;
         try
         {
-            await foreach (var update in pipeline.GetStreamingResponseAsync(prompt, options, run.Token))
+            await foreach (var update in pipeline.GetStreamingResponseAsync(prompt, callOptions, run.Token))
             {
                 model = update.ModelId ?? model;
                 string? text = null, reasoning = null;
@@ -60,22 +70,23 @@ public sealed partial class GenerationRunner(
                 {
                     run.Append(text, reasoning);
                 }
-                if (time.GetElapsedTime(lastCheckpoint) >= CheckpointInterval)
+                if (time.GetElapsedTime(lastCheckpoint) >= CheckpointInterval && run.TextLength > checkpointed)
                 {
                     lastCheckpoint = time.GetTimestamp();
-                    await CheckpointAsync(run);
+                    checkpointed = run.TextLength;
+                    Checkpoint(run); // queued, not awaited: the stream never waits for the database
                 }
             }
         }
         catch (OperationCanceledException) when (run.StopRequested)
         {
             status = MessageStatus.Stopped;
-            detail = "Stopped by you.";
+            detail = run.StopReason;
         }
         catch (OperationCanceledException)
         {
             status = MessageStatus.Failed;
-            detail = "The server shut down during the reply. The text so far was kept; use Regenerate to try again.";
+            detail = ShutdownDetail;
         }
         catch (LlmException ex)
         {
@@ -86,29 +97,37 @@ public sealed partial class GenerationRunner(
         {
             LogUnexpected(logger, ex, run.MessageId);
             status = MessageStatus.Failed;
-            detail = "The reply failed unexpectedly. The text so far was kept; use Regenerate to try again.";
+            detail = "The reply failed unexpectedly.";
         }
 
+        var snapshot = run.Snapshot();
+        if (status == MessageStatus.Failed)
+        {
+            // Say what was kept, and what to do, as it really is.
+            detail += snapshot.Text.Length > 0 ? " The text so far was kept; use Regenerate to try again." : " Nothing was received; use Regenerate to try again.";
+        }
         try
         {
-            await SaveWithRetriesAsync(run, status, detail, usage, model, trace);
+            await SaveWithRetriesAsync(run, snapshot, status, detail, usage, model, trace);
         }
         finally
         {
             _runs.TryRemove(run.MessageId, out _);
+            _byConversation.TryRemove(new KeyValuePair<Guid, GenerationRun>(run.ConversationId, run));
             run.Finish(status, detail);
         }
     }
 
-    /// <summary>The final save must not be lost to a momentarily busy database: a reply left
+    /// <summary>The final save must not be lost to a momentarily failing database: a reply left
     /// "streaming" would stay so until the next restart.</summary>
-    private async Task SaveWithRetriesAsync(GenerationRun run, MessageStatus status, string? detail, UsageDetails? usage, string? model, LlmCallTrace trace)
+    private async Task SaveWithRetriesAsync(GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
+        UsageDetails? usage, string? model, LlmCallTrace trace)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await SaveFinalAsync(run, status, detail, usage, model, trace);
+                await writer.WriteAsync((context, ct) => SaveFinalAsync(context, run, snapshot, status, detail, usage, model, trace, ct));
                 return;
             }
             catch (Exception ex) when (attempt < 3)
@@ -124,19 +143,19 @@ public sealed partial class GenerationRunner(
         }
     }
 
-    private async Task CheckpointAsync(GenerationRun run)
+    private void Checkpoint(GenerationRun run)
     {
         var snapshot = run.Snapshot();
-        await using var context = await db.CreateDbContextAsync();
-        await context.Messages.Where(m => m.Id == run.MessageId && m.Status == MessageStatus.Streaming)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Content, snapshot.Text).SetProperty(m => m.Reasoning, snapshot.Reasoning));
+        _ = writer.WriteAsync((context, ct) => context.Messages
+                .Where(m => m.Id == run.MessageId && m.Status == MessageStatus.Streaming)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Content, snapshot.Text).SetProperty(m => m.Reasoning, snapshot.Reasoning), ct))
+            .ContinueWith(t => LogCheckpointFailed(logger, t.Exception!, run.MessageId), TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    private async Task SaveFinalAsync(GenerationRun run, MessageStatus status, string? detail, UsageDetails? usage, string? model, LlmCallTrace trace)
+    private async Task SaveFinalAsync(AppDbContext context, GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
+        UsageDetails? usage, string? model, LlmCallTrace trace, CancellationToken ct)
     {
-        var snapshot = run.Snapshot();
-        await using var context = await db.CreateDbContextAsync();
-        var message = await context.Messages.SingleOrDefaultAsync(m => m.Id == run.MessageId);
+        var message = await context.Messages.SingleOrDefaultAsync(m => m.Id == run.MessageId, ct);
         if (message is null)
         {
             return; // the conversation was deleted while the reply was running
@@ -156,8 +175,7 @@ public sealed partial class GenerationRunner(
         message.CostPico = trace.CostUsd is { } cost ? (long)decimal.Round(cost * LedgerEntry.PicoPerUsd) : null;
         message.ContentTokens = tokens.CountText(snapshot.Text);
         await context.Conversations.Where(c => c.Id == run.ConversationId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAtUtc, time.GetUtcNow().UtcDateTime));
-        await context.SaveChangesAsync();
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAtUtc, time.GetUtcNow().UtcDateTime), ct);
     }
 
     private static UsageDetails Sum(UsageDetails? total, UsageDetails next)
@@ -191,4 +209,7 @@ public sealed partial class GenerationRunner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not save reply {MessageId}")]
     private static partial void LogSaveFailed(ILogger logger, Exception ex, long messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint of reply {MessageId} failed")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception ex, long messageId);
 }

@@ -33,9 +33,9 @@ public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, TimeProv
         }
         foreach (var (label, value, limit, _) in Fields)
         {
-            if ((value(profile)?.Trim().Length ?? 0) > limit)
+            if (TextLimits.TooLong(label, value(profile)?.Trim(), limit) is { } tooLong)
             {
-                return $"{label} is {value(profile)!.Trim().Length:N0} characters; the limit is {limit:N0}. Shorten it; nothing was saved.";
+                return tooLong + " Shorten it; nothing was saved.";
             }
         }
         await using var context = await db.CreateDbContextAsync(ct);

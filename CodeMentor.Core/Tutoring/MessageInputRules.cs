@@ -12,9 +12,13 @@ public static class MessageInputRules
         {
             return "Write a message first.";
         }
-        if (text.Length > MaxCharacters)
+        if (TextLimits.TooLong("Your message", text, MaxCharacters) is { } tooLong)
         {
-            return $"Your message is {text.Length:N0} characters; the limit is {MaxCharacters:N0}. Shorten it or split it; nothing was sent.";
+            return tooLong + " Shorten it or split it; nothing was sent.";
+        }
+        if (TextLimits.BrokenCharacterAt(text) is var at and >= 0)
+        {
+            return $"Your message has a broken character (half of a UTF-16 pair) at position {at + 1:N0}. Remove it and send again; nothing was sent.";
         }
         if (LooksBinary(text))
         {
@@ -23,13 +27,14 @@ public static class MessageInputRules
         return null;
     }
 
-    /// <summary>NUL or many control characters (other than tab and line breaks) mean binary.</summary>
+    /// <summary>NUL, or many control characters (other than tab and line breaks), means binary.
+    /// U+FFFD, the replacement character, is ordinary text (copied from a page with a broken encoding).</summary>
     public static bool LooksBinary(string text)
     {
         var control = 0;
         foreach (var c in text)
         {
-            if (c == '\0' || c == '\uFFFD')
+            if (c == '\0')
             {
                 return true;
             }

@@ -31,6 +31,10 @@ public sealed class LedgerEntry
     /// <summary>For failed calls: the failure category (timeout, unauthorized, server-error, …).</summary>
     public string? FailureCategory { get; set; }
 
+    /// <summary>True when the tokens (and so the cost) are estimated: the call was cut off before the
+    /// provider reported its usage (a stopped stream, or a server killed mid-reply).</summary>
+    public bool Estimated { get; set; }
+
     public decimal? CostUsd
     {
         get => CostPico is { } pico ? pico / PicoPerUsd : null;
@@ -51,4 +55,7 @@ public static class LedgerOutcomes
     public const string RateLimited = "rate-limited";
     public const string Stopped = "stopped";
     public const string Failed = "failed";
+
+    /// <summary>The server process ended during the call (found at the next start).</summary>
+    public const string Interrupted = "interrupted";
 }

@@ -7,10 +7,13 @@ using Microsoft.Extensions.Logging;
 namespace CodeMentor.Core.Usage;
 
 /// <summary>
-/// Writes ledger rows in the background, in batches, so recording usage never slows a stream.
-/// On shutdown it drains the queue, so no row is lost.
+/// Records usage off the stream's path: a call's start (an <see cref="InFlightCall"/>), its
+/// progress, and its ledger row with the daily roll-ups, in batches through the single
+/// <see cref="DatabaseWriter"/>. A call that starts and ends within one batch never touches the
+/// in-flight table. On shutdown it drains the queue, so no row is lost; after a hard kill the
+/// in-flight rows let the next start record what the cut-off calls used.
 /// </summary>
-public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILogger<LedgerWriter> logger) : IHostedService
+public sealed partial class LedgerWriter(DatabaseWriter writer, ILogger<LedgerWriter> logger) : IHostedService
 {
     // Not a BackgroundService: its loop could be cancelled before it starts if the host stops at
     // once, and then queued rows would be lost. This loop runs until the queue is completed.
@@ -19,14 +22,28 @@ public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILo
     private const int MaxBatch = 500;
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
+    private sealed record Started(InFlightCall Call);
+    private sealed record Progress(Guid CallId, int? PromptTokens, int OutputTokensSoFar, DateTime AtUtc);
+    private sealed record Finished(Guid? CallId, LedgerEntry Entry);
+
     /// <summary>Raised after a batch is saved (the admin dashboard listens to update live).</summary>
     public event Action<IReadOnlyList<LedgerEntry>>? Written;
 
-    public void Enqueue(LedgerEntry entry)
+    /// <summary>A call has started: recorded so that a hard kill cannot make it vanish.</summary>
+    public void Start(InFlightCall call) => Queue(new Started(call));
+
+    /// <summary>What a running call has produced so far (estimated), for the record a hard kill would leave.</summary>
+    public void Report(Guid callId, int? promptTokens, int outputTokensSoFar, DateTime atUtc) =>
+        Queue(new Progress(callId, promptTokens, outputTokensSoFar, atUtc));
+
+    /// <summary>The call's ledger row; the in-flight record of <paramref name="callId"/> goes with it.</summary>
+    public void Enqueue(LedgerEntry entry, Guid? callId = null) => Queue(new Finished(callId, entry));
+
+    private void Queue(object item)
     {
-        if (!_queue.Writer.TryWrite(entry))
+        if (!_queue.Writer.TryWrite(item) && item is Finished finished)
         {
-            LogDropped(logger, entry.UserId, entry.Outcome);
+            LogDropped(logger, finished.Entry.UserId, finished.Entry.Outcome);
         }
     }
 
@@ -47,21 +64,18 @@ public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILo
     {
         // Reads until the queue is completed in StopAsync: the rows still queued at shutdown are written.
         var reader = _queue.Reader;
-        var batch = new List<LedgerEntry>(MaxBatch);
+        var batch = new List<object>(MaxBatch);
         var flushes = new List<TaskCompletionSource>();
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var item))
             {
-                if (item is LedgerEntry entry)
-                {
-                    batch.Add(entry);
-                }
-                else if (item is TaskCompletionSource flush)
+                if (item is TaskCompletionSource flush)
                 {
                     flushes.Add(flush);
                     break;
                 }
+                batch.Add(item);
             }
             await SaveAsync(batch);
             batch.Clear();
@@ -79,26 +93,66 @@ public sealed partial class LedgerWriter(IDbContextFactory<AppDbContext> db, ILo
         }
     }
 
-    private async Task SaveAsync(List<LedgerEntry> batch)
+    private async Task SaveAsync(List<object> batch)
     {
         if (batch.Count == 0)
         {
             return;
         }
+        var finished = batch.OfType<Finished>().ToList();
+        var finishedIds = finished.Where(f => f.CallId is not null).Select(f => f.CallId!.Value).ToHashSet();
+        // Calls that started and ended within this batch need no in-flight record at all.
+        var started = batch.OfType<Started>().Where(s => !finishedIds.Contains(s.Call.Id)).ToDictionary(s => s.Call.Id, s => s.Call);
+        var progress = batch.OfType<Progress>().Where(p => !finishedIds.Contains(p.CallId)).GroupBy(p => p.CallId).Select(g => g.Last()).ToList();
+        var startedHere = batch.OfType<Started>().Select(s => s.Call.Id).ToHashSet();
+        var rows = finished.Select(f => f.Entry).ToList();
         try
         {
-            await using var context = await db.CreateDbContextAsync();
-            await using var transaction = await context.Database.BeginTransactionAsync();
-            context.Ledger.AddRange(batch);
-            await context.SaveChangesAsync();
-            await UsageRollups.ApplyAsync(context, batch);
-            await transaction.CommitAsync();
-            Written?.Invoke(batch.ToList());
+            await writer.WriteAsync(async (context, ct) =>
+            {
+                foreach (var p in progress)
+                {
+                    if (started.TryGetValue(p.CallId, out var fresh))
+                    {
+                        Apply(fresh, p);
+                    }
+                    else
+                    {
+                        await context.InFlightCalls.Where(c => c.Id == p.CallId).ExecuteUpdateAsync(s => s
+                            .SetProperty(c => c.PromptTokens, c => p.PromptTokens ?? c.PromptTokens)
+                            .SetProperty(c => c.OutputTokensSoFar, p.OutputTokensSoFar)
+                            .SetProperty(c => c.LastProgressUtc, p.AtUtc), ct);
+                    }
+                }
+                context.InFlightCalls.AddRange(started.Values);
+                var earlier = finishedIds.Where(id => !startedHere.Contains(id)).ToList();
+                if (earlier.Count > 0)
+                {
+                    await context.InFlightCalls.Where(c => earlier.Contains(c.Id)).ExecuteDeleteAsync(ct);
+                }
+                if (rows.Count > 0)
+                {
+                    context.Ledger.AddRange(rows);
+                    await context.SaveChangesAsync(ct);
+                    await UsageRollups.ApplyAsync(context, rows);
+                }
+            });
+            if (rows.Count > 0)
+            {
+                Written?.Invoke(rows);
+            }
         }
         catch (Exception ex)
         {
-            LogWriteFailed(logger, ex, batch.Count);
+            LogWriteFailed(logger, ex, rows.Count);
         }
+    }
+
+    private static void Apply(InFlightCall call, Progress p)
+    {
+        call.PromptTokens = p.PromptTokens ?? call.PromptTokens;
+        call.OutputTokensSoFar = p.OutputTokensSoFar;
+        call.LastProgressUtc = p.AtUtc;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Count} ledger rows")]

@@ -76,7 +76,7 @@ public sealed class ChatPageTests : IAsyncLifetime
             Assert.Contains("A loop repeats", streaming.TextContent);
             Assert.NotNull(streaming.QuerySelector("strong"));
         }, Wait);
-        Assert.Equal("", page.Find("[data-testid=chat-input]").GetAttribute("value") ?? "");
+        page.WaitForAssertion(() => Assert.Equal("", page.Find("[data-testid=chat-input]").GetAttribute("value") ?? ""), Wait);
         Assert.True(page.Find("button[data-testid=send]").HasAttribute("disabled"));
 
         page.Find("button[data-testid=stop]").Click();
@@ -137,7 +137,10 @@ public sealed class ChatPageTests : IAsyncLifetime
         Type(page, huge);
         ClickSend(page);
 
-        page.WaitForAssertion(() => Assert.Contains("nothing was sent", page.Find("[data-testid=send-error]").TextContent), Wait);
+        // Over the limit: the page says so at once and refuses to send; the text stays in the box.
+        page.WaitForAssertion(() => Assert.Equal("Your message is 35,999 characters; the limit is 32,000. Shorten it or split it; nothing was sent.",
+            page.Find("[data-testid=chat-input-count]").TextContent.Trim()), Wait);
+        Assert.True(page.Find("button[data-testid=send]").HasAttribute("disabled"));
         Assert.Equal(huge, page.Find("[data-testid=chat-input]").GetAttribute("value"));
         Assert.Empty(_model.Calls);
     }

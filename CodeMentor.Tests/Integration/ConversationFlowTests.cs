@@ -203,7 +203,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
         var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
         Assert.Equal(MessageStatus.Failed, reply.Status);
         Assert.Equal("half of it", reply.Content);
-        Assert.Equal(DatabaseInitializer.InterruptedDetail, reply.StatusDetail);
+        Assert.Equal(DatabaseInitializer.InterruptedDetail + " The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
     }
 
     [Fact]

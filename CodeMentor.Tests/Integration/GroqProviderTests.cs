@@ -24,6 +24,7 @@ public sealed class GroqProviderTests : IAsyncLifetime
         _http,
         new ProviderEndpoint("groq", "Groq", _server.BaseUri, key, GroqOptions.DefaultModel, "GROQ_API_KEY", IsGroq: true, ReasoningEffort: "low"),
         timeout ?? TimeSpan.FromSeconds(30),
+        TimeProvider.System,
         NullLogger<OpenAICompatibleChatClient>.Instance);
 
     private static List<ChatMessage> Prompt() =>

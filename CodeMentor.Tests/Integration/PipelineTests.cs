@@ -79,14 +79,51 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task One_learners_failing_request_does_not_pause_the_provider_for_everyone()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        // Every attempt of Ada's request fails (the first try and all three retries) ...
+        for (var i = 0; i < 4; i++)
+        {
+            host.Groq.Enqueue(FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error"));
+        }
+        var (ada, _) = For("ada");
+        var failed = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Ada's question"), ada).WithClockAsync(host.Clock));
+        Assert.Equal(LlmFailureCategory.ServerError, failed.Category);
+
+        // ... and Bob, right after, is answered: four failed attempts of one request are one failure.
+        var (bob, bobTrace) = For("bob");
+        var answer = await host.Pipeline.GetResponseAsync(Ask("Bob's question"), bob).WithClockAsync(host.Clock);
+        Assert.Equal("Hello from the fake Groq server.", answer.Text);
+        Assert.Equal("groq", bobTrace.Provider);
+    }
+
+    [Fact]
+    public async Task The_retries_of_a_timed_out_request_end_within_twice_LLM_TIMEOUT()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:TimeoutSeconds"] = "3" });
+        host.Groq.Default = async context => await Task.Delay(Timeout.Infinite, context.RequestAborted); // never answers
+
+        var (options, _) = For("ada");
+        var started = host.Clock.GetUtcNow();
+        var error = await Assert.ThrowsAsync<LlmException>(() =>
+            host.Pipeline.GetResponseAsync(Ask("Anyone there?"), options).WithClockAsync(host.Clock, TimeSpan.FromMilliseconds(100)));
+
+        Assert.Equal(LlmFailureCategory.Timeout, error.Category);
+        Assert.True(host.Clock.GetUtcNow() - started <= TimeSpan.FromSeconds(6.5), $"the learner heard after {(host.Clock.GetUtcNow() - started).TotalSeconds:0.0} s of fake time");
+        Assert.Contains("6 seconds", error.Message);
+    }
+
+    [Fact]
     public async Task Repeated_500s_open_the_circuit_and_the_fallback_answers_quickly()
     {
         await using var host = await PipelineHost.StartAsync(withFallback: true);
         host.Groq.Default = FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error");
         host.Local!.Default = FakeGroqServer.Reply(GroqStream.Reply("Answer from the local model."));
 
-        // Each call: Groq fails, gets one quick retry, fails again, and the fallback answers.
-        for (var i = 0; i < 3; i++)
+        // Each call: Groq fails, gets one quick retry, fails again, and the fallback answers. The
+        // breaker counts each request once, so it opens after five failed requests, not five attempts.
+        for (var i = 0; i < 5; i++)
         {
             var (options, trace) = For("ada", feature: "hint");
             var started = host.Clock.GetUtcNow();
@@ -97,7 +134,7 @@ public sealed class PipelineTests
             Assert.True(host.Clock.GetUtcNow() - started <= TimeSpan.FromSeconds(2), "the fallback answered within 2 s of fake time");
         }
         var groqCallsWhenOpen = host.Groq.Requests.Count;
-        Assert.True(groqCallsWhenOpen >= 4);
+        Assert.Equal(10, groqCallsWhenOpen);
 
         // Now the circuit is open: Groq is not called at all and the fallback answers at once.
         var (after, afterTrace) = For("ada");

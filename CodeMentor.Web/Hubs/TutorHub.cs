@@ -30,44 +30,47 @@ public sealed class TutorHub(ConversationService conversations) : Hub
 
     public async Task<IReadOnlyList<ConversationSummary>> ListConversations() => await conversations.ListAsync(UserId);
 
-    /// <summary>Sends a message and streams the tutor's reply. Cancelling the stream stops the reply
-    /// (the text so far is kept, as in the web chat).</summary>
+    /// <summary>Sends a message and streams the tutor's reply as it is written (each item holds only
+    /// the new text). Cancelling the stream stops the reply (the text so far is kept, as in the web
+    /// chat); a dropped connection does not: the reply goes on and is saved, to be read later.</summary>
     public async IAsyncEnumerable<TutorStreamItem> Ask(Guid conversationId, string message,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var userId = UserId;
-        var sent = await conversations.SendAsync(userId, conversationId, message, cancellationToken);
-        if (sent.Run is not { } run)
-        {
-            throw new HubException(sent.Error ?? "The message could not be sent.");
-        }
+        var run = await SendAsync(userId, conversationId, message);
+        var aborted = Context.ConnectionAborted;
 
         var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         void OnChanged() => changed.Writer.TryWrite(true);
         run.Changed += OnChanged;
-        using var stopOnCancel = cancellationToken.Register(run.Stop);
+        using var stopOnCancel = cancellationToken.Register(() =>
+        {
+            if (!aborted.IsCancellationRequested)
+            {
+                run.Stop("Stopped by your client.");
+            }
+        });
         try
         {
             var (textSent, reasoningSent) = (0, 0);
             while (true)
             {
-                var snapshot = run.Snapshot();
-                if (snapshot.Reasoning.Length > reasoningSent)
+                var delta = run.ReadFrom(textSent, reasoningSent);
+                (textSent, reasoningSent) = (delta.TextLength, delta.ReasoningLength);
+                if (delta.Reasoning.Length > 0)
                 {
-                    yield return new TutorStreamItem("reasoning", snapshot.Reasoning[reasoningSent..]);
-                    reasoningSent = snapshot.Reasoning.Length;
+                    yield return new TutorStreamItem("reasoning", delta.Reasoning);
                 }
-                if (snapshot.Text.Length > textSent)
+                if (delta.Text.Length > 0)
                 {
-                    yield return new TutorStreamItem("text", snapshot.Text[textSent..]);
-                    textSent = snapshot.Text.Length;
+                    yield return new TutorStreamItem("text", delta.Text);
                 }
-                if (snapshot.Status != MessageStatus.Streaming)
+                if (delta.Status != MessageStatus.Streaming)
                 {
                     await run.Completion;
                     var saved = (await conversations.GetAsync(userId, conversationId, CancellationToken.None))?.Messages
                         .FirstOrDefault(m => m.Id == run.MessageId);
-                    yield return new TutorStreamItem("done", "", snapshot.Status.ToString(), snapshot.StatusDetail, saved?.CostUsd);
+                    yield return new TutorStreamItem("done", "", delta.Status.ToString(), delta.StatusDetail, saved?.CostUsd);
                     yield break;
                 }
                 await changed.Reader.ReadAsync(CancellationToken.None);
@@ -77,5 +80,16 @@ public sealed class TutorHub(ConversationService conversations) : Hub
         {
             run.Changed -= OnChanged;
         }
+    }
+
+    /// <summary>Checks and sends the message; every refusal is a HubException with the learner-facing reason.</summary>
+    private async Task<GenerationRun> SendAsync(string userId, Guid conversationId, string? message)
+    {
+        if (message is null)
+        {
+            throw new HubException("Ask needs a message: Ask(conversationId, message).");
+        }
+        var sent = await conversations.SendAsync(userId, conversationId, message);
+        return sent.Run ?? throw new HubException(sent.Error ?? "The message could not be sent.");
     }
 }

@@ -414,6 +414,52 @@ namespace CodeMentor.Core.Data.Migrations
                     b.ToTable("LearnerProfiles", (string)null);
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Usage.InFlightCall", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Feature")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastProgressUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OutputTokensSoFar")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("InFlightCalls", (string)null);
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Usage.LatencyDaily", b =>
                 {
                     b.Property<DateOnly>("Day")
@@ -509,6 +555,9 @@ namespace CodeMentor.Core.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("CostPico")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Estimated")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("FailureCategory")

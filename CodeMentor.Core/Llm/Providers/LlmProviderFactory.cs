@@ -28,5 +28,5 @@ public sealed class LlmProviderFactory(
     }
 
     private OpenAICompatibleChatClient Http(ProviderEndpoint endpoint, TimeSpan timeout) =>
-        new(httpClients.CreateClient(HttpClientName), endpoint, timeout, loggers.CreateLogger<OpenAICompatibleChatClient>());
+        new(httpClients.CreateClient(HttpClientName), endpoint, timeout, time, loggers.CreateLogger<OpenAICompatibleChatClient>());
 }

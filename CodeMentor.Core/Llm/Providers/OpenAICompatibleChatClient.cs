@@ -16,7 +16,7 @@ namespace CodeMentor.Core.Llm.Providers;
 /// without <c>[DONE]</c> treated as a failure. It never retries: the resilience pipeline owns that.
 /// </summary>
 public sealed partial class OpenAICompatibleChatClient(
-    HttpClient http, ProviderEndpoint endpoint, TimeSpan requestTimeout, ILogger<OpenAICompatibleChatClient> logger) : IChatClient
+    HttpClient http, ProviderEndpoint endpoint, TimeSpan requestTimeout, TimeProvider time, ILogger<OpenAICompatibleChatClient> logger) : IChatClient
 {
     private readonly ChatClientMetadata _metadata = new(endpoint.Name, endpoint.BaseUri, endpoint.DefaultModel);
 
@@ -42,8 +42,10 @@ public sealed partial class OpenAICompatibleChatClient(
 
         // The timeout bounds the wait for the response and then each silence between chunks,
         // so a long but lively reply is never cut off.
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(requestTimeout);
+        // Timed on the app's TimeProvider, so tests drive it with a fake clock.
+        using var timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        timer.CancelAfter(requestTimeout);
 
         using var response = await SendAsync(request, idle, cancellationToken);
         var rateLimits = ProviderRateLimits.FromHeaders(response.Headers);
@@ -57,7 +59,7 @@ public sealed partial class OpenAICompatibleChatClient(
         var sawDone = false;
         while (true)
         {
-            idle.CancelAfter(requestTimeout);
+            timer.CancelAfter(requestTimeout);
             string? line;
             try
             {
@@ -91,7 +93,7 @@ public sealed partial class OpenAICompatibleChatClient(
         if (!sawDone)
         {
             throw new LlmException(LlmFailureCategory.StreamInterrupted,
-                $"{endpoint.DisplayName} closed the stream before the reply was complete. The partial reply was kept; use Regenerate to try again.",
+                $"{endpoint.DisplayName} closed the stream before the reply was complete.",
                 endpoint.Name);
         }
     }
@@ -111,9 +113,14 @@ public sealed partial class OpenAICompatibleChatClient(
         }
         catch (HttpRequestException ex)
         {
+            LogUnreachable(logger, endpoint.Name, endpoint.BaseUri.GetLeftPart(UriPartial.Authority), ex.Message);
             throw new LlmException(LlmFailureCategory.Network,
-                $"Could not reach {endpoint.DisplayName} at {endpoint.BaseUri.GetLeftPart(UriPartial.Authority)}: {ex.Message}",
-                endpoint.Name, inner: ex);
+                $"Could not reach {endpoint.DisplayName}. Check that it is running and reachable, then try again.",
+                endpoint.Name, inner: ex)
+            {
+                // For the log and administrators only: learners never see internal addresses.
+                AdminDetail = $"{endpoint.BaseUri.GetLeftPart(UriPartial.Authority)}: {ex.Message}",
+            };
         }
 
         if (response.IsSuccessStatusCode)
@@ -145,10 +152,10 @@ public sealed partial class OpenAICompatibleChatClient(
 
     private LlmException Interrupted(Exception ex, bool timedOut) => timedOut
         ? new LlmException(LlmFailureCategory.Timeout,
-            $"{endpoint.DisplayName} stopped sending for {requestTimeout.TotalSeconds:0} seconds (LLM_TIMEOUT). The partial reply was kept; use Regenerate to try again.",
+            $"{endpoint.DisplayName} stopped sending for {requestTimeout.TotalSeconds:0} seconds (LLM_TIMEOUT).",
             endpoint.Name, inner: ex)
         : new LlmException(LlmFailureCategory.StreamInterrupted,
-            $"The connection to {endpoint.DisplayName} dropped during the reply. The partial reply was kept; use Regenerate to try again.",
+            $"The connection to {endpoint.DisplayName} dropped during the reply.",
             endpoint.Name, inner: ex);
 
     private static Uri AppendPath(Uri baseUri) =>
@@ -167,4 +174,7 @@ public sealed partial class OpenAICompatibleChatClient(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} answered HTTP {Status} ({Category})")]
     private static partial void LogProviderError(ILogger logger, string provider, int status, string category);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} at {Address} could not be reached: {Reason}")]
+    private static partial void LogUnreachable(ILogger logger, string provider, string address, string reason);
 }

@@ -98,14 +98,14 @@ internal static class StreamChunkReader
         catch (JsonException ex)
         {
             throw new LlmException(LlmFailureCategory.StreamInterrupted,
-                $"{endpoint.DisplayName} sent a malformed chunk. The partial reply was kept; use Regenerate to try again.",
+                $"{endpoint.DisplayName} sent a malformed chunk.",
                 endpoint.Name, inner: ex);
         }
     }
 
     private static LlmException StreamFailure(ProviderEndpoint endpoint, string? reason) =>
         new(LlmFailureCategory.StreamInterrupted,
-            $"{endpoint.DisplayName} stopped the reply with an error: {Shorten(reason)}. The partial reply was kept; use Regenerate to try again.",
+            $"{endpoint.DisplayName} stopped the reply with an error: {Shorten(reason)}.",
             endpoint.Name);
 
     private static string Shorten(string? text) =>

@@ -14,5 +14,5 @@ public sealed class ProviderRegistry(IServiceProvider services, IOptions<LlmOpti
 
     public ResilientProvider Get(string name) =>
         _providers.GetOrAdd(name, n => new ResilientProvider(n.ToLowerInvariant(), services.GetRequiredKeyedService<IChatClient>(n.ToLowerInvariant()),
-            options.Value.MaxRetries, options.Value.Resilience, time));
+            options.Value.MaxRetries, options.Value.Resilience, time, options.Value.TimeoutSeconds));
 }

@@ -10,16 +10,20 @@ public sealed class ResilienceOptions
     /// <summary>The longest retry-after honoured. Longer waits fail at once, telling the learner when to come back.</summary>
     public double MaxRetryAfterSeconds { get; set; } = 30;
 
-    /// <summary>Overall deadline for getting the first token, across all retries of one provider.</summary>
-    public double DeadlineSeconds { get; set; } = 90;
+    /// <summary>Overall deadline for getting the first token, across all retries of one provider.
+    /// Unset: twice LLM_TIMEOUT, so a learner never waits much longer than the timeout they set.</summary>
+    public double? DeadlineSeconds { get; set; }
 
     /// <summary>With a fallback configured, the primary gets this one quick retry and then hands
     /// over, so the fallback answers within about two seconds.</summary>
     public double FailoverRetryDelaySeconds { get; set; } = 0.25;
 
-    /// <summary>Circuit breaker: failure ratio over the sampling window that opens the circuit.</summary>
+    /// <summary>Circuit breaker: share of failed requests (each request counted once, however
+    /// often it was retried) over the sampling window that opens the circuit, once at least
+    /// <see cref="BreakerMinimumThroughput"/> distinct requests were seen in it. One learner's
+    /// failing request never pauses the provider for everyone.</summary>
     public double BreakerFailureRatio { get; set; } = 0.5;
-    public int BreakerMinimumThroughput { get; set; } = 4;
+    public int BreakerMinimumThroughput { get; set; } = 5;
     public double BreakerSamplingSeconds { get; set; } = 30;
     public double BreakerBreakSeconds { get; set; } = 30;
 

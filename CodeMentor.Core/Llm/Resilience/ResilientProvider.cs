@@ -8,49 +8,54 @@ using Polly.Timeout;
 namespace CodeMentor.Core.Llm.Resilience;
 
 /// <summary>
-/// One provider behind Polly: retries with exponential backoff and jitter (honouring retry-after
-/// up to a cap), an overall deadline, and a circuit breaker shared by every call to this provider.
-/// Only the start of a reply is retried: once the first token is out, a failure is final.
+/// One provider behind Polly: a circuit breaker that sees each request once (outside the
+/// retries), an overall deadline (twice LLM_TIMEOUT unless set), and retries with exponential
+/// backoff and jitter that honour retry-after up to a cap. The breaker is shared by every call to
+/// this provider. Only the start of a reply is retried: once the first token is out, a failure is final.
 /// </summary>
 public sealed class ResilientProvider
 {
     private readonly IChatClient _client;
     private readonly ResilienceOptions _options;
+    private readonly TimeSpan _deadline;
     private readonly ResiliencePipeline _full;
     private readonly ResiliencePipeline _quick;
 
-    public ResilientProvider(string name, IChatClient client, int maxRetries, ResilienceOptions options, TimeProvider time)
+    public ResilientProvider(string name, IChatClient client, int maxRetries, ResilienceOptions options, TimeProvider time, int timeoutSeconds = 30)
     {
         Name = name;
         _client = client;
         _options = options;
+        _deadline = TimeSpan.FromSeconds(options.DeadlineSeconds ?? 2.0 * timeoutSeconds);
         Throttle = new ProviderThrottle(time, options.ProviderHeadroomRatio);
 
-        var breaker = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = options.BreakerFailureRatio,
-                MinimumThroughput = Math.Max(2, options.BreakerMinimumThroughput),
-                SamplingDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerSamplingSeconds)),
-                BreakDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerBreakSeconds)),
-                // Being told to slow down is not a sign that the provider is broken.
-                ShouldHandle = new PredicateBuilder().Handle<LlmException>(e => e.IsTransient && e.Category != LlmFailureCategory.RateLimited),
-            })
-            .Build();
+        var breaker = new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = options.BreakerFailureRatio,
+            MinimumThroughput = Math.Max(2, options.BreakerMinimumThroughput),
+            SamplingDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerSamplingSeconds)),
+            BreakDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerBreakSeconds)),
+            // Being told to slow down, or a request the provider found invalid, is not a sign that it is broken.
+            ShouldHandle = new PredicateBuilder().Handle<LlmException>(e => e.IsTransient && e.Category != LlmFailureCategory.RateLimited)
+                .Handle<TimeoutRejectedException>(),
+        };
+        var shared = new ResiliencePipelineBuilder { TimeProvider = time }.AddCircuitBreaker(breaker).Build();
 
-        _full = Build(time, breaker, maxRetries, TimeSpan.FromSeconds(options.BaseDelaySeconds), useJitter: true,
+        _full = Build(time, shared, maxRetries, TimeSpan.FromSeconds(options.BaseDelaySeconds), useJitter: true,
             TimeSpan.FromSeconds(options.MaxRetryAfterSeconds));
         var quickDelay = TimeSpan.FromSeconds(options.FailoverRetryDelaySeconds);
-        _quick = Build(time, breaker, Math.Min(1, maxRetries), quickDelay, useJitter: false, quickDelay * 4);
+        _quick = Build(time, shared, Math.Min(1, maxRetries), quickDelay, useJitter: false, quickDelay * 4);
     }
 
     public string Name { get; }
     public ProviderThrottle Throttle { get; }
 
+    /// <summary>Outermost the shared breaker (one outcome per request), then the deadline, then the retries.</summary>
     private ResiliencePipeline Build(TimeProvider time, ResiliencePipeline breaker, int retries, TimeSpan delay, bool useJitter, TimeSpan maxRetryAfter)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddTimeout(TimeSpan.FromSeconds(_options.DeadlineSeconds));
+            .AddPipeline(breaker)
+            .AddTimeout(_deadline);
         if (retries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
@@ -66,7 +71,7 @@ public sealed class ResilientProvider
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is LlmException { RetryAfter: { } wait } ? wait : (TimeSpan?)null),
             });
         }
-        return builder.AddPipeline(breaker).Build();
+        return builder.Build();
     }
 
     /// <param name="quick">True when another provider can take over: one short retry, then hand over.</param>
@@ -81,14 +86,14 @@ public sealed class ResilientProvider
         }
         catch (BrokenCircuitException ex)
         {
-            throw new LlmException(LlmFailureCategory.ServerError,
-                $"{Display} failed repeatedly, so CodeMentor paused calls to it for {_options.BreakerBreakSeconds:0} seconds. Try again shortly.",
+            throw new LlmException(LlmFailureCategory.CircuitOpen,
+                $"{Display} failed for several requests in a row, so CodeMentor paused calls to it for {_options.BreakerBreakSeconds:0} seconds. Try again shortly.",
                 Name, retryAfter: ex.RetryAfter, inner: ex);
         }
         catch (TimeoutRejectedException ex)
         {
             throw new LlmException(LlmFailureCategory.Timeout,
-                $"{Display} did not start answering within {_options.DeadlineSeconds:0} seconds, retries included. Try again in a moment.",
+                $"{Display} did not start answering within {_deadline.TotalSeconds:0} seconds, retries included. Try again in a moment.",
                 Name, inner: ex);
         }
     }

@@ -116,9 +116,9 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
     private async Task<ExerciseOutcome<ExerciseAttempt>> AskAsync(string userId, Guid id, string attempt, AttemptKind kind, CancellationToken ct)
     {
         attempt ??= "";
-        if (attempt.Length > MaxAttemptLength)
+        if (TextLimits.TooLong("Your code", attempt, MaxAttemptLength) is { } tooLong)
         {
-            return ExerciseOutcome<ExerciseAttempt>.Fail($"Your code is {attempt.Length:N0} characters; the limit is {MaxAttemptLength:N0}.");
+            return ExerciseOutcome<ExerciseAttempt>.Fail(tooLong + " Shorten it; nothing was sent.");
         }
         if (kind == AttemptKind.Feedback && string.IsNullOrWhiteSpace(attempt))
         {

@@ -150,9 +150,9 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         {
             return ("", [], "The pasted text looks like binary data, not source code.");
         }
-        if (code.Length > CodeReviewPrompt.MaxCodeLength)
+        if (TextLimits.TooLong("The code", code, CodeReviewPrompt.MaxCodeLength) is { } tooLong)
         {
-            return ("", [], $"The code is {code.Length:N0} characters; a review takes at most {CodeReviewPrompt.MaxCodeLength:N0}. Review it in parts.");
+            return ("", [], tooLong + " Review it in parts; nothing was sent.");
         }
         return (code, names, null);
     }

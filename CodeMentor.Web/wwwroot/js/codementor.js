@@ -13,10 +13,27 @@ window.codeMentor = {
         textarea._codeMentorKeydown = handler;
         textarea.addEventListener("keydown", handler);
     },
+    // Text too big to send over the circuit would close the connection and be lost: keep it in
+    // the browser (the input event does not reach the server) and tell the component instead.
+    guardLength(textarea, maxUnits, component) {
+        if (!textarea || textarea._codeMentorGuard) return;
+        const guard = (e) => {
+            if (textarea.value.length > maxUnits) {
+                e.stopImmediatePropagation();
+                component.invokeMethodAsync("TooBigToSend", textarea.value.length);
+            }
+        };
+        textarea._codeMentorGuard = guard;
+        textarea.addEventListener("input", guard, true);
+    },
     detach(textarea) {
         if (textarea && textarea._codeMentorKeydown) {
             textarea.removeEventListener("keydown", textarea._codeMentorKeydown);
             delete textarea._codeMentorKeydown;
+        }
+        if (textarea && textarea._codeMentorGuard) {
+            textarea.removeEventListener("input", textarea._codeMentorGuard, true);
+            delete textarea._codeMentorGuard;
         }
     },
     async copyText(text) {

@@ -1,0 +1,141 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CodeMentor.Core.Data;
+
+/// <summary>
+/// The one writer of the busy tables: chat turns (learner message and placeholder reply together),
+/// reply checkpoints and final saves, and the usage ledger. Writes queue in a channel and a single
+/// loop applies them in batches, one transaction per batch, so CodeMentor never has two write
+/// transactions competing for SQLite's single write lock (Microsoft.Data.Sqlite waits for a busy
+/// database by sleeping 150 ms on a thread-pool thread; under load that was most of the server's
+/// time). Each write runs under its own savepoint: a failing write is rolled back and reported to
+/// its caller without taking the rest of the batch with it.
+/// </summary>
+public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, ILogger<DatabaseWriter> logger) : IHostedService, IAsyncDisposable
+{
+    /// <summary>Most writes one transaction takes; more wait for the next batch.</summary>
+    public const int MaxBatch = 256;
+
+    private sealed record Write(Func<AppDbContext, CancellationToken, Task> Work, TaskCompletionSource Done);
+
+    private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? _loop;
+
+    /// <summary>Queues a write; completes when it is committed (or fails with the write's own error).</summary>
+    public Task WriteAsync(Func<AppDbContext, CancellationToken, Task> work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Write(work, done)))
+        {
+            done.SetException(new InvalidOperationException("The database writer has stopped; the server is shutting down."));
+        }
+        EnsureStarted();
+        return done.Task;
+    }
+
+    /// <summary>Queues a write and returns what it produced once committed.</summary>
+    public async Task<T> WriteAsync<T>(Func<AppDbContext, CancellationToken, Task<T>> work)
+    {
+        T result = default!;
+        Func<AppDbContext, CancellationToken, Task> write = async (context, ct) => result = await work(context, ct);
+        await WriteAsync(write);
+        return result;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        return Task.CompletedTask;
+    }
+
+    private void EnsureStarted()
+    {
+        if (_loop is null)
+        {
+            lock (_queue)
+            {
+                _loop ??= Task.Run(ProcessAsync, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task ProcessAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Write>(MaxBatch);
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+            await ApplyAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task ApplyAsync(List<Write> batch)
+    {
+        var outcomes = new Exception?[batch.Count];
+        try
+        {
+            await using var context = await db.CreateDbContextAsync();
+            await using var transaction = await context.Database.BeginTransactionAsync();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var savepoint = "w" + i;
+                await transaction.CreateSavepointAsync(savepoint);
+                try
+                {
+                    await batch[i].Work(context, CancellationToken.None);
+                    await context.SaveChangesAsync();
+                }
+                catch (Exception ex)
+                {
+                    outcomes[i] = ex;
+                    context.ChangeTracker.Clear();
+                    await transaction.RollbackToSavepointAsync(savepoint);
+                }
+                context.ChangeTracker.Clear();
+            }
+            await transaction.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            LogBatchFailed(logger, ex, batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                outcomes[i] ??= ex;
+            }
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i] is { } error)
+            {
+                batch[i].Done.TrySetException(error);
+            }
+            else
+            {
+                batch[i].Done.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Writes everything queued so far, then stops taking writes.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is { } loop)
+        {
+            await loop.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} database writes failed")]
+    private static partial void LogBatchFailed(ILogger logger, Exception ex, int count);
+}
