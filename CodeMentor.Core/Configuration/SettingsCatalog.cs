@@ -63,6 +63,7 @@ public static class SettingsCatalog
         Whole("Llm:CacheTtlSeconds", 0, 604800, "LLM_CACHE_TTL"),
         Whole("Llm:Context:MaxMessages", 1, 1000, "LLM_CONTEXT_MAX_MESSAGES"),
         Whole("Llm:Context:MaxTokens", 256, 131072, "LLM_CONTEXT_MAX_TOKENS"),
+        Whole("Llm:Context:ModelTokens", 1024, 10000000),
         Whole("Llm:Simulator:TokensPerSecond", 1, 100000, "LLM_SIMULATOR_TOKENS_PER_SECOND"),
         Number("Llm:CheckpointSeconds", 0.2, 60, "LLM_CHECKPOINT_SECONDS"),
         new("Llm:Groq:ApiKey", ["GROQ_API_KEY"], SettingKind.Secret),

@@ -60,8 +60,13 @@ public sealed class ContextWindowOptions
     /// <summary>LLM_CONTEXT_MAX_MESSAGES: history messages kept besides the system prompt.</summary>
     public int MaxMessages { get; set; } = 10;
 
-    /// <summary>LLM_CONTEXT_MAX_TOKENS: token budget of system prompt plus history.</summary>
+    /// <summary>LLM_CONTEXT_MAX_TOKENS: token budget of system prompt plus earlier messages (the
+    /// newest message is always sent whole).</summary>
     public int MaxTokens { get; set; } = 4000;
+
+    /// <summary>Llm:Context:ModelTokens: what the model reads at once (gpt-oss: 131,072). A newest
+    /// message that, with the system prompt and the reply, would not fit is refused before any call.</summary>
+    public int ModelTokens { get; set; } = 131_072;
 }
 
 public sealed class GroqOptions

@@ -150,8 +150,9 @@ public sealed class ConversationService(
         {
             return SendResult.Refused(ex.LearnerMessage);
         }
+        var o = options.Value;
         var fit = window.Select([new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, text)],
-            options.Value.Context.MaxMessages, options.Value.Context.MaxTokens);
+            o.Context.MaxMessages, o.Context.MaxTokens, o.Context.ModelTokens - o.MaxOutputTokens);
         if (fit.IsRefused)
         {
             return SendResult.Refused(fit.RefusalMessage);

@@ -207,6 +207,34 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_broken_character_is_refused_by_name_and_the_replacement_character_is_ordinary_text()
+    {
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+
+        var broken = await Conversations.SendAsync(_ada, id, "half a pair: \ud800 here");
+        var replacement = await Conversations.SendAsync(_ada, id, "copied from a page with a broken encoding: caf\ufffd");
+
+        Assert.Null(broken.UserMessage);
+        Assert.Equal("Your message has a broken character (half of a UTF-16 pair) at position 14. Remove it and send again; nothing was sent.", broken.Error);
+        Assert.NotNull(replacement.UserMessage);
+        await replacement.Run!.Completion;
+    }
+
+    [Fact]
+    public async Task Limits_count_characters_as_the_learner_sees_them()
+    {
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var emoji = string.Concat(Enumerable.Repeat("👍🏽", MessageInputRules.MaxCharacters)); // 4 UTF-16 units each, one character
+
+        var atLimit = await Conversations.SendAsync(_ada, id, emoji);
+        var over = await Conversations.SendAsync(_ada, id, emoji + "!");
+
+        Assert.NotNull(atLimit.UserMessage);
+        await atLimit.Run!.Completion;
+        Assert.Equal("Your message is 32,001 characters; the limit is 32,000. Shorten it or split it; nothing was sent.", over.Error);
+    }
+
+    [Fact]
     public async Task When_replies_are_turned_off_the_message_is_kept_and_the_learner_is_told()
     {
         await using var host = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Llm:Enabled"] = "false" });

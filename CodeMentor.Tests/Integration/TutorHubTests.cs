@@ -141,4 +141,118 @@ public sealed class TutorHubTests : IAsyncLifetime
         Assert.Contains("not yours", ex.Message);
         Assert.Empty(_groq.Requests);
     }
+
+    private async Task<CodeMentor.Core.Tutoring.ConversationMessage> LastMessageAsync(Guid conversation)
+    {
+        using var scope = _app.Services.CreateScope();
+        var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<CodeMentor.Core.Data.AppDbContext>>().CreateDbContextAsync();
+        return await db.Messages.Where(m => m.ConversationId == conversation).OrderBy(m => m.Id).LastAsync();
+    }
+
+    [Fact]
+    public async Task A_long_question_is_answered_and_an_oversized_one_is_refused_without_closing_the_connection()
+    {
+        await using var hub = Connect(await TokenAsync());
+        await hub.StartAsync();
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+
+        // 11,000 CJK characters: 33 KB of UTF-8, within the 32,000-character limit.
+        var cjk = string.Concat(Enumerable.Repeat("語", 11_000));
+        var answered = new List<TutorStreamItem>();
+        await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, cjk))
+        {
+            answered.Add(item);
+        }
+        Assert.Equal("Complete", answered[^1].Status);
+
+        // A 1 MB question gets a clear refusal, and the same connection keeps working.
+        var huge = new string('x', 1_000_000);
+        var refused = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in hub.StreamAsync<TutorStreamItem>("Ask", conversation, huge))
+            {
+            }
+        });
+        Assert.Contains("Your message is 1,000,000 characters; the limit is 32,000.", refused.Message);
+        Assert.Equal(HubConnectionState.Connected, hub.State);
+        Assert.Single(await hub.InvokeAsync<IReadOnlyList<CodeMentor.Core.Tutoring.ConversationSummary>>("ListConversations"));
+    }
+
+    [Fact]
+    public async Task Malformed_arguments_get_an_error_that_says_what_is_wrong()
+    {
+        await using var hub = Connect(await TokenAsync());
+        await hub.StartAsync();
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+
+        var badId = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in hub.StreamAsync<TutorStreamItem>("Ask", "not-a-conversation-id", "hello"))
+            {
+            }
+        });
+        Assert.Contains("Error binding arguments", badId.Message);
+
+        var noMessage = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in hub.StreamAsync<TutorStreamItem>("Ask", conversation, null))
+            {
+            }
+        });
+        Assert.Contains("Ask needs a message", noMessage.Message);
+        Assert.Equal(HubConnectionState.Connected, hub.State);
+    }
+
+    [Fact]
+    public async Task Cancelling_the_stream_stops_the_reply_and_says_the_client_stopped_it()
+    {
+        var text = string.Concat(Enumerable.Range(1, 40).Select(i => $"Part {i}. "));
+        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, pieceLength: 4), TimeSpan.FromMilliseconds(30));
+        await using var hub = Connect(await TokenAsync());
+        await hub.StartAsync();
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+
+        using var cancel = new CancellationTokenSource();
+        await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "Tell me a lot", cancel.Token))
+        {
+            if (item.Kind == "text")
+            {
+                cancel.Cancel();
+                break;
+            }
+        }
+
+        await Eventually.TrueAsync(async () => (await LastMessageAsync(conversation)).Status != CodeMentor.Core.Tutoring.MessageStatus.Streaming,
+            TimeSpan.FromSeconds(30), "the reply to be saved");
+        var saved = await LastMessageAsync(conversation);
+        Assert.Equal(CodeMentor.Core.Tutoring.MessageStatus.Stopped, saved.Status);
+        Assert.Equal("Stopped by your client.", saved.StatusDetail);
+        Assert.StartsWith("Part", saved.Content); // the text so far is kept
+        Assert.True(saved.Content.Length < text.Length);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_does_not_stop_the_reply_which_is_saved_whole()
+    {
+        var text = string.Concat(Enumerable.Range(1, 30).Select(i => $"Part {i}. "));
+        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, pieceLength: 4), TimeSpan.FromMilliseconds(20));
+        var hub = Connect(await TokenAsync());
+        await hub.StartAsync();
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+
+        await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "Tell me a lot"))
+        {
+            if (item.Kind == "text")
+            {
+                break;
+            }
+        }
+        await hub.DisposeAsync(); // the client goes away mid-reply
+
+        await Eventually.TrueAsync(async () => (await LastMessageAsync(conversation)).Status != CodeMentor.Core.Tutoring.MessageStatus.Streaming,
+            TimeSpan.FromSeconds(30), "the reply to be saved");
+        var saved = await LastMessageAsync(conversation);
+        Assert.Equal(CodeMentor.Core.Tutoring.MessageStatus.Complete, saved.Status);
+        Assert.Equal(text, saved.Content);
+    }
 }

@@ -83,12 +83,25 @@ public sealed class ContextWindowTests
     }
 
     [Fact]
-    public void Refuses_a_new_message_that_alone_exceeds_the_budget()
+    public void A_new_message_bigger_than_the_history_budget_is_sent_alone_with_the_system_prompt()
     {
         var messages = Conversation(2);
         messages.Add(new ChatMessage(ChatRole.User, string.Join(' ', Enumerable.Repeat("word", 5000))));
 
-        var result = _window.Select(messages, maxMessages: 10, maxTokens: 4000);
+        var result = _window.Select(messages, maxMessages: 10, maxTokens: 4000, modelTokens: 100_000);
+
+        Assert.False(result.IsRefused);
+        Assert.Equal([ChatRole.System, ChatRole.User], result.Messages.Select(m => m.Role));
+        Assert.Equal(2, result.DroppedMessages);
+    }
+
+    [Fact]
+    public void Refuses_a_new_message_the_model_cannot_read_at_all()
+    {
+        var messages = Conversation(2);
+        messages.Add(new ChatMessage(ChatRole.User, string.Join(' ', Enumerable.Repeat("word", 5000))));
+
+        var result = _window.Select(messages, maxMessages: 10, maxTokens: 4000, modelTokens: 4000);
 
         Assert.True(result.IsRefused);
         Assert.Empty(result.Messages);

@@ -4,8 +4,10 @@ using Microsoft.Extensions.AI;
 namespace CodeMentor.Core.Llm.Context;
 
 /// <summary>Chooses which messages of a conversation are sent to the model: the system prompt(s)
-/// always, then the newest other messages that fit both budgets, in their original order.
-/// A message is never cut mid-way: one that does not fit ends the window.</summary>
+/// and the newest message always (a learner's message within the page's limit is never refused for
+/// the history budget; only one beyond the model's own context is), then the earlier messages that
+/// fit both budgets, in their original order. A message is never cut mid-way: one that does not fit
+/// ends the window.</summary>
 public sealed class ContextWindow(TokenCounter tokens)
 {
     /// <summary>Messages may carry their token count (computed once, when saved) under this key,
@@ -28,7 +30,9 @@ public sealed class ContextWindow(TokenCounter tokens)
             ? known + TokenCounter.PerMessageOverhead
             : tokens.CountMessage(message.Text);
 
-    public ContextWindowResult Select(IReadOnlyList<ChatMessage> messages, int maxMessages, int maxTokens)
+    /// <param name="maxTokens">Budget for the system prompt and the history (LLM_CONTEXT_MAX_TOKENS).</param>
+    /// <param name="modelTokens">What the model can read at once, reply excluded: the only limit on the newest message.</param>
+    public ContextWindowResult Select(IReadOnlyList<ChatMessage> messages, int maxMessages, int maxTokens, int modelTokens = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         var system = new List<ChatMessage>();
@@ -44,20 +48,21 @@ public sealed class ContextWindow(TokenCounter tokens)
             used += Cost(message);
         }
 
+        var kept = 0;
         if (history.Count > 0)
         {
-            var newest = history[^1];
-            var newestCost = Cost(newest);
-            if (used + newestCost > maxTokens)
+            var newestCost = Cost(history[^1]);
+            if (used + newestCost > modelTokens)
             {
-                return ContextWindowResult.Refused(newestCost, maxTokens - used);
+                return ContextWindowResult.Refused(newestCost, modelTokens - used);
             }
+            used += newestCost;
+            kept = 1;
         }
 
         // Walk back from the newest message and stop at the first that does not fit, so the
         // window is always a contiguous, most recent run of the conversation.
-        var kept = 0;
-        for (var i = history.Count - 1; i >= 0 && kept < maxMessages; i--)
+        for (var i = history.Count - 2; i >= 0 && kept < maxMessages; i--)
         {
             var cost = Cost(history[i]);
             if (used + cost > maxTokens)

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 
 namespace CodeMentor.Core.Llm.Pipeline;
 
-/// <summary>Sends only the sliding window of the conversation: system prompt plus the newest
-/// messages within LLM_CONTEXT_MAX_MESSAGES and LLM_CONTEXT_MAX_TOKENS. A newest message too big
-/// on its own is refused before any model call.</summary>
+/// <summary>Sends only the sliding window of the conversation: system prompt, the newest message,
+/// and the earlier messages within LLM_CONTEXT_MAX_MESSAGES and LLM_CONTEXT_MAX_TOKENS. A newest
+/// message the model could not read at all is refused before any model call.</summary>
 public sealed class ContextWindowChatClient(IChatClient inner, ContextWindow window, IOptions<LlmOptions> options)
     : DelegatingChatClient(inner)
 {
@@ -21,8 +21,9 @@ public sealed class ContextWindowChatClient(IChatClient inner, ContextWindow win
 
     private IReadOnlyList<ChatMessage> Apply(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
     {
-        var context = options.Value.Context;
-        var result = window.Select(messages as IReadOnlyList<ChatMessage> ?? messages.ToList(), context.MaxMessages, context.MaxTokens);
+        var o = options.Value;
+        var result = window.Select(messages as IReadOnlyList<ChatMessage> ?? messages.ToList(), o.Context.MaxMessages, o.Context.MaxTokens,
+            o.Context.ModelTokens - (chatOptions?.MaxOutputTokens ?? o.MaxOutputTokens));
         if (result.IsRefused)
         {
             throw new LlmException(LlmFailureCategory.ContextTooLarge, result.RefusalMessage);
