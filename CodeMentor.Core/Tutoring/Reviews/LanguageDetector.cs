@@ -16,6 +16,10 @@ public static partial class LanguageDetector
         [".go"] = "Go", [".rs"] = "Rust", [".sql"] = "SQL", [".html"] = "HTML", [".htm"] = "HTML",
     };
 
+    /// <summary>How much of the code is looked at: plenty to tell a language, and it keeps the
+    /// patterns' work small however much is pasted (the page detects on every keystroke).</summary>
+    private const int SampleLength = 4000;
+
     public static string Detect(string code, string? fileName = null)
     {
         if (fileName is not null && Extensions.TryGetValue(Path.GetExtension(fileName), out var byExtension))
@@ -27,9 +31,10 @@ public static partial class LanguageDetector
             ("C#", CSharp()), ("Java", Java()), ("Rust", Rust()), ("Go", Go()), ("C++", Cpp()), ("C", C()),
             ("TypeScript", TypeScript()), ("Python", Python()), ("JavaScript", JavaScript()), ("SQL", Sql()), ("HTML", Html()),
         ];
+        var sample = code.Length <= SampleLength ? code : code[..SampleLength];
         foreach (var (language, pattern) in rules)
         {
-            if (pattern.IsMatch(code))
+            if (pattern.IsMatch(sample))
             {
                 return language;
             }
@@ -55,7 +60,7 @@ public static partial class LanguageDetector
     private static partial Regex Python();
     [GeneratedRegex(@"\bfunction\s+\w+\s*\(|\bconst\s+\w+\s*=|console\.log|=>\s*\{")]
     private static partial Regex JavaScript();
-    [GeneratedRegex(@"\bSELECT\b[\s\S]*\bFROM\b|\bCREATE\s+TABLE\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bSELECT\b[\s\S]{0,2000}?\bFROM\b|\bCREATE\s+TABLE\b", RegexOptions.IgnoreCase)]
     private static partial Regex Sql();
     [GeneratedRegex(@"<!DOCTYPE html>|<html\b|<div\b", RegexOptions.IgnoreCase)]
     private static partial Regex Html();
