@@ -16,7 +16,7 @@ public sealed class StartupTests : IDisposable
 
     private static string WebFolder => AppContext.BaseDirectory.Replace("CodeMentor.Tests", "CodeMentor.Web");
 
-    private Process Start(Dictionary<string, string> environment)
+    internal Process Start(Dictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet", Path.Combine(WebFolder, "CodeMentor.Web.dll"))
         {
@@ -40,7 +40,7 @@ public sealed class StartupTests : IDisposable
         return Process.Start(info)!;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
