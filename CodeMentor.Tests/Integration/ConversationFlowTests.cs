@@ -207,6 +207,31 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reply_cut_by_shutdown_says_so_and_keeps_its_text()
+    {
+        var gate = new TaskCompletionSource();
+        var text = string.Concat(Enumerable.Range(1, 50).Select(i => $"Part {i}. "));
+        _groq.Enqueue(async context =>
+        {
+            var events = GroqStream.Reply(text, pieceLength: 4);
+            await FakeGroqServer.Reply(events.Take(6).ToList())(context);
+            gate.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var sent = await Conversations.SendAsync(_ada, id, "Tell me a lot");
+        await gate.Task;
+        await Eventually.TrueAsync(() => sent.Run!.TextLength > 0, "the first text");
+
+        await _host.Get<GenerationRunner>().StopAsync(CancellationToken.None);
+
+        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        Assert.Equal(MessageStatus.Failed, reply.Status);
+        Assert.Equal("The server shut down during the reply. The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
+        Assert.StartsWith("Part 1", reply.Content);
+    }
+
+    [Fact]
     public async Task A_broken_character_is_refused_by_name_and_the_replacement_character_is_ordinary_text()
     {
         var id = await Conversations.CreateAsync(_ada, new LearnerContext());

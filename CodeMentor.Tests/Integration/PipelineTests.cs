@@ -99,6 +99,51 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task When_the_circuit_is_open_the_refusal_is_recorded_as_such()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:MaxRetries"] = "0" });
+        host.Groq.Default = FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error");
+        for (var i = 0; i < 5; i++)
+        {
+            var (failing, _) = For($"learner{i}");
+            await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), failing).WithClockAsync(host.Clock));
+        }
+
+        var (options, _) = For("ada");
+        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), options).WithClockAsync(host.Clock));
+
+        Assert.Equal(LlmFailureCategory.CircuitOpen, refused.Category);
+        Assert.Contains("paused calls to it", refused.Message);
+        var row = (await host.LedgerAsync()).Last();
+        Assert.Equal(("failed", "circuit-open", 0), (row.Outcome, row.FailureCategory, row.Attempts));
+    }
+
+    [Fact]
+    public async Task GROQ_MODEL_is_the_model_of_every_feature()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:Groq:Model"] = "llama-3.3-70b-versatile" });
+        foreach (var feature in new[] { "chat", "review", "exercise", "hint", "insight" })
+        {
+            var (options, _) = For("ada", bypassCache: true, feature: feature);
+            await host.Pipeline.GetResponseAsync(Ask($"A {feature} question"), options).WithClockAsync(host.Clock);
+        }
+        Assert.All(host.Groq.Requests, r => Assert.Equal("llama-3.3-70b-versatile", (string?)r.Body["model"]));
+    }
+
+    [Fact]
+    public async Task A_network_error_tells_the_learner_what_happened_without_the_internal_address()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:Groq:Endpoint"] = "http://127.0.0.1:9/openai/v1", ["Llm:MaxRetries"] = "0" });
+
+        var (options, _) = For("ada");
+        var error = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), options).WithClockAsync(host.Clock));
+
+        Assert.Equal(LlmFailureCategory.Network, error.Category);
+        Assert.Equal("Could not reach Groq. Check that it is running and reachable, then try again.", error.Message);
+        Assert.Contains("127.0.0.1:9", error.AdminDetail); // for the log and administrators
+    }
+
+    [Fact]
     public async Task The_retries_of_a_timed_out_request_end_within_twice_LLM_TIMEOUT()
     {
         await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:TimeoutSeconds"] = "3" });

@@ -242,6 +242,22 @@ public sealed class TutoringFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_hint_says_what_happened_and_promises_nothing_that_is_not_there()
+    {
+        _host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(ExerciseJson())));
+        var exercises = _host.Host.Get<ExerciseService>();
+        var id = (await exercises.GenerateAsync(_ada, "Python", "easy", null)).Value;
+        _host.Groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
+
+        var hint = await exercises.HintAsync(_ada, id, "def sum_even(numbers):\n    total = 0");
+
+        Assert.EndsWith("Your code is saved.", hint.Error);
+        Assert.DoesNotContain("Regenerate", hint.Error);
+        Assert.DoesNotContain("kept", hint.Error);
+        Assert.Equal("def sum_even(numbers):\n    total = 0", (await exercises.GetAsync(_ada, id))!.CurrentCode);
+    }
+
+    [Fact]
     public async Task A_malformed_exercise_is_reported_and_nothing_is_saved()
     {
         _host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Sure! Here is an exercise: write FizzBuzz.")));
