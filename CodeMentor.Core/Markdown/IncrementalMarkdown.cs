@@ -1,116 +1,382 @@
+using System.Net;
 using System.Text;
+using Markdig.Syntax;
 
 namespace CodeMentor.Core.Markdown;
 
+/// <summary>What a streaming reply looks like now: finished chunks of HTML that never change
+/// (only new ones are added), and the block still being written.</summary>
+/// <param name="Frozen">HTML of the finished part, in chunks of whole top-level blocks.</param>
+/// <param name="OpenHtml">HTML of the block still being written (empty when there is none), unless it is <paramref name="OpenCode"/>.</param>
+/// <param name="OpenCode">When the open block is a fenced code block, its parts, so a page can add lines without re-sending the block.</param>
+public sealed record MarkdownFrame(IReadOnlyList<string> Frozen, string OpenHtml, OpenCodeBlock? OpenCode = null)
+{
+    /// <summary>HTML of the block still being written.</summary>
+    public string Open => OpenCode is { } code
+        ? $"<pre><code{(code.Language.Length > 0 ? $" class=\"language-{WebUtility.HtmlEncode(code.Language)}\"" : "")}>{code.EscapedText}</code></pre>"
+        : OpenHtml;
+
+    public string Html => string.Concat(Frozen) + Open;
+}
+
+/// <summary>A fenced code block still being written: its language, its finished groups of lines
+/// (escaped HTML that never changes) and the lines after them (escaped, still growing).</summary>
+public sealed record OpenCodeBlock(string Language, IReadOnlyList<string> Groups, string Tail)
+{
+    public string EscapedText => string.Concat(Groups) + Tail;
+}
+
 /// <summary>
-/// Renders a growing Markdown text (a streaming reply) without re-parsing finished blocks.
-/// The text is split at the last blank line outside a code fence: everything before it is
-/// rendered once and kept; only the open block after it is rendered again on each update.
-/// Total work stays roughly linear in the reply's length. <see cref="Complete"/> renders the whole
-/// text once more so constructs that span blocks (loose lists, reference links) come out exact.
+/// Renders a growing Markdown text (a streaming reply) exactly as a one-shot render of the same
+/// text would, with work linear in its length:
+/// <list type="bullet">
+/// <item>Only the text after the finished part is parsed. Every top-level block except the last is
+/// finished (a following block proves CommonMark closed it) and is rendered once, then kept.</item>
+/// <item>Link reference definitions are the one thing that couples distant blocks; when a reply has
+/// any, it is rendered whole on each request instead (they are rare in replies, and exactness matters more).</item>
+/// <item>An open fenced code block (the usual long block) grows without parsing: its new text is
+/// escaped and appended, until a closing fence arrives and the block is parsed and highlighted.</item>
+/// </list>
+/// Text is only appended (<see cref="Append"/>); HTML is made when asked (<see cref="Render"/>), so
+/// a page that renders every 50 ms pays for one parse per frame, not per token.
 /// </summary>
 public sealed class IncrementalMarkdown
 {
-    private readonly StringBuilder _stableHtml = new();
-    private int _stableLength;
-    private int _scanPosition;
-    private bool _inFence;
-    private string _fenceMarker = "";
-    private string _text = "";
+    private readonly TextBuffer _text = new();
+    private readonly List<string> _frozen = [];
+    private int _frozenEnd;
+    private bool _hasDefinitions;
 
-    /// <summary>Characters parsed by Markdig so far; tests use it to check the work stays linear.</summary>
-    public long CharactersRendered { get; private set; }
+    // An open fenced code block at the end of the text, streamed without parsing.
+    private OpenFence? _fence;
 
-    public string Html { get; private set; } = "";
-
-    public string Update(string text)
+    private sealed class OpenFence
     {
-        if (!text.StartsWith(_text, StringComparison.Ordinal))
+        public required int ContentStart { get; init; }
+        public required char Char { get; init; }
+        public required int Count { get; init; }
+        public required int Indent { get; init; }
+        public required string Language { get; init; }
+        /// <summary>Finished groups of <see cref="LinesPerGroup"/> escaped lines.</summary>
+        public List<string> Groups { get; } = [];
+
+        /// <summary>Escaped complete lines not yet making a whole group.</summary>
+        public StringBuilder Current { get; } = new();
+        public int CurrentLines { get; set; }
+        public int EscapedUpTo { get; set; }
+
+        /// <summary>Lines before this were already checked for a closing fence.</summary>
+        public int ScannedUpTo { get; set; }
+    }
+
+    /// <summary>Characters Markdig has parsed so far: the work the streaming costs.</summary>
+    public long CharactersParsed { get; private set; }
+
+    public int Length => _text.Length;
+
+    public void Append(string? delta)
+    {
+        if (!string.IsNullOrEmpty(delta))
         {
-            Reset(); // the text was replaced, not extended
+            _text.Append(delta);
         }
-        _text = text;
-        AdvanceStableBoundary();
-        var tail = text[_stableLength..];
-        CharactersRendered += tail.Length;
-        Html = _stableHtml + SafeMarkdown.ToHtml(tail);
-        return Html;
     }
 
-    public string Complete(string text)
-    {
-        Reset();
-        _text = text;
-        CharactersRendered += text.Length;
-        Html = SafeMarkdown.ToHtml(text);
-        return Html;
-    }
+    /// <summary>The reply so far, with the last block rendered as it stands.</summary>
+    public MarkdownFrame Render() => Build(complete: false);
 
-    private void Reset()
-    {
-        _stableHtml.Clear();
-        _stableLength = 0;
-        _scanPosition = 0;
-        _inFence = false;
-        _fenceMarker = "";
-        _text = "";
-    }
+    /// <summary>The finished reply: every block finished.</summary>
+    public MarkdownFrame Complete() => Build(complete: true);
 
-    /// <summary>Scans only the complete lines added since the last call.</summary>
-    private void AdvanceStableBoundary()
+    private MarkdownFrame Build(bool complete)
     {
-        var boundary = _stableLength;
-        while (true)
+        if (_hasDefinitions)
         {
-            var newline = _text.IndexOf('\n', _scanPosition);
-            if (newline < 0)
+            return Whole();
+        }
+        if (!complete && _fence is { } fence && !HasClosingFence(fence))
+        {
+            return OpenCode(fence);
+        }
+        _fence = null;
+
+        var tail = _text.ToString(_frozenEnd, _text.Length - _frozenEnd);
+        if (tail.Length == 0)
+        {
+            return new MarkdownFrame(_frozen, "", null);
+        }
+        var document = SafeMarkdown.Parse(tail);
+        CharactersParsed += tail.Length;
+        if (document.Descendants<Markdig.Syntax.LinkReferenceDefinition>().Any())
+        {
+            _hasDefinitions = true;
+            return Whole();
+        }
+
+        var blocks = document.Count;
+        var tailStart = _frozenEnd;
+        var keepOpen = complete || blocks == 0 ? 0 : 1;
+        var cut = blocks - keepOpen;
+        // The start of the line the last block begins on (its Line is not that for a setext heading).
+        var lastStart = blocks == 0 ? 0 : tail.LastIndexOf('\n', Math.Max(0, document[^1].Span.Start - 1)) + 1;
+        if (keepOpen == 1 && cut > 0 && tail.IndexOf('\n', lastStart) < 0)
+        {
+            // The last block proves the ones before it closed only once its first line is complete:
+            // until then it may still turn into a continuation of them ("*" is a list item, "**" is not).
+            cut = 0;
+        }
+        // Freeze only up to a block that is really closed: one that cannot continue (a heading, a
+        // thematic break, a closed fence) or one followed by a blank line. A paragraph, list or
+        // table without a blank line after it may still merge with what follows (a pipe table
+        // turns back into paragraph text when a later line does not fit it).
+        while (keepOpen == 1 && cut > 0 && !Closed(document, cut - 1, tail))
+        {
+            cut--;
+        }
+        if (cut > 0 && cut < blocks && keepOpen == 1)
+        {
+            lastStart = tail.LastIndexOf('\n', Math.Max(0, document[cut].Span.Start - 1)) + 1;
+        }
+        // A last block that closed itself (a fence with its closing line, a heading or a break
+        // with its line complete) cannot change either: keep it too, so a long code block is not
+        // parsed again while the next paragraph starts.
+        var selfClosed = keepOpen == 1 && cut == blocks - 1 && SelfClosed(document[^1], tail);
+        if (selfClosed)
+        {
+            // Up to the end of its last line only: what follows may be the start of the next block.
+            cut = blocks;
+            lastStart = tail.IndexOf('\n', document[^1].Span.End) + 1;
+        }
+        if (cut > 0)
+        {
+            // Blocks before the cut are closed: render them once and keep them.
+            _frozen.Add(SafeMarkdown.Render(document, 0, cut));
+            _frozenEnd += keepOpen == 0 ? tail.Length : lastStart;
+        }
+        if (keepOpen == 0 || selfClosed)
+        {
+            return new MarkdownFrame(_frozen, "", null);
+        }
+        if (cut < blocks - 1)
+        {
+            // Several blocks still open together (no blank line between them yet): render them as they stand.
+            return new MarkdownFrame(_frozen, SafeMarkdown.Render(document, cut, blocks), null);
+        }
+        // The last block, from the same parse: streamed without parsing if it is an open code fence.
+        if (OpenFenceOf(document[^1], tail, tailStart, lastStart) is { } open)
+        {
+            _fence = open;
+            return OpenCode(open);
+        }
+        return new MarkdownFrame(_frozen, SafeMarkdown.Render(document, cut, blocks), null);
+    }
+
+    private static bool SelfClosed(Block block, string tail)
+    {
+        var lineComplete = block.Span.End + 1 < tail.Length && tail.IndexOf('\n', block.Span.End) >= 0;
+        return lineComplete && block switch
+        {
+            FencedCodeBlock fence => fence.ClosingFencedCharCount > 0,
+            HeadingBlock or ThematicBreakBlock => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>Whether block <paramref name="index"/> can no longer change whatever follows.</summary>
+    private static bool Closed(MarkdownDocument document, int index, string tail)
+    {
+        var block = document[index];
+        if (block is HeadingBlock or ThematicBreakBlock || (block is FencedCodeBlock && index < document.Count - 1))
+        {
+            return true;
+        }
+        // A blank line between this block and the next.
+        var end = Math.Min(tail.Length, block.Span.End + 1);
+        var next = index + 1 < document.Count ? document[index + 1].Span.Start : tail.Length;
+        var between = tail.AsSpan(end, Math.Max(0, next - end));
+        var lineStart = 0;
+        for (var i = 0; i <= between.Length; i++)
+        {
+            if (i == between.Length || between[i] == '\n')
+            {
+                var line = between[lineStart..i];
+                if (i < between.Length && line.IsWhiteSpace() && lineStart > 0)
+                {
+                    return true;
+                }
+                lineStart = i + 1;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A reply with link reference definitions: rendered whole (definitions anywhere apply everywhere).</summary>
+    private MarkdownFrame Whole()
+    {
+        var text = _text.ToString();
+        CharactersParsed += text.Length;
+        return new MarkdownFrame([], SafeMarkdown.ToHtml(text), null);
+    }
+
+    /// <summary>The last block, if it is a fenced code block that has not been closed yet.</summary>
+    /// <param name="tailStart">Where the parsed text starts in the whole reply.</param>
+    /// <param name="blockStart">Where the block's first line starts in the parsed text.</param>
+    private OpenFence? OpenFenceOf(Block block, string tail, int tailStart, int blockStart)
+    {
+        if (block is not FencedCodeBlock fenced)
+        {
+            return null;
+        }
+        var openingEnd = tail.IndexOf('\n', blockStart);
+        if (openingEnd < 0)
+        {
+            return null; // the opening line itself is still being written
+        }
+        var fence = new OpenFence
+        {
+            ContentStart = tailStart + openingEnd + 1,
+            Char = fenced.FencedChar,
+            Count = fenced.OpeningFencedCharCount,
+            Indent = fenced.IndentCount,
+            Language = (fenced.Info ?? "").Trim(),
+        };
+        return HasClosingFence(fence) ? null : fence;
+    }
+
+    /// <summary>Whether a complete line after the opening fence closes it (CommonMark: up to three
+    /// spaces, at least as many fence characters, then only spaces). Each line is looked at once.</summary>
+    private bool HasClosingFence(OpenFence fence)
+    {
+        var position = Math.Max(fence.ScannedUpTo, fence.ContentStart);
+        while (position < _text.Length)
+        {
+            var end = IndexOf(_text, '\n', position);
+            if (end < 0)
+            {
+                break; // an incomplete last line is not a fence yet
+            }
+            if (IsClosingFence(position, end, fence))
+            {
+                return true;
+            }
+            position = end + 1;
+        }
+        fence.ScannedUpTo = position;
+        return false;
+    }
+
+    private bool IsClosingFence(int start, int end, OpenFence fence)
+    {
+        var i = start;
+        var spaces = 0;
+        while (i < end && _text[i] == ' ' && spaces < 4)
+        {
+            i++;
+            spaces++;
+        }
+        if (spaces > 3)
+        {
+            return false;
+        }
+        var count = 0;
+        while (i < end && _text[i] == fence.Char)
+        {
+            i++;
+            count++;
+        }
+        if (count < fence.Count)
+        {
+            return false;
+        }
+        while (i < end && _text[i] is ' ' or '\t' or '\r')
+        {
+            i++;
+        }
+        return i == end;
+    }
+
+    /// <summary>Lines of an open code block sent to the page as one unchanging piece.</summary>
+    public const int LinesPerGroup = 32;
+
+    /// <summary>Escapes the complete lines added since the last call (each line once) and returns
+    /// the block's text as finished groups plus what follows them.</summary>
+    private (IReadOnlyList<string> Groups, string Tail) Escape(OpenFence fence)
+    {
+        if (fence.EscapedUpTo < fence.ContentStart)
+        {
+            fence.EscapedUpTo = fence.ContentStart;
+        }
+        while (fence.EscapedUpTo < _text.Length)
+        {
+            var lineEnd = IndexOf(_text, '\n', fence.EscapedUpTo);
+            if (lineEnd < 0)
             {
                 break;
             }
-            var line = _text.AsSpan(_scanPosition, newline - _scanPosition).TrimEnd('\r');
-            _scanPosition = newline + 1;
-            var trimmed = line.TrimStart();
-            if (trimmed.StartsWith("```") || trimmed.StartsWith("~~~"))
+            fence.Current.Append(WebUtility.HtmlEncode(StripIndent(_text.ToString(fence.EscapedUpTo, lineEnd + 1 - fence.EscapedUpTo), fence.Indent)));
+            fence.EscapedUpTo = lineEnd + 1;
+            if (++fence.CurrentLines == LinesPerGroup)
             {
-                var marker = trimmed[..3].ToString();
-                if (!_inFence)
-                {
-                    _inFence = true;
-                    _fenceMarker = marker;
-                }
-                else if (marker == _fenceMarker && trimmed.TrimEnd().Length == CountLeading(trimmed, marker[0]))
-                {
-                    _inFence = false;
-                }
-            }
-            else if (!_inFence && line.IsWhiteSpace() && NextLineStartsNewBlock(_scanPosition))
-            {
-                boundary = _scanPosition;
+                fence.Groups.Add(fence.Current.ToString());
+                fence.Current.Clear();
+                fence.CurrentLines = 0;
             }
         }
-
-        if (boundary > _stableLength)
-        {
-            var block = _text[_stableLength..boundary];
-            CharactersRendered += block.Length;
-            _stableHtml.Append(SafeMarkdown.ToHtml(block));
-            _stableLength = boundary;
-        }
+        var partial = _text.Length > fence.EscapedUpTo
+            ? WebUtility.HtmlEncode(StripIndent(_text.ToString(fence.EscapedUpTo, _text.Length - fence.EscapedUpTo), fence.Indent))
+            : "";
+        return (fence.Groups, fence.Current + partial);
     }
 
-    /// <summary>A blank line followed by an indented line may continue a list item or an
-    /// indented code block; only cut where the next line is known and starts at column 0.</summary>
-    private bool NextLineStartsNewBlock(int position) =>
-        position < _text.Length && _text[position] is not (' ' or '\t' or '\n' or '\r')
-        && !(char.IsDigit(_text[position]) || _text[position] is '-' or '*' or '+');
-
-    private static int CountLeading(ReadOnlySpan<char> text, char c)
+    private MarkdownFrame OpenCode(OpenFence fence)
     {
-        var n = 0;
-        while (n < text.Length && text[n] == c)
+        var (groups, tail) = Escape(fence);
+        return new MarkdownFrame(_frozen, "", new OpenCodeBlock(fence.Language.Split(' ')[0], groups, tail));
+    }
+
+    private static string StripIndent(string line, int indent)
+    {
+        var strip = 0;
+        while (strip < indent && strip < line.Length && line[strip] == ' ')
         {
-            n++;
+            strip++;
         }
-        return n;
+        return line[strip..];
+    }
+
+    private static int IndexOf(TextBuffer text, char c, int start)
+    {
+        for (var i = start; i < text.Length; i++)
+        {
+            if (text[i] == c)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>Appendable text with O(1) indexing (a StringBuilder's indexer walks its chunks).</summary>
+    private sealed class TextBuffer
+    {
+        private char[] _chars = new char[1024];
+
+        public int Length { get; private set; }
+
+        public char this[int index] => _chars[index];
+
+        public void Append(string text)
+        {
+            if (Length + text.Length > _chars.Length)
+            {
+                Array.Resize(ref _chars, Math.Max(_chars.Length * 2, Length + text.Length));
+            }
+            text.CopyTo(0, _chars, Length, text.Length);
+            Length += text.Length;
+        }
+
+        public string ToString(int start, int length) => new(_chars, start, length);
+
+        public override string ToString() => new(_chars, 0, Length);
     }
 }

@@ -1,5 +1,7 @@
 using Ganss.Xss;
 using Markdig;
+using Markdig.Renderers;
+using Markdig.Syntax;
 
 namespace CodeMentor.Core.Markdown;
 
@@ -7,7 +9,7 @@ namespace CodeMentor.Core.Markdown;
 /// HtmlSanitizer as a second line of defence (links, attributes, URL schemes).</summary>
 public static class SafeMarkdown
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+    internal static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .DisableHtml()
         .UsePipeTables()
         .UseEmphasisExtras()
@@ -28,6 +30,28 @@ public static class SafeMarkdown
         }
         var html = Markdig.Markdown.ToHtml(markdown, Pipeline);
         return Sanitizer.Sanitize(html);
+    }
+
+    /// <summary>Parses without rendering (the incremental renderer renders blocks one range at a time).</summary>
+    internal static MarkdownDocument Parse(string markdown) => Markdig.Markdown.Parse(markdown, Pipeline);
+
+    /// <summary>Renders some top-level blocks of a parsed document to safe HTML. Rendering every
+    /// block of a document this way, in any ranges, gives exactly <see cref="ToHtml"/>.</summary>
+    internal static string Render(MarkdownDocument document, int from, int to)
+    {
+        if (from >= to)
+        {
+            return string.Empty;
+        }
+        using var writer = new StringWriter();
+        var renderer = new HtmlRenderer(writer);
+        Pipeline.Setup(renderer);
+        for (var i = from; i < to; i++)
+        {
+            renderer.Render(document[i]);
+        }
+        writer.Flush();
+        return Sanitizer.Sanitize(writer.ToString());
     }
 
     private static HtmlSanitizer CreateSanitizer()

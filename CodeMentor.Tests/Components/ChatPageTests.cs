@@ -130,6 +130,33 @@ public sealed class ChatPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_streamed_reply_sends_each_finished_block_once_and_keeps_it_when_saved()
+    {
+        var page = await OpenConversationAsync();
+        Type(page, "Explain loops");
+        ClickSend(page);
+
+        _model.Send("First paragraph about loops.\n\n");
+        _model.Send("Second paragraph, still streaming");
+        page.WaitForAssertion(() => Assert.Contains("Second paragraph", page.Find("[data-status=Streaming]").TextContent), Wait);
+        _model.Send(".\n\n```python\nfor x in xs:\n    print(x)\n");
+        _model.Send("```\n\nDone.");
+        _model.Finish();
+
+        page.WaitForAssertion(() => Assert.Contains("Done.", page.FindAll("[data-role=Assistant][data-status=Complete]")[^1].TextContent), Wait);
+        // Every finished block was rendered (and so sent to the browser) once, through the stream
+        // and the switch to the saved reply alike.
+        var chunks = page.FindComponents<CodeMentor.Web.Components.Shared.MarkupChunk>().Skip(1).ToList(); // after the greeting
+        Assert.NotEmpty(chunks);
+        Assert.All(chunks, c => Assert.Equal(1, c.RenderCount));
+        // And what is shown is exactly the one-shot render of the saved text.
+        var saved = page.FindAll("[data-role=Assistant][data-status=Complete] [data-testid=message-text]")[^1].InnerHtml;
+        Assert.Equal(Core.Markdown.SafeMarkdown.ToHtml("First paragraph about loops.\n\nSecond paragraph, still streaming.\n\n```python\nfor x in xs:\n    print(x)\n```\n\nDone."),
+            string.Concat(chunks.Select(c => c.Markup)));
+        Assert.Contains("<span", saved); // the code block is highlighted once it closed
+    }
+
+    [Fact]
     public async Task A_refused_message_stays_in_the_box_with_the_reason()
     {
         var page = await OpenConversationAsync();

@@ -45,41 +45,4 @@ public sealed class MarkdownTests
     {
         Assert.Contains("rel=\"nofollow noopener noreferrer\"", SafeMarkdown.ToHtml("[docs](https://learn.microsoft.com)"));
     }
-
-    [Fact]
-    public void Incremental_rendering_matches_a_full_render_of_the_same_text()
-    {
-        const string reply = "# Loops\n\nA loop repeats.\n\n```python\nfor i in range(3):\n\n    print(i)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nDone **now**.";
-        var markdown = new IncrementalMarkdown();
-        string html = "";
-        for (var i = 1; i <= reply.Length; i++)
-        {
-            html = markdown.Update(reply[..i]);
-        }
-
-        Assert.Equal(SafeMarkdown.ToHtml(reply), html);
-    }
-
-    [Fact]
-    public void Finished_blocks_are_not_parsed_again_on_every_token()
-    {
-        var paragraphs = string.Concat(Enumerable.Range(1, 200).Select(i => $"Paragraph {i} explains one more idea in a sentence.\n\n"));
-        var markdown = new IncrementalMarkdown();
-        for (var i = 0; i < paragraphs.Length; i += 4) // ~4 characters per token
-        {
-            markdown.Update(paragraphs[..Math.Min(paragraphs.Length, i + 4)]);
-        }
-
-        // Re-parsing everything on each update would cost ~ length² / 8 ≈ 13 million characters.
-        Assert.True(markdown.CharactersRendered < paragraphs.Length * 20, $"parsed {markdown.CharactersRendered:N0} characters");
-    }
-
-    [Fact]
-    public void A_replaced_text_is_rendered_from_scratch()
-    {
-        var markdown = new IncrementalMarkdown();
-        markdown.Update("first answer\n\nmore");
-
-        Assert.Equal(SafeMarkdown.ToHtml("second"), markdown.Update("second"));
-    }
 }

@@ -1,0 +1,147 @@
+using CodeMentor.Core.Markdown;
+using CodeMentor.Core.Tutoring;
+using Microsoft.AspNetCore.Components;
+
+namespace CodeMentor.Web.Components.Pages.Chat;
+
+/// <summary>
+/// A tutor reply's text: live while its run streams, then as saved. While streaming, only what is
+/// new is read from the run and appended to an <see cref="IncrementalMarkdown"/>; finished blocks
+/// become <see cref="Shared.MarkupChunk"/>s that are sent once, and only the open block changes.
+/// When the run ends the text is completed in place (equal to a one-shot render of it), so the
+/// saved reply that replaces the live one in the thread is not sent again.
+/// </summary>
+public sealed partial class ReplyBody : ComponentBase, IDisposable
+{
+    /// <summary>Re-render at most this often, however fast tokens arrive.</summary>
+    public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Reasoning is shown in pieces of this many characters, each sent once.</summary>
+    private const int ReasoningPiece = 2048;
+
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
+    /// <summary>The saved message (its text is used when there is no live run).</summary>
+    [Parameter, EditorRequired] public ConversationMessage Message { get; set; } = default!;
+
+    /// <summary>The run writing this reply, while it is being written.</summary>
+    [Parameter] public GenerationRun? Run { get; set; }
+
+    /// <summary>Raised once when the live run has ended.</summary>
+    [Parameter] public EventCallback OnFinished { get; set; }
+
+    private IncrementalMarkdown _markdown = new();
+    private MarkdownFrame _frame = new([], "");
+    private readonly System.Text.StringBuilder _reasoning = new();
+    private readonly List<string> _reasoningPieces = [];
+    private string _reasoningTail = "";
+    private GenerationRun? _subscribed;
+    private int _textRead;
+    private int _reasoningRead;
+    private int _renderScheduled;
+    private long _lastRender;
+    private bool _finishedRaised;
+    private bool _runEnded;
+    private long _shownFor = -1;
+
+    private bool Live => _subscribed is not null && !_finishedRaised;
+
+    protected override void OnParametersSet()
+    {
+        if (Run is { } run && !ReferenceEquals(run, _subscribed))
+        {
+            Unsubscribe();
+            _subscribed = run;
+            run.Changed += OnRunChanged;
+            CatchUp();
+            return;
+        }
+        if (Run is null && _subscribed is null && _shownFor != Message.Id + Message.Content.Length)
+        {
+            // A saved reply (or one this component did not stream): render it whole.
+            _shownFor = Message.Id + Message.Content.Length;
+            _markdown = new IncrementalMarkdown();
+            _markdown.Append(Message.Content);
+            _frame = _markdown.Complete();
+            SetReasoning(Message.Reasoning ?? "");
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        // The run has ended (its reply is saved before it says so): hand over to the saved message.
+        if (_subscribed is not null && !_finishedRaised && _runEnded)
+        {
+            _finishedRaised = true;
+            Unsubscribe();
+            await OnFinished.InvokeAsync();
+        }
+    }
+
+    /// <summary>Reads what is new in the run and renders it (on the renderer's thread).</summary>
+    private void CatchUp()
+    {
+        if (_subscribed is not { } run)
+        {
+            return;
+        }
+        var delta = run.ReadFrom(_textRead, _reasoningRead);
+        (_textRead, _reasoningRead) = (delta.TextLength, delta.ReasoningLength);
+        _markdown.Append(delta.Text);
+        if (delta.Reasoning.Length > 0)
+        {
+            SetReasoning(_reasoning + delta.Reasoning);
+        }
+        _runEnded = delta.Status != MessageStatus.Streaming;
+        _frame = _runEnded ? _markdown.Complete() : _markdown.Render();
+        _lastRender = Time.GetTimestamp();
+    }
+
+    private void SetReasoning(string reasoning)
+    {
+        _reasoning.Clear().Append(reasoning);
+        while (_reasoningPieces.Count * ReasoningPiece + ReasoningPiece <= _reasoning.Length)
+        {
+            _reasoningPieces.Add(_reasoning.ToString(_reasoningPieces.Count * ReasoningPiece, ReasoningPiece));
+        }
+        var done = _reasoningPieces.Count * ReasoningPiece;
+        _reasoningTail = _reasoning.ToString(done, _reasoning.Length - done);
+    }
+
+    /// <summary>Called on the generating thread for every token: coalesce into one render per interval.</summary>
+    private void OnRunChanged()
+    {
+        if (Interlocked.Exchange(ref _renderScheduled, 1) == 1)
+        {
+            return;
+        }
+        _ = RenderSoonAsync();
+    }
+
+    private async Task RenderSoonAsync()
+    {
+        var wait = RenderInterval - Time.GetElapsedTime(_lastRender);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, Time);
+        }
+        await InvokeAsync(() =>
+        {
+            Volatile.Write(ref _renderScheduled, 0);
+            CatchUp();
+            StateHasChanged();
+        });
+    }
+
+    private static string? CodeClass(OpenCodeBlock code) => code.Language.Length > 0 ? "language-" + code.Language : null;
+
+    private void Unsubscribe()
+    {
+        if (_subscribed is not null)
+        {
+            _subscribed.Changed -= OnRunChanged;
+        }
+    }
+
+    public void Dispose() => Unsubscribe();
+}
