@@ -6,9 +6,9 @@ namespace CodeMentor.Benchmarks;
 /// <summary>The "same in-process fake stream" both sides of the comparison read: a role update,
 /// 40 text updates and a final update with usage, with no I/O, so what is measured is the
 /// pipeline's own cost.</summary>
-public sealed class InMemoryStreamChatClient : IChatClient
+public sealed class InMemoryStreamChatClient(int pieces = 40) : IChatClient
 {
-    private static readonly string[] Pieces = Enumerable.Range(0, 40).Select(i => $"token{i} ").ToArray();
+    private readonly string[] Pieces = Enumerable.Range(0, pieces).Select(i => $"token{i} ").ToArray();
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
         ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -23,7 +23,7 @@ public sealed class InMemoryStreamChatClient : IChatClient
         {
             ModelId = "openai/gpt-oss-20b",
             FinishReason = ChatFinishReason.Stop,
-            Contents = [new UsageContent(new UsageDetails { InputTokenCount = 120, OutputTokenCount = 40, TotalTokenCount = 160 })],
+            Contents = [new UsageContent(new UsageDetails { InputTokenCount = 120, OutputTokenCount = Pieces.Length, TotalTokenCount = 120 + Pieces.Length })],
         };
     }
 

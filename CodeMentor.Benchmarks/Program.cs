@@ -1,4 +1,18 @@
 using BenchmarkDotNet.Running;
+using CodeMentor.Benchmarks;
 
-// dotnet run -c Release --project CodeMentor.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// dotnet run -c Release --project CodeMentor.Benchmarks -- --filter '*'      BenchmarkDotNet benchmarks
+// dotnet run -c Release --project CodeMentor.Benchmarks -- load [seconds]   the hub load benchmark
+// dotnet run -c Release --project CodeMentor.Benchmarks -- browser          streaming cost in Chromium
+return args switch
+{
+    ["load", ..] => await LoadBenchmark.RunAsync(args[1..]),
+    ["browser", ..] => await BrowserBenchmark.RunAsync(args[1..]),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LoadBenchmark).Assembly).Run(args);
+    return 0;
+}

@@ -29,8 +29,9 @@ public static class CodeMentorCoreServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddDbContextFactory<AppDbContext>(o =>
-            o.UseSqlite(configuration.GetConnectionString("CodeMentor") ?? DefaultConnectionString));
+        // Pooled: a chat turn creates several short-lived contexts.
+        services.AddPooledDbContextFactory<AppDbContext>(o =>
+            o.UseSqlite(configuration.GetConnectionString("CodeMentor") ?? DefaultConnectionString).AddInterceptors(new SqlitePragmas()));
         services.AddHostedService<DatabaseInitializer>();
         // The one batched writer of chat turns, replies and the ledger. Registered before the
         // services that write through it, so it stops after them and drains what they queued.

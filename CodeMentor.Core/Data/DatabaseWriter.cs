@@ -84,16 +84,21 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
         {
             await using var context = await db.CreateDbContextAsync();
             await using var transaction = await context.Database.BeginTransactionAsync();
+            // A single write needs no savepoint: if it fails, the whole transaction is its own.
+            var savepoints = batch.Count > 1;
             for (var i = 0; i < batch.Count; i++)
             {
                 var savepoint = "w" + i;
-                await transaction.CreateSavepointAsync(savepoint);
+                if (savepoints)
+                {
+                    await transaction.CreateSavepointAsync(savepoint);
+                }
                 try
                 {
                     await batch[i].Work(context, CancellationToken.None);
                     await context.SaveChangesAsync();
                 }
-                catch (Exception ex)
+                catch (Exception ex) when (savepoints)
                 {
                     outcomes[i] = ex;
                     context.ChangeTracker.Clear();

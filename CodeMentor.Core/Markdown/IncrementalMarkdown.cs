@@ -121,9 +121,10 @@ public sealed class IncrementalMarkdown
         var lastStart = blocks == 0 ? 0 : tail.LastIndexOf('\n', Math.Max(0, document[^1].Span.Start - 1)) + 1;
         if (keepOpen == 1 && cut > 0 && tail.IndexOf('\n', lastStart) < 0)
         {
-            // The last block proves the ones before it closed only once its first line is complete:
-            // until then it may still turn into a continuation of them ("*" is a list item, "**" is not).
-            cut = 0;
+            // The last block proves the one before it closed only once its first line is complete:
+            // until then it may still turn into a continuation of it ("*" is a list item, "**" is
+            // not; "---" may underline a paragraph). The blocks before that one are not affected.
+            cut = Math.Max(0, blocks - 2);
         }
         // Freeze only up to a block that is really closed: one that cannot continue (a heading, a
         // thematic break, a closed fence) or one followed by a blank line. A paragraph, list or
@@ -190,21 +191,15 @@ public sealed class IncrementalMarkdown
         {
             return true;
         }
-        // A blank line between this block and the next.
-        var end = Math.Min(tail.Length, block.Span.End + 1);
+        // A blank line between this block's last text and the next block (a list's span takes in
+        // the blank line after it, so look back from the next block over whitespace).
         var next = index + 1 < document.Count ? document[index + 1].Span.Start : tail.Length;
-        var between = tail.AsSpan(end, Math.Max(0, next - end));
-        var lineStart = 0;
-        for (var i = 0; i <= between.Length; i++)
+        var newlines = 0;
+        for (var i = Math.Min(next, tail.Length) - 1; i > block.Span.Start && char.IsWhiteSpace(tail[i]); i--)
         {
-            if (i == between.Length || between[i] == '\n')
+            if (tail[i] == '\n' && ++newlines == 2)
             {
-                var line = between[lineStart..i];
-                if (i < between.Length && line.IsWhiteSpace() && lineStart > 0)
-                {
-                    return true;
-                }
-                lineStart = i + 1;
+                return true;
             }
         }
         return false;

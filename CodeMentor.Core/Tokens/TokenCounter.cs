@@ -22,12 +22,36 @@ public sealed class TokenCounter
     /// linear, and the count differs by at most a token per slice.</summary>
     internal const int MaxSlice = 512;
 
+    // System prompts and templates are counted on every request; remember the counts of long texts.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _remembered = new(StringComparer.Ordinal);
+    private const int RememberFrom = 256;
+    private const int RememberAtMost = 4096;
+
     public int CountText(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
             return 0;
         }
+        if (text.Length < RememberFrom)
+        {
+            return Count(text);
+        }
+        if (_remembered.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+        var count = Count(text);
+        if (_remembered.Count >= RememberAtMost)
+        {
+            _remembered.Clear();
+        }
+        _remembered[text] = count;
+        return count;
+    }
+
+    private int Count(string text)
+    {
         if (text.Length <= MaxSlice)
         {
             return _tokenizer.Value.CountTokens(text);

@@ -131,15 +131,14 @@ public sealed class ConversationService(
         {
             return SendResult.Refused(inputError);
         }
-        await using var context = await db.CreateDbContextAsync(ct);
-        var conversation = await context.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
-        if (conversation is null)
-        {
-            return SendResult.Refused(NotYours);
-        }
         if (runner.FindActiveInConversation(conversationId) is not null)
         {
             return SendResult.Refused(StillAnswering);
+        }
+        var conversation = await LoadAsync(userId, conversationId, ct);
+        if (conversation is null)
+        {
+            return SendResult.Refused(NotYours);
         }
         string system;
         try
@@ -158,7 +157,7 @@ public sealed class ConversationService(
             return SendResult.Refused(fit.RefusalMessage);
         }
 
-        var history = await HistoryAsync(context, conversationId, ct);
+        var history = conversation.History;
         var now = time.GetUtcNow().UtcDateTime;
         var learnerMessage = new ConversationMessage
         {
@@ -192,8 +191,7 @@ public sealed class ConversationService(
     /// that has no reply yet (after an outage, a refusal, or while replies were off).</summary>
     public async Task<SendResult> RegenerateAsync(string userId, Guid conversationId, CancellationToken ct = default)
     {
-        await using var context = await db.CreateDbContextAsync(ct);
-        var conversation = await context.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversationId && c.UserId == userId, ct);
+        var conversation = await LoadAsync(userId, conversationId, ct);
         if (conversation is null)
         {
             return SendResult.Refused(NotYours);
@@ -202,7 +200,7 @@ public sealed class ConversationService(
         {
             return SendResult.Refused("Ask for a new review or explanation instead.");
         }
-        var history = await HistoryAsync(context, conversationId, ct);
+        var history = conversation.History;
         if (!history.Any(m => m.Role == MessageRole.User))
         {
             return SendResult.Refused("There is no question to answer yet: write one first.");
@@ -328,15 +326,33 @@ public sealed class ConversationService(
         return runner.Start(userId, conversationId, reply.Id, prompt, chatOptions);
     }
 
-    private async Task<List<ConversationMessage>> HistoryAsync(AppDbContext context, Guid conversationId, CancellationToken ct)
+    private sealed record Loaded(string Title, ConversationKind Kind, List<ConversationMessage> History);
+
+    /// <summary>The conversation (if it is the user's) and its newest messages: two indexed reads on
+    /// one connection. The window keeps at most LLM_CONTEXT_MAX_MESSAGES of them, so a few more are
+    /// read, never all (numbering every message of a long conversation cost milliseconds a turn).</summary>
+    private async Task<Loaded?> LoadAsync(string userId, Guid conversationId, CancellationToken ct)
     {
+        var take = Math.Max(options.Value.Context.MaxMessages * 2, 20);
+        await using var context = await db.CreateDbContextAsync(ct);
+        await context.Database.OpenConnectionAsync(ct);
+        var found = await context.Conversations.AsNoTracking()
+            .Where(c => c.Id == conversationId && c.UserId == userId)
+            .Select(c => new { c.Title, c.Kind })
+            .SingleOrDefaultAsync(ct);
+        if (found is null)
+        {
+            return null;
+        }
+        // Only what a prompt needs of each message.
         var history = await context.Messages.AsNoTracking()
             .Where(m => m.ConversationId == conversationId && m.Content != "")
             .OrderByDescending(m => m.Id)
-            .Take(Math.Max(options.Value.Context.MaxMessages * 2, 20)) // the window keeps at most MaxMessages; read a few more
+            .Take(take)
+            .Select(m => new ConversationMessage { Id = m.Id, Role = m.Role, Content = m.Content, ContentTokens = m.ContentTokens })
             .ToListAsync(ct);
         history.Reverse();
-        return history;
+        return new Loaded(found.Title, found.Kind, history);
     }
 
     /// <summary>The history to answer again: without the reply being replaced.</summary>

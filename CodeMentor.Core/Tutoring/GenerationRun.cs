@@ -6,7 +6,8 @@ namespace CodeMentor.Core.Tutoring;
 public sealed record GenerationSnapshot(string Text, string Reasoning, MessageStatus Status, string? StatusDetail);
 
 /// <summary>What was added to a run since a reader last looked, and where the reader is now.</summary>
-public readonly record struct GenerationDelta(string Text, string Reasoning, int TextLength, int ReasoningLength, MessageStatus Status, string? StatusDetail)
+public readonly record struct GenerationDelta(string Text, string Reasoning, int TextLength, int ReasoningLength, MessageStatus Status, string? StatusDetail,
+    decimal? CostUsd = null)
 {
     public bool IsEmpty => Text.Length == 0 && Reasoning.Length == 0;
 }
@@ -29,6 +30,7 @@ public sealed class GenerationRun
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MessageStatus _status = MessageStatus.Streaming;
     private string? _detail;
+    private decimal? _cost;
 
     public GenerationRun(string userId, Guid conversationId, long messageId)
     {
@@ -69,7 +71,7 @@ public sealed class GenerationRun
         {
             var text = textLength < _text.Length ? _text.ToString(textLength, _text.Length - textLength) : "";
             var reasoning = reasoningLength < _reasoning.Length ? _reasoning.ToString(reasoningLength, _reasoning.Length - reasoningLength) : "";
-            return new(text, reasoning, _text.Length, _reasoning.Length, _status, _detail);
+            return new(text, reasoning, _text.Length, _reasoning.Length, _status, _detail, _cost);
         }
     }
 
@@ -109,12 +111,14 @@ public sealed class GenerationRun
         Changed?.Invoke();
     }
 
-    internal void Finish(MessageStatus status, string? detail)
+    /// <param name="costUsd">What the reply cost, as saved (null when the model has no price).</param>
+    internal void Finish(MessageStatus status, string? detail, decimal? costUsd = null)
     {
         lock (_gate)
         {
             _status = status;
             _detail = detail;
+            _cost = costUsd;
         }
         Changed?.Invoke();
         _cancel.Dispose();

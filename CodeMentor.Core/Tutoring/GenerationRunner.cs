@@ -57,7 +57,7 @@ public sealed partial class GenerationRunner(
             {
                 model = update.ModelId ?? model;
                 string? text = null, reasoning = null;
-                foreach (var content in update.Contents)
+                foreach (var content in update.Contents.AsSpanOrList())
                 {
                     switch (content)
                     {
@@ -114,7 +114,7 @@ public sealed partial class GenerationRunner(
         {
             _runs.TryRemove(run.MessageId, out _);
             _byConversation.TryRemove(new KeyValuePair<Guid, GenerationRun>(run.ConversationId, run));
-            run.Finish(status, detail);
+            run.Finish(status, detail, trace.CostUsd);
         }
     }
 
@@ -152,30 +152,34 @@ public sealed partial class GenerationRunner(
             .ContinueWith(t => LogCheckpointFailed(logger, t.Exception!, run.MessageId), TaskContinuationOptions.OnlyOnFaulted);
     }
 
+    /// <summary>One UPDATE of the reply and one of the conversation's time: no entity is loaded.</summary>
     private async Task SaveFinalAsync(AppDbContext context, GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
         UsageDetails? usage, string? model, LlmCallTrace trace, CancellationToken ct)
     {
-        var message = await context.Messages.SingleOrDefaultAsync(m => m.Id == run.MessageId, ct);
-        if (message is null)
-        {
-            return; // the conversation was deleted while the reply was running
-        }
-        message.Content = snapshot.Text;
-        message.Reasoning = snapshot.Reasoning.Length > 0 ? snapshot.Reasoning : null;
-        message.Status = status;
-        message.StatusDetail = detail;
-        // Record who actually answered (after routing and failover), and what it cost.
-        message.Provider = trace.Provider ?? message.Provider;
-        message.Model = trace.Model ?? model ?? message.Model;
-        message.FromCache = trace.CacheHit;
         var billed = trace.CacheHit ? trace.Usage : usage;
-        message.InputTokens = (int?)billed?.InputTokenCount;
-        message.OutputTokens = (int?)billed?.OutputTokenCount;
-        message.ReasoningTokens = (int?)billed?.ReasoningTokenCount;
-        message.CostPico = trace.CostUsd is { } cost ? (long)decimal.Round(cost * LedgerEntry.PicoPerUsd) : null;
-        message.ContentTokens = tokens.CountText(snapshot.Text);
-        await context.Conversations.Where(c => c.Id == run.ConversationId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAtUtc, time.GetUtcNow().UtcDateTime), ct);
+        var reasoning = snapshot.Reasoning.Length > 0 ? snapshot.Reasoning : null;
+        var answeredModel = trace.Model ?? model;
+        var cost = trace.CostUsd is { } c ? (long?)decimal.Round(c * LedgerEntry.PicoPerUsd) : null;
+        var contentTokens = tokens.CountText(snapshot.Text);
+        var (input, output, reasoningTokens) = ((int?)billed?.InputTokenCount, (int?)billed?.OutputTokenCount, (int?)billed?.ReasoningTokenCount);
+        var provider = trace.Provider;
+        // A reply whose conversation was deleted meanwhile updates nothing.
+        await context.Messages.Where(m => m.Id == run.MessageId).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Content, snapshot.Text)
+            .SetProperty(m => m.Reasoning, reasoning)
+            .SetProperty(m => m.Status, status)
+            .SetProperty(m => m.StatusDetail, detail)
+            // Who actually answered (after routing and failover), and what it cost.
+            .SetProperty(m => m.Provider, m => provider ?? m.Provider)
+            .SetProperty(m => m.Model, m => answeredModel ?? m.Model)
+            .SetProperty(m => m.FromCache, trace.CacheHit)
+            .SetProperty(m => m.InputTokens, input)
+            .SetProperty(m => m.OutputTokens, output)
+            .SetProperty(m => m.ReasoningTokens, reasoningTokens)
+            .SetProperty(m => m.CostPico, cost)
+            .SetProperty(m => m.ContentTokens, contentTokens), ct);
+        await context.Conversations.Where(x => x.Id == run.ConversationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAtUtc, time.GetUtcNow().UtcDateTime), ct);
     }
 
     private static UsageDetails Sum(UsageDetails? total, UsageDetails next)

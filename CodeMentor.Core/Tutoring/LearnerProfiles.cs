@@ -1,18 +1,25 @@
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace CodeMentor.Core.Tutoring;
 
-/// <summary>Reads and saves learner profiles; always scoped to the given user.</summary>
-public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, TimeProvider time)
+/// <summary>Reads and saves learner profiles; always scoped to the given user. Every prompt reads
+/// the profile, so it is kept in the cache (and removed from it when saved).</summary>
+public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, HybridCache cache, TimeProvider time)
 {
-    public async Task<LearnerProfile> GetAsync(string userId, CancellationToken ct = default)
-    {
-        await using var context = await db.CreateDbContextAsync(ct);
-        return await context.LearnerProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, ct)
-            ?? new LearnerProfile { UserId = userId };
-    }
+    private static readonly HybridCacheEntryOptions Entry = new() { Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = TimeSpan.FromMinutes(30) };
+
+    private static string Key(string userId) => "codementor:profile:" + userId;
+
+    public async Task<LearnerProfile> GetAsync(string userId, CancellationToken ct = default) =>
+        await cache.GetOrCreateAsync(Key(userId), async token =>
+        {
+            await using var context = await db.CreateDbContextAsync(token);
+            return await context.LearnerProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, token)
+                ?? new LearnerProfile { UserId = userId };
+        }, Entry, cancellationToken: ct);
 
     /// <summary>Each field, its learner-facing name, its limit, and whether it must fit on one line.</summary>
     private static readonly (string Label, Func<LearnerProfile, string?> Value, int Limit, bool OneLine)[] Fields =
@@ -54,6 +61,7 @@ public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, TimeProv
         existing.OnboardingCompleted = existing.OnboardingCompleted || profile.OnboardingCompleted;
         existing.UpdatedAtUtc = time.GetUtcNow().UtcDateTime;
         await context.SaveChangesAsync(ct);
+        await cache.RemoveAsync(Key(userId), ct);
         return null;
     }
 

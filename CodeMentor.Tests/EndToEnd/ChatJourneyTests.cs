@@ -91,6 +91,38 @@ public sealed class ChatJourneyTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task The_thread_follows_a_long_reply_until_the_learner_scrolls_up_then_offers_to_jump_to_the_latest()
+    {
+        var page = await portal.NewUserPageAsync();
+        await page.SetViewportSizeAsync(1280, 700);
+        await RegisterAsync(page);
+        await StartConversationAsync(page);
+        // A reply several screens long, streamed over ~6 seconds.
+        var text = string.Concat(Enumerable.Range(1, 60).Select(i => $"Paragraph {i} explains one more detail about loops.\n\n")) + PortalFixture.ReplyEnd;
+        portal.Groq.Enqueue(FakeGroqServer.ReplyAtRate(GroqStream.Reply(text, pieceLength: 8), eventsPerSecond: 70));
+        var scroller = page.Locator("[data-testid=chat-scroller]");
+        var distanceFromBottom = "e => e.scrollHeight - e.scrollTop - e.clientHeight";
+
+        await AskAsync(page, "Explain loops in depth");
+        await Expect(page.Locator("[data-status=Streaming]")).ToContainTextAsync("Paragraph 20");
+        // Following: the newest text stays in view while the reply grows.
+        Assert.True(await scroller.EvaluateAsync<double>(distanceFromBottom) < 48);
+        Assert.True(await scroller.EvaluateAsync<double>("e => e.scrollHeight - e.clientHeight") > 200);
+
+        // Scrolling up to read stops the following; new text then offers a jump back.
+        await scroller.HoverAsync();
+        await page.Mouse.WheelAsync(0, -600);
+        await Expect(page.Locator("[data-testid=jump-latest]")).ToBeVisibleAsync();
+        Assert.True(await scroller.EvaluateAsync<double>(distanceFromBottom) > 100);
+
+        await page.ClickAsync("[data-testid=jump-latest]");
+        await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete", new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=jump-latest]")).ToBeHiddenAsync();
+        await Expect(Reply(page)).ToContainTextAsync(PortalFixture.ReplyEnd);
+        Assert.True(await scroller.EvaluateAsync<double>(distanceFromBottom) < 48);
+    }
+
+    [Fact]
     public async Task Stop_keeps_the_partial_reply_with_its_status()
     {
         var page = await portal.NewUserPageAsync();

@@ -18,9 +18,12 @@ public sealed record TutorStreamItem(string Kind, string Text, string? Status = 
 /// from POST /api/auth/token; anonymous connections are refused.
 /// </summary>
 [Authorize(AuthenticationSchemes = AuthSchemes)]
-public sealed class TutorHub(ConversationService conversations) : Hub
+public sealed class TutorHub(ConversationService conversations, TimeProvider time) : Hub
 {
     public const string Path = "/hubs/tutor";
+
+    /// <summary>Text after the first is sent at most this often (the web chat renders every 50 ms).</summary>
+    public static readonly TimeSpan CoalesceInterval = TimeSpan.FromMilliseconds(15);
     public const string AuthSchemes = "Identity.Application,Identity.Bearer";
 
     private string UserId => Context.User?.FindFirstValue(ClaimTypes.NameIdentifier)
@@ -67,13 +70,17 @@ public sealed class TutorHub(ConversationService conversations) : Hub
                 }
                 if (delta.Status != MessageStatus.Streaming)
                 {
-                    await run.Completion;
-                    var saved = (await conversations.GetAsync(userId, conversationId, CancellationToken.None))?.Messages
-                        .FirstOrDefault(m => m.Id == run.MessageId);
-                    yield return new TutorStreamItem("done", "", delta.Status.ToString(), delta.StatusDetail, saved?.CostUsd);
+                    // The run ends after its reply is saved, and carries what it cost.
+                    yield return new TutorStreamItem("done", "", delta.Status.ToString(), delta.StatusDetail, delta.CostUsd);
                     yield break;
                 }
                 await changed.Reader.ReadAsync(CancellationToken.None);
+                if (textSent > 0)
+                {
+                    // After the first text, which goes at once, gather what arrives for a moment: one
+                    // item per interval instead of one per token (a reply of 200 tokens was 170 messages).
+                    await Task.WhenAny(run.Completion, Task.Delay(CoalesceInterval, time));
+                }
             }
         }
         finally

@@ -62,7 +62,7 @@ public sealed partial class ProviderFailoverChatClient(ProviderRegistry provider
     private static ChatResponseUpdate Observe(ChatResponseUpdate update, LlmCallTrace trace)
     {
         trace.Model = update.ModelId ?? trace.Model;
-        foreach (var content in update.Contents)
+        foreach (var content in update.Contents.AsSpanOrList())
         {
             if (content is UsageContent usage)
             {

@@ -68,7 +68,7 @@ public sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cache
         ChatFinishReason? finish = null;
         await foreach (var update in base.GetStreamingResponseAsync(prompt, callOptions, cancellationToken))
         {
-            foreach (var content in update.Contents)
+            foreach (var content in update.Contents.AsSpanOrList())
             {
                 if (content is TextContent t)
                 {

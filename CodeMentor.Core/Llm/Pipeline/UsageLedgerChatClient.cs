@@ -62,7 +62,7 @@ public sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger
                     failure = ex;
                     throw;
                 }
-                foreach (var content in update.Contents)
+                foreach (var content in update.Contents.AsSpanOrList())
                 {
                     if (content is TextContent { Text.Length: > 0 } text)
                     {

@@ -121,7 +121,7 @@ public sealed class ResilientProvider
                         Throttle.Observe(limits);
                     }
                     buffered.Add(update);
-                    if (update.Contents.Any(c => c is TextContent { Text.Length: > 0 } or TextReasoningContent { Text.Length: > 0 }))
+                    if (update.HasText())
                     {
                         return new StreamStart(buffered, stream, streamCancellation, ended: false);
                     }

@@ -36,6 +36,43 @@ window.codeMentor = {
             delete textarea._codeMentorGuard;
         }
     },
+    // Keeps a scrolling thread at its newest message while content grows (a reply streaming in),
+    // until the learner scrolls up to read; then a "Jump to latest" button appears instead.
+    // Called again for another conversation, it goes back to the newest message.
+    followLatest(scroller) {
+        if (!scroller) return;
+        const jump = scroller.parentElement?.querySelector("[data-jump-latest]");
+        const toBottom = () => { scroller.scrollTop = scroller.scrollHeight; };
+        if (scroller._codeMentorFollow) {
+            scroller._codeMentorFollow.pinned = true;
+            if (jump) jump.hidden = true;
+            toBottom();
+            return;
+        }
+        const state = { pinned: true };
+        const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+        scroller.addEventListener("scroll", () => {
+            state.pinned = atBottom();
+            if (state.pinned && jump) jump.hidden = true;
+        }, { passive: true });
+        // Reading intent wins over following, even while the content grows under the pointer.
+        const leave = () => { state.pinned = false; };
+        scroller.addEventListener("wheel", (e) => { if (e.deltaY < 0) leave(); }, { passive: true });
+        scroller.addEventListener("touchmove", leave, { passive: true });
+        scroller.addEventListener("keydown", (e) => { if (["ArrowUp", "PageUp", "Home"].includes(e.key)) leave(); });
+        const observer = new ResizeObserver(() => {
+            if (state.pinned) toBottom();
+            else if (jump) jump.hidden = false;
+        });
+        observer.observe(scroller.firstElementChild ?? scroller);
+        jump?.addEventListener("click", () => {
+            state.pinned = true;
+            jump.hidden = true;
+            toBottom();
+        });
+        scroller._codeMentorFollow = state;
+        toBottom();
+    },
     async copyText(text) {
         try {
             await navigator.clipboard.writeText(text);

@@ -14,7 +14,7 @@ namespace CodeMentor.Web.Components.Pages.Chat;
 public sealed partial class ReplyBody : ComponentBase, IDisposable
 {
     /// <summary>Re-render at most this often, however fast tokens arrive.</summary>
-    public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Reasoning is shown in pieces of this many characters, each sent once.</summary>
     private const int ReasoningPiece = 2048;

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace CodeMentor.Tests.Support;
+namespace CodeMentor.Testing;
 
 /// <summary>
 /// An in-process HTTP server that speaks Groq's chat completions wire format: SSE chunks with a
@@ -89,6 +89,30 @@ public sealed class FakeGroqServer : IAsyncDisposable
             }
             await context.Response.WriteAsync(e.Replace($"\"model\":\"{GroqStream.Model}\"", modelField), context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    };
+
+    /// <summary>Streams the given SSE events at a steady rate (events per second), writing every
+    /// event that is due each couple of milliseconds: fast models send many tokens per packet.</summary>
+    public static Func<HttpContext, Task> ReplyAtRate(IReadOnlyList<string> events, double eventsPerSecond) => async context =>
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/event-stream";
+        AddRateLimitHeaders(context.Response);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var sent = 0;
+        while (sent < events.Count)
+        {
+            var due = Math.Min(events.Count, 1 + (int)(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds * eventsPerSecond));
+            for (; sent < due; sent++)
+            {
+                await context.Response.WriteAsync(events[sent], context.RequestAborted);
+            }
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            if (sent < events.Count)
+            {
+                await Task.Delay(2, context.RequestAborted);
+            }
         }
     };
 

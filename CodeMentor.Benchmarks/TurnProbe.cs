@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using CodeMentor.Core.Prompts;
+using CodeMentor.Core.Tutoring;
+using CodeMentor.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodeMentor.Benchmarks;
+
+/// <summary>Times the phases of sequential chat turns in process (no hub): where a turn's latency goes.</summary>
+public static class TurnProbe
+{
+    public static async Task<int> RunAsync(WebApplication app, int turns)
+    {
+        var conversations = app.Services.GetRequiredService<ConversationService>();
+        using var scope = app.Services.CreateScope();
+        var user = (await scope.ServiceProvider.GetRequiredService<CodeMentor.Core.Accounts.AccountService>().RegisterAsync("probe@example.org", "correct-horse-42"));
+        var db = app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CodeMentor.Core.Data.AppDbContext>>();
+        await using var context = await db.CreateDbContextAsync();
+        var userId = context.Users.Single(u => u.Email == "probe@example.org").Id;
+        var conversation = await conversations.CreateAsync(userId, new LearnerContext());
+        var send = new List<double>(); var first = new List<double>(); var end = new List<double>();
+        long allocatedBefore = 0;
+        for (var i = 0; i < turns; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var sent = await conversations.SendAsync(userId, conversation, $"Question {i}");
+            var t1 = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var firstText = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+            sent.Run!.Changed += () => { if (sent.Run.TextLength > 0) firstText.TrySetResult(Stopwatch.GetElapsedTime(t0).TotalMilliseconds); };
+            if (sent.Run.TextLength > 0) firstText.TrySetResult(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            var f = await firstText.Task;
+            await sent.Run.Completion;
+            var e = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (i == 19) { GC.Collect(); allocatedBefore = GC.GetTotalAllocatedBytes(true); }
+            if (i >= 20) { send.Add(t1); first.Add(f); end.Add(e); }
+        }
+        string P(List<double> x) { x.Sort(); return $"p50 {x[x.Count / 2]:0.00} p95 {x[(int)(x.Count * 0.95)]:0.00}"; }
+        await app.Services.GetRequiredService<CodeMentor.Core.Usage.LedgerWriter>().FlushAsync();
+        Console.WriteLine($"allocated per turn (server path, whole process): {(GC.GetTotalAllocatedBytes(true) - allocatedBefore) / 1024.0 / (turns - 20):0} KB");
+        Console.WriteLine($"SendAsync returns: {P(send)} ms; first text at the run: {P(first)} ms; run completed (saved): {P(end)} ms");
+        return 0;
+    }
+}
