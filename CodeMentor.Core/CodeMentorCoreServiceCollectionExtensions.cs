@@ -50,6 +50,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<GenerationRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<GenerationRunner>());
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();
         services.AddSingleton<Tutoring.Reviews.CodeReviewService>();
         services.AddSingleton<Tutoring.Exercises.ExerciseService>();
@@ -80,6 +81,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
             .Validate(o => o.RequestsPerMinute >= 1 && o.RequestsPerDay >= 1 && o.DailyTokenBudget is null or >= 0,
                 "GROQ_RATE_LIMIT_RPM and GROQ_RATE_LIMIT_RPD (RateLimits) must be at least 1, and RateLimits:DailyTokenBudget 0 or more.")
             .ValidateOnStart();
+        services.AddSingleton<IUsageToday, LedgerUsageToday>();
         services.AddSingleton<UserRateLimiter>();
         services.AddSingleton<DatabaseUserLimits>();
         services.AddSingleton<IUserLimitsSource>(sp => sp.GetRequiredService<DatabaseUserLimits>());

@@ -151,6 +151,7 @@ public static class CodeMentorWebExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapAdminEndpoints();
+        app.MapLearnerEndpoints();
         app.MapHub<TutorHub>(TutorHub.Path);
         return app;
     }

@@ -66,6 +66,10 @@ public static class SafeMarkdown
         sanitizer.AllowedTags.Add("input"); // task list checkboxes; made inert below, other input types removed
         sanitizer.AllowedAttributes.Add("checked");
         sanitizer.AllowedAttributes.Add("disabled");
+        // The code block head (SyntaxHighlightingExtension): raw HTML is off, so only our renderer writes these.
+        sanitizer.AllowedTags.Add("button");
+        sanitizer.AllowedAttributes.Add("data-copy-code");
+        sanitizer.AllowedAttributes.Add("tabindex");
         sanitizer.PostProcessNode += (_, e) =>
         {
             if (e.Node is AngleSharp.Dom.IElement element)
@@ -75,7 +79,15 @@ public static class SafeMarkdown
                     element.SetAttribute("rel", "nofollow noopener noreferrer");
                     element.SetAttribute("target", "_blank");
                 }
-                else if (element.TagName.Equals("input", StringComparison.OrdinalIgnoreCase))
+                else if (element.TagName.Equals("button", StringComparison.OrdinalIgnoreCase))
+                {
+                    element.SetAttribute("type", "button"); // never a submit button, whatever wrote it
+                }
+                else if (element.HasAttribute("tabindex") && !element.TagName.Equals("pre", StringComparison.OrdinalIgnoreCase))
+                {
+                    element.RemoveAttribute("tabindex");
+                }
+                if (element.TagName.Equals("input", StringComparison.OrdinalIgnoreCase))
                 {
                     element.SetAttribute("disabled", "disabled");
                     if (element.GetAttribute("type") != "checkbox")

@@ -16,16 +16,16 @@ public sealed class SyntaxHighlightingExtension : IMarkdownExtension
 
     public void Setup(MarkdownPipeline pipeline, IMarkdownRenderer renderer)
     {
-        if (renderer is HtmlRenderer html && html.ObjectRenderers.FindExact<CodeBlockRenderer>() is { } plain)
+        if (renderer is HtmlRenderer html)
         {
-            html.ObjectRenderers.Replace<CodeBlockRenderer>(new HighlightingCodeBlockRenderer(plain));
+            html.ObjectRenderers.Replace<CodeBlockRenderer>(new HighlightingCodeBlockRenderer());
         }
     }
 }
 
-internal sealed class HighlightingCodeBlockRenderer(CodeBlockRenderer plain) : HtmlObjectRenderer<CodeBlock>
+internal sealed class HighlightingCodeBlockRenderer : HtmlObjectRenderer<CodeBlock>
 {
-    private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
     {
         ["cs"] = "c#", ["csharp"] = "c#", ["c#"] = "c#", ["js"] = "javascript", ["javascript"] = "javascript",
         ["ts"] = "typescript", ["typescript"] = "typescript", ["py"] = "python", ["python"] = "python", ["python3"] = "python",
@@ -35,20 +35,33 @@ internal sealed class HighlightingCodeBlockRenderer(CodeBlockRenderer plain) : H
 
     protected override void Write(HtmlRenderer renderer, CodeBlock block)
     {
-        var info = (block as FencedCodeBlock)?.Info?.Trim();
-        var language = info is { Length: > 0 } && Aliases.TryGetValue(info, out var id) ? Languages.FindById(id) : null;
+        var info = (block as FencedCodeBlock)?.Info?.Trim() ?? "";
+        var language = info.Length > 0 && Aliases.TryGetValue(info, out var id) ? Languages.FindById(id) : null;
+        // Every code block gets a head with its language and a copy button (codementor.js copies the
+        // code only), and a focusable <pre> so a keyboard can scroll a long line sideways.
+        renderer.Write("<div class=\"code-block\"><div class=\"code-head\"><span class=\"code-lang\">")
+            .WriteEscape(info.Length > 0 ? info : "code")
+            .Write("</span><button type=\"button\" class=\"code-copy\" data-copy-code=\"\">Copy</button></div>");
+        renderer.Write("<pre tabindex=\"0\"><code");
+        if (info.Length > 0)
+        {
+            renderer.Write(" class=\"language-").WriteEscape(info.ToLowerInvariant()).Write("\"");
+        }
+        renderer.Write(">");
         if (language is null)
         {
-            plain.Write(renderer, block);
-            return;
+            renderer.WriteLeafRawLines(block, true, true);
         }
-        var lines = block.Lines;
-        var code = lines.Count == 0 ? "" : string.Join('\n', lines.Lines.Take(lines.Count).Select(l => l.Slice.ToString()));
-        // ColorCode wraps its spans in <div><pre>; keep the same <pre><code class="language-…"> shape as plain blocks.
-        var highlighted = new HtmlClassFormatter().GetHtmlString(code, language);
-        var start = highlighted.IndexOf("<pre>", StringComparison.Ordinal) + "<pre>".Length;
-        var end = highlighted.LastIndexOf("</pre>", StringComparison.Ordinal);
-        var inner = start >= "<pre>".Length && end >= start ? highlighted[start..end].Trim('\r', '\n') : System.Net.WebUtility.HtmlEncode(code);
-        renderer.Write("<pre><code class=\"language-").WriteEscape(info!.ToLowerInvariant()).Write("\">").Write(inner).WriteLine("</code></pre>");
+        else
+        {
+            var lines = block.Lines;
+            var code = lines.Count == 0 ? "" : string.Join('\n', lines.Lines.Take(lines.Count).Select(l => l.Slice.ToString()));
+            // ColorCode wraps its spans in <div><pre>; only the spans inside are kept.
+            var highlighted = new HtmlClassFormatter().GetHtmlString(code, language);
+            var start = highlighted.IndexOf("<pre>", StringComparison.Ordinal) + "<pre>".Length;
+            var end = highlighted.LastIndexOf("</pre>", StringComparison.Ordinal);
+            renderer.Write(start >= "<pre>".Length && end >= start ? highlighted[start..end].Trim('\r', '\n') : System.Net.WebUtility.HtmlEncode(code));
+        }
+        renderer.WriteLine("</code></pre></div>");
     }
 }

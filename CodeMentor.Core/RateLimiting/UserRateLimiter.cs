@@ -12,21 +12,36 @@ public sealed record QuotaDecision(bool Allowed, TimeSpan? RetryAfter, string? M
 /// <summary>What is left of a user's quota, for the "27 of 30 this minute" line.</summary>
 public sealed record QuotaStatus(int MinuteRemaining, int MinuteLimit, int DayRemaining, int DayLimit, long? TokensRemaining, int? TokenBudget);
 
+/// <summary>What a user has used today according to the ledger (requests that took a permit, tokens of answered calls).</summary>
+public interface IUsageToday
+{
+    Task<(int Requests, long Tokens)> GetAsync(string userId, DateOnly day, CancellationToken ct);
+}
+
 /// <summary>
-/// Per-user request limits on System.Threading.RateLimiting, partitioned by user: a sliding window
-/// per minute and a fixed window per day, plus an optional daily token budget. A partition is keyed
-/// by the user and their limits, so an admin's change applies from that user's next request.
+/// Per-user request limits: a sliding window per minute (System.Threading.RateLimiting, partitioned by
+/// user and limit, so an admin's change applies from the next request) and, per calendar day (UTC), a
+/// request count and an optional token budget. The day's figures start from what the ledger recorded
+/// (<see cref="EnsureLoadedAsync"/>), so a restart does not hand out a fresh day's quota.
 /// </summary>
 public sealed class UserRateLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<(string User, int Limit)> _perMinute;
-    private readonly PartitionedRateLimiter<(string User, int Limit)> _perDay;
-    private readonly ConcurrentDictionary<string, (DateOnly Day, long Tokens)> _tokensToday = new();
-    private readonly TimeProvider _time;
+    private sealed class Day(DateOnly date, int requests, long tokens)
+    {
+        public DateOnly Date { get; } = date;
+        public int Requests = requests;
+        public long Tokens = tokens;
+    }
 
-    public UserRateLimiter(TimeProvider time)
+    private readonly PartitionedRateLimiter<(string User, int Limit)> _perMinute;
+    private readonly ConcurrentDictionary<string, Day> _today = new();
+    private readonly TimeProvider _time;
+    private readonly IUsageToday? _history;
+
+    public UserRateLimiter(TimeProvider time, IUsageToday? history = null)
     {
         _time = time;
+        _history = history;
         _perMinute = PartitionedRateLimiter.Create<(string User, int Limit), (string User, int Limit)>(key =>
             RateLimitPartition.GetSlidingWindowLimiter(key, k => new SlidingWindowRateLimiterOptions
             {
@@ -35,13 +50,18 @@ public sealed class UserRateLimiter : IDisposable
                 SegmentsPerWindow = 12,
                 QueueLimit = 0,
             }));
-        _perDay = PartitionedRateLimiter.Create<(string User, int Limit), (string User, int Limit)>(key =>
-            RateLimitPartition.GetFixedWindowLimiter(key, k => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = k.Limit,
-                Window = TimeSpan.FromDays(1),
-                QueueLimit = 0,
-            }));
+    }
+
+    /// <summary>Reads the user's usage so far today from the ledger, once per user and day.</summary>
+    public async ValueTask EnsureLoadedAsync(string userId, CancellationToken ct = default)
+    {
+        var today = Today();
+        if (_history is null || (_today.TryGetValue(userId, out var known) && known.Date == today))
+        {
+            return;
+        }
+        var (requests, tokens) = await _history.GetAsync(userId, today, ct);
+        _today.AddOrUpdate(userId, new Day(today, requests, tokens), (_, current) => current.Date == today ? current : new Day(today, requests, tokens));
     }
 
     /// <summary>Looks without taking: would a request be allowed now?</summary>
@@ -52,20 +72,18 @@ public sealed class UserRateLimiter : IDisposable
 
     private QuotaDecision Decide(string userId, UserLimits limits, int permits)
     {
-        if (limits.DailyTokenBudget is > 0 and var budget && TokensUsedToday(userId) >= budget)
+        var day = DayOf(userId);
+        if (limits.DailyTokenBudget is > 0 and var budget && Volatile.Read(ref day.Tokens) >= budget)
         {
             return new QuotaDecision(false, UntilMidnight(),
                 $"You have used today's budget of {budget:N0} tokens. It renews at midnight UTC, in {Format(UntilMidnight())}; your message is saved.");
         }
-        // Check both windows before taking from either, so a refusal costs nothing.
-        using (var dayProbe = _perDay.AttemptAcquire((userId, limits.RequestsPerDay), 0))
+        // Check the day before taking from the minute, so a refusal costs nothing.
+        if (Volatile.Read(ref day.Requests) >= limits.RequestsPerDay)
         {
-            if (!dayProbe.IsAcquired)
-            {
-                var wait = RetryAfter(dayProbe) ?? UntilMidnight();
-                return new QuotaDecision(false, wait,
-                    $"You have reached your limit of {Requests(limits.RequestsPerDay)} per day. Try again in {Format(wait)}; your message is saved.");
-            }
+            var wait = UntilMidnight();
+            return new QuotaDecision(false, wait,
+                $"You have reached your limit of {Requests(limits.RequestsPerDay)} per day. It renews at midnight UTC, in {Format(wait)}; your message is saved.");
         }
         var minute = _perMinute.AttemptAcquire((userId, limits.RequestsPerMinute), permits);
         if (!minute.IsAcquired)
@@ -78,7 +96,7 @@ public sealed class UserRateLimiter : IDisposable
         minute.Dispose();
         if (permits > 0)
         {
-            _perDay.AttemptAcquire((userId, limits.RequestsPerDay), permits).Dispose();
+            Interlocked.Add(ref day.Requests, permits);
         }
         return QuotaDecision.Allow;
     }
@@ -86,25 +104,29 @@ public sealed class UserRateLimiter : IDisposable
     public QuotaStatus Status(string userId, UserLimits limits)
     {
         var minute = _perMinute.GetStatistics((userId, limits.RequestsPerMinute))?.CurrentAvailablePermits ?? limits.RequestsPerMinute;
-        var day = _perDay.GetStatistics((userId, limits.RequestsPerDay))?.CurrentAvailablePermits ?? limits.RequestsPerDay;
-        long? tokensLeft = limits.DailyTokenBudget is > 0 and var budget ? Math.Max(0, budget - TokensUsedToday(userId)) : null;
-        return new QuotaStatus((int)minute, limits.RequestsPerMinute, (int)day, limits.RequestsPerDay, tokensLeft,
-            limits.DailyTokenBudget is > 0 ? limits.DailyTokenBudget : null);
+        var day = DayOf(userId);
+        long? tokensLeft = limits.DailyTokenBudget is > 0 and var budget ? Math.Max(0, budget - Volatile.Read(ref day.Tokens)) : null;
+        return new QuotaStatus((int)minute, limits.RequestsPerMinute, Math.Max(0, limits.RequestsPerDay - Volatile.Read(ref day.Requests)),
+            limits.RequestsPerDay, tokensLeft, limits.DailyTokenBudget is > 0 ? limits.DailyTokenBudget : null);
     }
 
     /// <summary>Counts the tokens of a finished call against the user's daily budget.</summary>
     public void RecordTokens(string userId, long tokens)
     {
-        if (tokens <= 0)
+        if (tokens > 0)
         {
-            return;
+            Interlocked.Add(ref DayOf(userId).Tokens, tokens);
         }
-        var today = Today();
-        _tokensToday.AddOrUpdate(userId, (today, tokens), (_, current) => current.Day == today ? (today, current.Tokens + tokens) : (today, tokens));
     }
 
-    public long TokensUsedToday(string userId) =>
-        _tokensToday.TryGetValue(userId, out var used) && used.Day == Today() ? used.Tokens : 0;
+    public long TokensUsedToday(string userId) => Volatile.Read(ref DayOf(userId).Tokens);
+
+    /// <summary>Today's counters for the user; a new day starts from zero.</summary>
+    private Day DayOf(string userId)
+    {
+        var today = Today();
+        return _today.AddOrUpdate(userId, _ => new Day(today, 0, 0), (_, current) => current.Date == today ? current : new Day(today, 0, 0));
+    }
 
     private DateOnly Today() => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
 
@@ -124,9 +146,5 @@ public sealed class UserRateLimiter : IDisposable
         : wait.TotalMinutes < 90 ? $"{Math.Ceiling(wait.TotalMinutes):0} min"
         : $"{Math.Floor(wait.TotalHours):0} h {wait.Minutes} min";
 
-    public void Dispose()
-    {
-        _perMinute.Dispose();
-        _perDay.Dispose();
-    }
+    public void Dispose() => _perMinute.Dispose();
 }

@@ -2,6 +2,9 @@ namespace CodeMentor.Core.Tutoring;
 
 public sealed record ConversationSummary(Guid Id, string Title, DateTime UpdatedAtUtc);
 
+/// <summary>A conversation found by a search, with the matching part of a message (null when only the title matched).</summary>
+public sealed record ConversationMatch(ConversationSummary Conversation, string? Snippet);
+
 public sealed record ConversationView(Guid Id, string Title, IReadOnlyList<ConversationMessage> Messages)
 {
     public int TotalInputTokens => Messages.Sum(m => m.InputTokens ?? 0);

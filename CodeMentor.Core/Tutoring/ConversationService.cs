@@ -64,9 +64,57 @@ public sealed class ConversationService(
         return new ConversationView(conversation.Id, conversation.Title, messages);
     }
 
-    /// <summary>Starts a conversation with the tutor's greeting (rendered locally; no model call).</summary>
-    public async Task<Guid> CreateAsync(string userId, LearnerContext learner, CancellationToken ct = default) =>
-        await CreateAsync(userId, ConversationKind.Chat, ConversationGreeting.Instance.Render(learner), Conversation.DefaultTitle, ct);
+    /// <summary>Starts a conversation with the tutor's greeting (rendered locally; no model call). A chat
+    /// the learner has not written in yet is reused instead, so "New conversation" twice leaves one.</summary>
+    public async Task<Guid> CreateAsync(string userId, LearnerContext learner, CancellationToken ct = default)
+    {
+        await using (var context = await db.CreateDbContextAsync(ct))
+        {
+            var unused = await context.Conversations.AsNoTracking()
+                .Where(c => c.UserId == userId && c.Kind == ConversationKind.Chat && !c.Messages.Any(m => m.Role == MessageRole.User))
+                .OrderByDescending(c => c.UpdatedAtUtc).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+            if (unused is { } id)
+            {
+                return id;
+            }
+        }
+        return await CreateAsync(userId, ConversationKind.Chat, ConversationGreeting.Instance.Render(learner), Conversation.DefaultTitle, ct);
+    }
+
+    /// <summary>The user's chats whose title or any message contains the text (case-insensitive),
+    /// newest first, each with where it matched.</summary>
+    public async Task<IReadOnlyList<ConversationMatch>> SearchAsync(string userId, string text, CancellationToken ct = default)
+    {
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            return [];
+        }
+        var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await context.Conversations.AsNoTracking()
+            .Where(c => c.UserId == userId && c.Kind == ConversationKind.Chat)
+            .Select(c => new
+            {
+                c.Id, c.Title, c.UpdatedAtUtc,
+                InTitle = EF.Functions.Like(c.Title, pattern, "\\"),
+                Message = c.Messages.Where(m => EF.Functions.Like(m.Content, pattern, "\\")).OrderBy(m => m.Id).Select(m => m.Content).FirstOrDefault(),
+            })
+            .Where(c => c.InTitle || c.Message != null)
+            .OrderByDescending(c => c.UpdatedAtUtc).Take(50).ToListAsync(ct);
+        return rows.Select(r => new ConversationMatch(new ConversationSummary(r.Id, r.Title, r.UpdatedAtUtc),
+            r.Message is null ? null : Snippet(r.Message, text))).ToList();
+    }
+
+    /// <summary>About 80 characters of the text around the first occurrence of the search.</summary>
+    internal static string Snippet(string content, string text)
+    {
+        var at = content.IndexOf(text, StringComparison.OrdinalIgnoreCase);
+        var start = Math.Max(0, at - 30);
+        var end = Math.Min(content.Length, Math.Max(at, 0) + text.Length + 50);
+        var snippet = string.Join(' ', content[start..end].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return (start > 0 ? "…" : "") + snippet + (end < content.Length ? "…" : "");
+    }
 
     /// <summary>Creates a conversation of any kind, opened by the given assistant text (if any).</summary>
     public async Task<Guid> CreateAsync(string userId, ConversationKind kind, string? opening, string title, CancellationToken ct = default)
@@ -187,6 +235,33 @@ public sealed class ConversationService(
         return new SendResult(learnerMessage, reply, run, null);
     }
 
+    /// <summary>Replaces the learner's last message (and the reply to it) with an edited one and asks
+    /// again. Only the last message can be edited, so the thread never branches silently.</summary>
+    public async Task<SendResult> EditLastAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
+    {
+        if (MessageInputRules.Check(text) is { } inputError)
+        {
+            return SendResult.Refused(inputError);
+        }
+        if (runner.FindActiveInConversation(conversationId) is not null)
+        {
+            return SendResult.Refused(StillAnswering);
+        }
+        var conversation = await LoadAsync(userId, conversationId, ct);
+        if (conversation is null || conversation.Kind != ConversationKind.Chat)
+        {
+            return SendResult.Refused(NotYours);
+        }
+        var last = conversation.History.LastOrDefault(m => m.Role == MessageRole.User);
+        if (last is null)
+        {
+            return SendResult.Refused("There is no message of yours to edit yet.");
+        }
+        await writer.WriteAsync(async (c, token) =>
+            await c.Messages.Where(m => m.ConversationId == conversationId && m.Id >= last.Id).ExecuteDeleteAsync(token));
+        return await SendAsync(userId, conversationId, text, ct);
+    }
+
     /// <summary>Replaces the last reply with a fresh one, or answers a trailing learner message
     /// that has no reply yet (after an outage, a refusal, or while replies were off).</summary>
     public async Task<SendResult> RegenerateAsync(string userId, Guid conversationId, CancellationToken ct = default)
@@ -220,8 +295,11 @@ public sealed class ConversationService(
     }
 
     /// <summary>What is left of the user's request quota, for the chat page.</summary>
-    public async Task<QuotaStatus> QuotaAsync(string userId, CancellationToken ct = default) =>
-        limiter.Status(userId, await limits.GetAsync(userId, ct));
+    public async Task<QuotaStatus> QuotaAsync(string userId, CancellationToken ct = default)
+    {
+        await limiter.EnsureLoadedAsync(userId, ct);
+        return limiter.Status(userId, await limits.GetAsync(userId, ct));
+    }
 
     public GenerationRun? FindRun(string userId, long messageId) =>
         runner.Find(messageId) is { } run && run.UserId == userId ? run : null;
@@ -281,6 +359,7 @@ public sealed class ConversationService(
             return (LlmStatus.DisabledMessage, null);
         }
         // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
+        await limiter.EnsureLoadedAsync(userId, ct);
         var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
         return quota.Allowed ? null : (quota.Message!, quota.RetryAfter);
     }

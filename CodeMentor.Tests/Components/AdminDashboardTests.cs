@@ -156,9 +156,13 @@ public sealed class AdminPanelTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
+    private void UseProvider(LlmOptions options) =>
+        _ctx.Services.AddSingleton(new LlmStatus(Microsoft.Extensions.Options.Options.Create(options)));
+
     [Fact]
     public void Insights_mark_the_summary_as_AI_written()
     {
+        UseProvider(new LlmOptions { Groq = { ApiKey = "gsk_test" } });
         var summary = new ExecutiveSummary([new InsightFinding(FindingKind.CacheSavings, "Cache savings", "Saved $1.20.")],
             "Spend is steady.", null, DateTime.UtcNow);
 
@@ -167,6 +171,18 @@ public sealed class AdminPanelTests : IAsyncLifetime
         Assert.Contains("AI-written", panel.Find("[data-testid=ai-written]").TextContent);
         Assert.Equal("Spend is steady.", panel.Find("[data-testid=summary-text]").TextContent);
         Assert.Contains("Saved $1.20.", panel.Find("[data-testid=finding]").TextContent);
+    }
+
+    [Fact]
+    public void The_simulators_placeholder_summary_is_labelled_as_such_not_as_AI_written()
+    {
+        UseProvider(new LlmOptions());
+        var summary = new ExecutiveSummary([], "Simulated summary text.", null, DateTime.UtcNow);
+
+        var panel = _ctx.Render<InsightsPanel>(p => p.Add(c => c.Summary, summary));
+
+        Assert.Empty(panel.FindAll("[data-testid=ai-written]"));
+        Assert.Contains("Simulator placeholder", panel.Find("[data-testid=simulator-text]").TextContent);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
     internal static async Task<string> StartConversationAsync(IPage page)
     {
         await WaitUntilInteractiveAsync(page);
-        await page.ClickAsync("[data-testid=start-conversation]");
+        await page.ClickAsync("[data-testid=new-conversation]");
         await page.WaitForURLAsync("**/chat/*");
         await Expect(page.Locator("[data-testid=chat-input]")).ToBeVisibleAsync();
         return page.Url;

@@ -78,6 +78,6 @@ public sealed class LongInputJourneyTests(PortalFixture portal)
         await Expect(page.Locator("[data-testid=review-submit]")).ToBeEnabledAsync();
         await page.ClickAsync("[data-testid=review-submit]");
         await page.WaitForURLAsync("**/review/*");
-        await Expect(page.Locator("[data-testid=reviewed-code]")).ToContainTextAsync("10000| ");
+        await Expect(page.Locator("[data-testid=reviewed-code] .line")).ToHaveCountAsync(10_000);
     }
 }

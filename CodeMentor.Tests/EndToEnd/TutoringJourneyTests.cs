@@ -1,6 +1,4 @@
-using System.Text.Json;
-using CodeMentor.Tests.Support;
-using Microsoft.AspNetCore.Http;
+using Microsoft.Playwright;
 using static CodeMentor.Tests.EndToEnd.ChatJourneyTests;
 using static Microsoft.Playwright.Assertions;
 
@@ -13,29 +11,10 @@ public sealed class TutoringJourneyTests : IAsyncLifetime
 {
     private readonly PortalFixture _portal = new();
 
-    public const string Review = "## Summary\nA small program that prints a number.\n\n## Issues\n**High** – line 1: a semicolon is missing.\n\n## Suggestions\n- Add the semicolon.\n\n## What to learn next\nStatements and expressions.";
-    public const string Hint = "Look at what `n % 2` tells you about each number.";
-
     public async Task InitializeAsync()
     {
         await _portal.InitializeAsync();
-        var exercise = JsonSerializer.Serialize(new
-        {
-            title = "Sum the even numbers",
-            statement = "Return the sum of the **even** numbers in a list.",
-            starterCode = "def sum_even(numbers):\n    # TODO\n    pass\n",
-            examples = new[] { new { input = "[1, 2, 3, 4]", output = "6" } },
-            referenceSolution = "def sum_even(numbers):\n    return sum(n for n in numbers if n % 2 == 0)\n",
-        });
-        _portal.Groq.Default = async context =>
-        {
-            var system = (string?)FakeGroqServer.RequestOf(context)["messages"]![0]!["content"] ?? "";
-            var reply = system.Contains("reviewing code", StringComparison.Ordinal) ? Review
-                : system.Contains("You write programming exercises", StringComparison.Ordinal) ? exercise
-                : system.Contains("ONE hint", StringComparison.Ordinal) ? Hint
-                : "Hello.";
-            await FakeGroqServer.Reply(GroqStream.Reply(reply, pieceLength: 12), TimeSpan.FromMilliseconds(20))(context);
-        };
+        _portal.Groq.Default = TutoringFake.Respond;
     }
 
     public Task DisposeAsync() => _portal.DisposeAsync();
@@ -53,7 +32,9 @@ public sealed class TutoringJourneyTests : IAsyncLifetime
 
         await page.WaitForURLAsync("**/review/*");
         await Expect(page.Locator("[data-testid=diagnostics-errors]")).ToContainTextAsync("(line 1)");
-        await Expect(page.Locator("[data-testid=reviewed-code]")).ToContainTextAsync("1| int x = 1");
+        // Numbered lines whose numbers are not part of the text (copying copies only the code).
+        await Expect(page.Locator("[data-testid=reviewed-code] .line")).ToHaveCountAsync(3);
+        await Expect(page.Locator("[data-testid=reviewed-code] .line").First).ToHaveTextAsync("int x = 1");
         var reply = page.Locator("[data-testid=message][data-role=Assistant]");
         await Expect(reply).ToHaveAttributeAsync("data-status", "Complete");
         await Expect(reply.Locator("h2").First).ToHaveTextAsync("Summary");
@@ -84,7 +65,15 @@ public sealed class TutoringJourneyTests : IAsyncLifetime
         await Expect(hint).ToContainTextAsync("tells you about each number");
         await Expect(page.Locator("[data-testid=exercise-code]")).ToHaveValueAsync("def sum_even(numbers):\n    total = 0\n");
 
+        await Expect(hint).ToBeInViewportAsync(); // scrolled to, not left below the editor
+
+        // Showing the solution ends the exercise, so it asks first; "Keep trying" changes nothing.
         await page.ClickAsync("[data-testid=exercise-give-up]");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Keep trying" }).ClickAsync();
+        await Expect(page.Locator("[data-testid=exercise-status]")).ToContainTextAsync("In progress");
+        await page.ClickAsync("[data-testid=exercise-give-up]");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Show the solution" }).ClickAsync();
         await Expect(page.Locator("[data-testid=reference-solution]")).ToContainTextAsync("n % 2 == 0");
+        await Expect(page.Locator("[data-testid=exercise-status]")).ToContainTextAsync("Solution shown");
     }
 }

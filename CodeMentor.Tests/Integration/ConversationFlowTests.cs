@@ -170,10 +170,12 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     public async Task List_is_newest_first_and_rename_and_delete_work_for_the_owner()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
-        await using var host = await CoreHost.StartAsync(configure: s => s.AddSingleton<TimeProvider>(clock));
+        // Replies off: the learner's message is saved (so the conversation is used) and no model runs on the fake clock.
+        await using var host = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Llm:Enabled"] = "false" }, configure: s => s.AddSingleton<TimeProvider>(clock));
         var conversations = host.Get<ConversationService>();
         var ada = await host.CreateUserAsync("ada@example.org");
         var older = await conversations.CreateAsync(ada, new LearnerContext());
+        Assert.NotNull((await conversations.SendAsync(ada, older, "What is recursion?")).UserMessage);
         clock.Advance(TimeSpan.FromMinutes(1));
         var newer = await conversations.CreateAsync(ada, new LearnerContext());
 

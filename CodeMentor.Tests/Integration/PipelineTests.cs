@@ -1,4 +1,5 @@
 using CodeMentor.Core.Llm;
+using CodeMentor.Core.RateLimiting;
 using CodeMentor.Core.Usage;
 using CodeMentor.Tests.Support;
 using Microsoft.Extensions.AI;
@@ -281,6 +282,32 @@ public sealed class PipelineTests
 
         Assert.Contains("budget of 100 tokens", refused.Message);
         await host.Pipeline.GetResponseAsync(Ask("1"), For("bob").Options);
+    }
+
+    [Fact]
+    public async Task The_days_quota_is_counted_from_the_ledger_so_a_restart_does_not_renew_it()
+    {
+        await using var host = await PipelineHost.StartAsync(settings: new() { ["RateLimits:RequestsPerDay"] = "3", ["Llm:CacheTtlSeconds"] = "0" });
+        host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Hi", usage: GroqStream.Usage(prompt: 80, completion: 30)));
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
+        await host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options);
+        await host.LedgerAsync(); // flushed
+
+        // A fresh limiter is what the process has after a restart: it must start from the ledger, not from zero.
+        var limits = await host.Host.Get<IUserLimitsSource>().GetAsync("ada");
+        using var restarted = new UserRateLimiter(host.Clock, host.Host.Get<IUsageToday>());
+        await restarted.EnsureLoadedAsync("ada");
+        Assert.Equal(1, restarted.Status("ada", limits).DayRemaining);
+        Assert.Equal(220, restarted.TokensUsedToday("ada"));
+        Assert.True(restarted.TryAcquire("ada", limits).Allowed);
+        var refused = restarted.TryAcquire("ada", limits);
+        Assert.False(refused.Allowed);
+        Assert.Contains("3 requests per day", refused.Message);
+        Assert.Contains("midnight UTC", refused.Message);
+
+        host.Clock.Advance(TimeSpan.FromDays(1)); // a new calendar day (UTC) starts from nothing
+        await restarted.EnsureLoadedAsync("ada");
+        Assert.Equal(3, restarted.Status("ada", limits).DayRemaining);
     }
 
     [Fact]

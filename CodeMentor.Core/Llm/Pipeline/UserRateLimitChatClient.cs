@@ -25,6 +25,7 @@ public sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter l
         var userId = callOptions.GetRequestContext()?.UserId;
         if (userId is not null)
         {
+            await limiter.EnsureLoadedAsync(userId, cancellationToken);
             var decision = limiter.TryAcquire(userId, await limits.GetAsync(userId, cancellationToken));
             if (!decision.Allowed)
             {

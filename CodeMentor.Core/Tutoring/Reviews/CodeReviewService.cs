@@ -13,7 +13,7 @@ public sealed record ReviewRequest(string? PastedCode, IReadOnlyList<UploadedFil
 
 public sealed record ReviewStarted(CodeReview? Review, IReadOnlyList<CodeDiagnostic> Diagnostics, GenerationRun? Run, string? Error, TimeSpan? RetryAfter = null);
 
-public sealed record ReviewSummary(Guid Id, string Language, string FirstLine, DateTime CreatedAtUtc);
+public sealed record ReviewSummary(Guid Id, string Language, string Title, DateTime CreatedAtUtc);
 
 /// <summary>
 /// Code reviews: checks the input, detects the language, computes C# compiler diagnostics first,
@@ -63,7 +63,7 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
             return new ReviewStarted(null, diagnostics, null, TemplateErrors.Describe(errors));
         }
 
-        var title = $"Review: {fileNames.FirstOrDefault() ?? FirstLine(code)}";
+        var title = "Review: " + ReviewTitles.For(language, string.Join(", ", fileNames), code);
         var conversationId = await conversations.CreateAsync(userId, ConversationKind.Review, opening: null, title.Length > 120 ? title[..120] : title, ct);
         var review = new CodeReview
         {
@@ -105,7 +105,7 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         await using var context = await db.CreateDbContextAsync(ct);
         var rows = await context.CodeReviews.AsNoTracking().Where(r => r.UserId == userId).OrderByDescending(r => r.CreatedAtUtc)
             .Select(r => new { r.Id, r.Language, r.FileNames, r.Code, r.CreatedAtUtc }).Take(100).ToListAsync(ct);
-        return rows.Select(r => new ReviewSummary(r.Id, r.Language, r.FileNames.Length > 0 ? r.FileNames : FirstLine(r.Code), r.CreatedAtUtc)).ToList();
+        return rows.Select(r => new ReviewSummary(r.Id, r.Language, ReviewTitles.For(r.Language, r.FileNames, r.Code), r.CreatedAtUtc)).ToList();
     }
 
     public async Task<CodeReview?> GetAsync(string userId, Guid reviewId, CancellationToken ct = default)
@@ -168,11 +168,5 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         {
             return false;
         }
-    }
-
-    private static string FirstLine(string code)
-    {
-        var line = code.TrimStart().Split('\n')[0].Trim();
-        return line.Length > 60 ? line[..57] + "…" : line;
     }
 }

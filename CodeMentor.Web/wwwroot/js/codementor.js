@@ -51,8 +51,13 @@ window.codeMentor = {
         }
         const state = { pinned: true };
         const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+        // Only a move upwards means the learner left the bottom: content that grows between our own scroll and its
+        // event must not count as leaving (it did on a loaded machine), and growth never lowers scrollTop.
+        let lastTop = scroller.scrollTop;
         scroller.addEventListener("scroll", () => {
-            state.pinned = atBottom();
+            if (scroller.scrollTop < lastTop - 1) state.pinned = false;
+            if (atBottom()) state.pinned = true;
+            lastTop = scroller.scrollTop;
             if (state.pinned && jump) jump.hidden = true;
         }, { passive: true });
         // Reading intent wins over following, even while the content grows under the pointer.
@@ -72,6 +77,88 @@ window.codeMentor = {
         });
         scroller._codeMentorFollow = state;
         toBottom();
+    },
+    timeZone() {
+        try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { return null; }
+    },
+    themePreference() {
+        try { return localStorage.getItem("codementor-theme"); } catch { return null; }
+    },
+    setThemePreference(value) {
+        try { localStorage.setItem("codementor-theme", value); } catch { /* private mode: the choice lasts this page */ }
+    },
+    // Page-wide shortcuts (listed in ShortcutsDialog.razor). They act through the same buttons a pointer
+    // would use, so a shortcut can never do what the page does not offer at that moment.
+    registerShortcuts(layout) {
+        codeMentor._layout = layout;
+        if (codeMentor._shortcuts) return;
+        const click = (selector) => {
+            const target = document.querySelector(selector);
+            if (target && !target.disabled) { target.click(); return true; }
+            return false;
+        };
+        codeMentor._shortcuts = (e) => {
+            const mod = e.ctrlKey || e.metaKey;
+            const inField = e.target instanceof HTMLElement && e.target.matches("input, textarea, [contenteditable]");
+            if (e.key === "Escape" && !document.querySelector(".mud-dialog-container")) {
+                if (click("[data-testid=stop]")) e.preventDefault();
+            } else if (mod && !e.shiftKey && e.key.toLowerCase() === "k") {
+                const search = document.querySelector("[data-testid=conversation-search] input, input[data-testid=conversation-search]");
+                if (search) { e.preventDefault(); search.focus(); search.select(); }
+            } else if (mod && e.shiftKey && e.key.toLowerCase() === "o") {
+                e.preventDefault();
+                if (!click("[data-testid=new-conversation]")) location.assign("chat");
+            } else if (e.key === "ArrowUp" && e.target.matches?.("[data-testid=chat-input]") && e.target.value === "") {
+                if (click("[data-testid=edit-last]")) e.preventDefault();
+            } else if (e.key === "?" && e.shiftKey && !inField) {
+                e.preventDefault();
+                codeMentor._layout?.invokeMethodAsync("ShowShortcutsAsync");
+            }
+        };
+        document.addEventListener("keydown", codeMentor._shortcuts);
+        // Tab indents inside a code box; Esc first lets the next Tab leave it (no keyboard trap).
+        document.addEventListener("keydown", (e) => {
+            const box = e.target;
+            if (!(box instanceof HTMLTextAreaElement) || !box.matches(".code-input, .code-input textarea")) return;
+            if (e.key === "Escape") { box._codeMentorTabLeaves = true; return; }
+            if (e.key !== "Tab" || e.ctrlKey || e.altKey || e.metaKey || box._codeMentorTabLeaves) {
+                if (e.key !== "Tab") box._codeMentorTabLeaves = false;
+                return;
+            }
+            e.preventDefault();
+            const { selectionStart: start, selectionEnd: end, value } = box;
+            if (e.shiftKey) {
+                const lineStart = value.lastIndexOf("\n", start - 1) + 1;
+                const spaces = value.slice(lineStart, lineStart + 4).match(/^ */)[0].length;
+                if (spaces === 0) return;
+                box.setRangeText("", lineStart, lineStart + spaces, "preserve");
+            } else {
+                box.setRangeText("    ", start, end, "end");
+            }
+            box.dispatchEvent(new Event("input", { bubbles: true }));
+        });
+        // A code block's copy button (rendered into sanitized Markdown, so no inline handler).
+        document.addEventListener("click", async (e) => {
+            const button = e.target instanceof Element ? e.target.closest("[data-copy-code]") : null;
+            if (!button) return;
+            const code = button.closest(".code-block")?.querySelector("pre code, pre");
+            if (!code) return;
+            await codeMentor.copyText(code.innerText);
+            const label = button.textContent;
+            button.textContent = "Copied";
+            setTimeout(() => { button.textContent = label; }, 1500);
+        });
+    },
+    unregisterShortcuts() {
+        codeMentor._layout = null;
+    },
+    scrollIntoView(elementOrId) {
+        const element = typeof elementOrId === "string" ? document.getElementById(elementOrId) : elementOrId;
+        const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
+        element?.scrollIntoView({ behavior: smooth ? "smooth" : "auto", block: "nearest" });
+    },
+    focus(element) {
+        element?.focus();
     },
     async copyText(text) {
         try {

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using CodeMentor.Core.Prompts;
+using CodeMentor.Core.Tutoring;
+using CodeMentor.Core.Usage;
+using CodeMentor.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Tests.Integration;
+
+/// <summary>What learners expect of a chat app, through the real services, pipeline and a fake Groq over
+/// HTTP, in a real SQLite file: search, an unused conversation reused, editing the last message, export
+/// and deleting everything.</summary>
+public sealed class LearnerFeatureTests : IAsyncLifetime
+{
+    private FakeGroqServer _groq = default!;
+    private CoreHost _host = default!;
+    private string _ada = "";
+    private string _bob = "";
+
+    private ConversationService Conversations => _host.Get<ConversationService>();
+
+    public async Task InitializeAsync()
+    {
+        _groq = await FakeGroqServer.StartAsync();
+        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A reply about loops."));
+        _host = await CoreHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Llm:Groq:ApiKey"] = FakeGroqServer.Key,
+            ["Llm:Groq:Endpoint"] = _groq.BaseUri.ToString(),
+        });
+        await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None); // a hosted service in the app
+        _ada = await _host.CreateUserAsync("ada@example.org");
+        _bob = await _host.CreateUserAsync("bob@example.org");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _groq.DisposeAsync();
+    }
+
+    private async Task<Guid> ChatAsync(string user, string question)
+    {
+        var id = await Conversations.CreateAsync(user, new LearnerContext());
+        await (await Conversations.SendAsync(user, id, question)).Run!.Completion;
+        return id;
+    }
+
+    [Fact]
+    public async Task New_conversation_twice_leaves_one_unused_conversation()
+    {
+        var used = await ChatAsync(_ada, "What is a loop?");
+        var first = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var second = await Conversations.CreateAsync(_ada, new LearnerContext());
+
+        Assert.NotEqual(used, first);
+        Assert.Equal(first, second);
+        Assert.Equal(2, (await Conversations.ListAsync(_ada)).Count);
+        Assert.NotEqual(first, await Conversations.CreateAsync(_bob, new LearnerContext())); // never someone else's
+    }
+
+    [Fact]
+    public async Task Search_finds_titles_and_message_text_of_the_learners_own_conversations_only()
+    {
+        var loops = await ChatAsync(_ada, "How do for loops work?");
+        await ChatAsync(_ada, "Explain recursion with 100% certainty");
+        await ChatAsync(_bob, "How do while loops work?");
+
+        var byQuestion = await Conversations.SearchAsync(_ada, "FOR LOOPS");
+        Assert.Equal([loops], byQuestion.Select(m => m.Conversation.Id));
+
+        var byReply = await Conversations.SearchAsync(_ada, "reply about");
+        Assert.Equal(2, byReply.Count);
+        Assert.All(byReply, m => Assert.Contains("reply about", m.Snippet!, StringComparison.OrdinalIgnoreCase));
+
+        // LIKE wildcards in the search text are literal.
+        Assert.Single(await Conversations.SearchAsync(_ada, "100%"));
+        Assert.Empty(await Conversations.SearchAsync(_ada, "for%work")); // would match "for loops work" as a wildcard
+        Assert.Empty(await Conversations.SearchAsync(_ada, "_hile"));
+        Assert.Empty(await Conversations.SearchAsync(_ada, "   "));
+    }
+
+    [Fact]
+    public async Task Editing_the_last_message_replaces_it_and_its_reply_and_asks_again()
+    {
+        var id = await ChatAsync(_ada, "What is a lop?");
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("A loop repeats a block.")));
+
+        var edited = await Conversations.EditLastAsync(_ada, id, "What is a loop?");
+        await edited.Run!.Completion;
+
+        var view = (await Conversations.GetAsync(_ada, id))!;
+        Assert.Equal([MessageRole.Assistant, MessageRole.User, MessageRole.Assistant], view.Messages.Select(m => m.Role));
+        Assert.Equal("What is a loop?", view.Messages[1].Content);
+        Assert.Equal("A loop repeats a block.", view.Messages[2].Content);
+        Assert.Equal(ConversationService.NotYours, (await Conversations.EditLastAsync(_bob, id, "mine now")).Error);
+        Assert.Equal(3, (await Conversations.GetAsync(_ada, id))!.Messages.Count);
+    }
+
+    [Fact]
+    public async Task A_conversation_exports_to_markdown_and_json_with_the_learners_text_kept_literal()
+    {
+        var id = await ChatAsync(_ada, "Why does ``` break my **Markdown**?");
+        var view = (await Conversations.GetAsync(_ada, id))!;
+        var at = new DateTime(2026, 11, 26, 9, 0, 0, DateTimeKind.Utc);
+
+        var markdown = LearnerData.ToMarkdown(view, at);
+        Assert.StartsWith("# Why does", markdown);
+        Assert.Contains("````text\nWhy does ``` break my **Markdown**?\n````", markdown); // a longer fence than the text's own
+        Assert.Contains("A reply about loops.", markdown);
+
+        using var json = JsonDocument.Parse(LearnerData.ToJson(view, at));
+        var messages = json.RootElement.GetProperty("Messages");
+        Assert.Equal(3, messages.GetArrayLength());
+        Assert.Equal("user", messages[1].GetProperty("Role").GetString());
+        Assert.Equal("Why does ``` break my **Markdown**?", messages[1].GetProperty("Content").GetString());
+    }
+
+    [Fact]
+    public async Task Deleting_everything_removes_the_learners_data_keeps_others_and_leaves_costs_unnamed()
+    {
+        await ChatAsync(_ada, "What is a loop?");
+        await ChatAsync(_bob, "What is a list?");
+        await _host.Get<LedgerWriter>().FlushAsync();
+        await using (var before = await _host.DbAsync())
+        {
+            Assert.True(await before.Ledger.AnyAsync(e => e.UserId == _ada));
+        }
+
+        await _host.Get<LearnerData>().DeleteEverythingAsync(_ada);
+
+        await using var db = await _host.DbAsync();
+        Assert.Empty(await Conversations.ListAsync(_ada));
+        Assert.False(await db.Messages.AnyAsync(m => db.Conversations.Any(c => c.Id == m.ConversationId && c.UserId == _ada)));
+        Assert.False(await db.Ledger.AnyAsync(e => e.UserId == _ada));
+        Assert.True(await db.Ledger.AnyAsync(e => e.UserId.StartsWith("deleted-")));
+        Assert.Single(await Conversations.ListAsync(_bob));
+    }
+}

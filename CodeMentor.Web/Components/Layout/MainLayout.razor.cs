@@ -1,0 +1,116 @@
+using System.Security.Claims;
+using CodeMentor.Core.Accounts;
+using CodeMentor.Web.Components.Shared;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using MudBlazor;
+
+namespace CodeMentor.Web.Components.Layout;
+
+public partial class MainLayout : IAsyncDisposable
+{
+    private record Section(string Label, string Href, string TestId);
+
+    private static readonly Section[] LearnerSections =
+    [
+        new("Chat", "chat", "nav-chat"),
+        new("Review", "review", "nav-review"),
+        new("Exercises", "exercises", "nav-exercises"),
+        new("Concepts", "concepts", "nav-concepts"),
+        new("Profile", "profile", "nav-profile"),
+    ];
+
+    private static readonly Section Admin = new("Admin", "admin", "admin-link");
+
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    private MudThemeProvider? _themeProvider;
+    private ThemePreference _themePreference = ThemePreference.System;
+    private bool _dark;
+    private bool _drawerOpen;
+    private BrowserTime _browserTime = BrowserTime.Utc;
+    private DotNetObjectReference<MainLayout>? _self;
+
+    private static IEnumerable<Section> Sections(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Admin) ? [.. LearnerSections, Admin] : LearnerSections;
+
+    // Going anywhere closes the phone menu (a link in it, a link on the page, back and forward).
+    protected override void OnInitialized() => Navigation.LocationChanged += CloseDrawer;
+
+    private void CloseDrawer(object? sender, Microsoft.AspNetCore.Components.Routing.LocationChangedEventArgs e)
+    {
+        if (_drawerOpen)
+        {
+            _drawerOpen = false;
+            _ = InvokeAsync(StateHasChanged);
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender || _themeProvider is null)
+        {
+            return;
+        }
+        // The choice lives in the browser (it is about this device); "system" follows the OS setting live.
+        _themePreference = ThemePreferences.Parse(await JS.InvokeAsync<string?>("codeMentor.themePreference"));
+        _browserTime = BrowserTime.From(await JS.InvokeAsync<string?>("codeMentor.timeZone"));
+        await _themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChanged);
+        await ApplyThemeAsync();
+        _self = DotNetObjectReference.Create(this);
+        await JS.InvokeVoidAsync("codeMentor.registerShortcuts", _self);
+        StateHasChanged();
+    }
+
+    private async Task OnSystemDarkModeChanged(bool systemDark)
+    {
+        if (_themePreference == ThemePreference.System)
+        {
+            _dark = systemDark;
+            await InvokeAsync(StateHasChanged);
+        }
+    }
+
+    private async Task SetThemeAsync(ThemePreference preference)
+    {
+        _themePreference = preference;
+        await JS.InvokeVoidAsync("codeMentor.setThemePreference", ThemePreferences.Format(preference));
+        await ApplyThemeAsync();
+    }
+
+    private async Task ApplyThemeAsync() =>
+        _dark = _themePreference switch
+        {
+            ThemePreference.Dark => true,
+            ThemePreference.Light => false,
+            _ => _themeProvider is not null && await _themeProvider.GetSystemDarkModeAsync(),
+        };
+
+    /// <summary>Called by the page-wide keyboard handler for Shift+? (and by the menu).</summary>
+    [JSInvokable]
+    public Task ShowShortcutsAsync() =>
+        InvokeAsync(async () =>
+        {
+            _drawerOpen = false;
+            await Dialogs.ShowAsync<ShortcutsDialog>("Keyboard shortcuts", new DialogOptions { CloseOnEscapeKey = true, MaxWidth = MaxWidth.Small });
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        Navigation.LocationChanged -= CloseDrawer;
+        if (_self is not null)
+        {
+            try
+            {
+                await JS.InvokeVoidAsync("codeMentor.unregisterShortcuts");
+            }
+            catch (JSDisconnectedException)
+            {
+                // The circuit is gone with the page; nothing to clean up in the browser.
+            }
+            _self.Dispose();
+        }
+    }
+}

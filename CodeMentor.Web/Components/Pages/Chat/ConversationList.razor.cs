@@ -1,0 +1,75 @@
+using CodeMentor.Core.Tutoring;
+using CodeMentor.Web.Components.Shared;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using MudBlazor;
+
+namespace CodeMentor.Web.Components.Pages.Chat;
+
+public partial class ConversationList
+{
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+
+    [CascadingParameter] private BrowserTime? BrowserTime { get; set; }
+
+    [Parameter, EditorRequired] public IReadOnlyList<ConversationSummary> Conversations { get; set; } = [];
+
+    [Parameter] public Guid? SelectedId { get; set; }
+
+    [Parameter] public EventCallback OnCreate { get; set; }
+
+    [Parameter] public EventCallback<(Guid Id, string Title)> OnRename { get; set; }
+
+    [Parameter] public EventCallback<Guid> OnDelete { get; set; }
+
+    /// <summary>Searches titles and message text (on the server, scoped to the learner).</summary>
+    [Parameter, EditorRequired] public Func<string, Task<IReadOnlyList<ConversationMatch>>> Search { get; set; } = default!;
+
+    private BrowserTime Clock => BrowserTime ?? Shared.BrowserTime.Utc;
+
+    private Guid? _renaming;
+    private string _newTitle = "";
+    private string? _query;
+    private IReadOnlyList<ConversationMatch>? _matches;
+
+    private async Task SearchAsync() =>
+        _matches = string.IsNullOrWhiteSpace(_query) ? null : await Search(_query);
+
+    private void BeginRename(ConversationSummary conversation)
+    {
+        _renaming = conversation.Id;
+        _newTitle = conversation.Title;
+    }
+
+    private async Task RenameKeyAsync(KeyboardEventArgs e, Guid id)
+    {
+        if (e.Key == "Enter")
+        {
+            await CommitRenameAsync(id);
+        }
+        else if (e.Key == "Escape")
+        {
+            _renaming = null;
+        }
+    }
+
+    private async Task CommitRenameAsync(Guid id)
+    {
+        _renaming = null;
+        if (!string.IsNullOrWhiteSpace(_newTitle))
+        {
+            await OnRename.InvokeAsync((id, _newTitle));
+        }
+    }
+
+    private async Task ConfirmDeleteAsync(ConversationSummary conversation)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete conversation?",
+            $"\"{conversation.Title}\" and all its messages will be deleted. This cannot be undone.",
+            yesText: "Delete", cancelText: "Cancel");
+        if (confirmed == true)
+        {
+            await OnDelete.InvokeAsync(conversation.Id);
+        }
+    }
+}
