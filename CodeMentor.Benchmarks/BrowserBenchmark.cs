@@ -105,7 +105,7 @@ public static class BrowserBenchmark
 
         await page.GotoAsync("chat");
         await Assertions.Expect(page.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "true");
-        await page.ClickAsync("[data-testid=start-conversation]");
+        await page.ClickAsync("[data-testid=new-conversation]");
         await page.WaitForURLAsync("**/chat/*");
         var input = page.Locator("[data-testid=chat-input]");
         await Assertions.Expect(input).ToHaveAttributeAsync("data-keys-ready", "true");
@@ -156,7 +156,7 @@ public static class BrowserBenchmark
         return (metrics["TaskDuration"], metrics["ScriptDuration"], metrics["LayoutDuration"] + metrics["RecalcStyleDuration"]);
     }
 
-    private static async Task RegisterAsync(IPage page)
+    internal static async Task RegisterAsync(IPage page)
     {
         await page.GotoAsync("account/register");
         await page.FillAsync("#email", $"browser-{Guid.NewGuid():N}@example.org");

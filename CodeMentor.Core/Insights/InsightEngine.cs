@@ -115,8 +115,7 @@ public sealed class InsightEngine(UsageQueries queries, PricingTable pricing)
         return findings.OrderByDescending(f => f.Saving).Take(2).Select(f => f.Finding).ToList();
     }
 
-    public static string Usd(decimal value) =>
-        value < 1m ? "$" + value.ToString("0.######", CultureInfo.InvariantCulture) : value.ToString("$#,##0.00", CultureInfo.InvariantCulture);
+    public static string Usd(decimal value) => Money.Format(value);
 
     public static string Percent(double ratio) => (ratio * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 }

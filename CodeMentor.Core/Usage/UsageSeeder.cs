@@ -123,6 +123,46 @@ public sealed class UsageSeeder(IDbContextFactory<AppDbContext> db, PricingTable
         return entry;
     }
 
+    /// <summary>How many demo accounts exist (their emails end in @<see cref="DemoDomain"/>).</summary>
+    public async Task<int> DemoUserCountAsync(CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await context.Users.CountAsync(u => u.Email!.EndsWith("@" + DemoDomain), ct);
+    }
+
+    /// <summary>Removes every demo account and all usage recorded for them, roll-ups included, in one
+    /// transaction: afterwards the dashboard shows exactly the real users' usage.</summary>
+    public async Task<(int Users, long Rows)> RemoveDemoDataAsync(CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var demo = await context.Users.Where(u => u.Email!.EndsWith("@" + DemoDomain)).Select(u => u.Id).ToListAsync(ct);
+        if (demo.Count == 0)
+        {
+            return (0, 0);
+        }
+        await using var transaction = await context.Database.BeginTransactionAsync(ct);
+        // Latency buckets are not kept per user: take the demo rows' counts out of them first.
+        var latencies = await context.Ledger.AsNoTracking().Where(e => demo.Contains(e.UserId))
+            .Select(e => new { e.TimestampUtc, e.LatencyMs, e.TimeToFirstTokenMs }).ToListAsync(ct);
+        var histogram = latencies.Select(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), Metric: 0, Bucket: LatencyBuckets.IndexOf(e.LatencyMs)))
+            .Concat(latencies.Where(e => e.TimeToFirstTokenMs is not null)
+                .Select(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), Metric: 1, Bucket: LatencyBuckets.IndexOf(e.TimeToFirstTokenMs!.Value))));
+        foreach (var group in histogram.GroupBy(h => h))
+        {
+            var (day, metric, bucket) = group.Key;
+            var count = group.LongCount();
+            await context.LatencyDaily.Where(l => l.Day == day && l.Metric == metric && l.Bucket == bucket)
+                .ExecuteUpdateAsync(set => set.SetProperty(l => l.Count, l => l.Count - count), ct);
+        }
+        await context.LatencyDaily.Where(l => l.Count <= 0).ExecuteDeleteAsync(ct);
+        var rows = await context.Ledger.Where(e => demo.Contains(e.UserId)).ExecuteDeleteAsync(ct);
+        await context.LedgerDaily.Where(e => demo.Contains(e.UserId)).ExecuteDeleteAsync(ct);
+        await context.UserLimits.Where(l => demo.Contains(l.UserId)).ExecuteDeleteAsync(ct);
+        await context.Users.Where(u => demo.Contains(u.Id)).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (demo.Count, rows);
+    }
+
     private async Task<IReadOnlyList<string>> EnsureDemoUsersAsync(int count, CancellationToken ct)
     {
         await using var context = await db.CreateDbContextAsync(ct);

@@ -105,9 +105,10 @@ public sealed class ChatJourneyTests(PortalFixture portal)
 
         await AskAsync(page, "Explain loops in depth");
         await Expect(page.Locator("[data-status=Streaming]")).ToContainTextAsync("Paragraph 20");
-        // Following: the newest text stays in view while the reply grows.
-        Assert.True(await scroller.EvaluateAsync<double>(distanceFromBottom) < 48);
+        // Following: the newest text stays in view while the reply grows (the scroll lands a frame after the text).
+        await page.WaitForFunctionAsync(AtBottom);
         Assert.True(await scroller.EvaluateAsync<double>("e => e.scrollHeight - e.clientHeight") > 200);
+        await Expect(page.Locator("[data-status=Streaming]")).ToHaveCountAsync(1);
 
         // Scrolling up to read stops the following; new text then offers a jump back.
         await scroller.HoverAsync();
@@ -119,8 +120,12 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete", new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=jump-latest]")).ToBeHiddenAsync();
         await Expect(Reply(page)).ToContainTextAsync(PortalFixture.ReplyEnd);
-        Assert.True(await scroller.EvaluateAsync<double>(distanceFromBottom) < 48);
+        await page.WaitForFunctionAsync(AtBottom);
     }
+
+    private const string AtBottom = """
+        () => { const e = document.querySelector('[data-testid=chat-scroller]'); return e.scrollHeight - e.scrollTop - e.clientHeight < 48; }
+        """;
 
     [Fact]
     public async Task Stop_keeps_the_partial_reply_with_its_status()

@@ -43,6 +43,7 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await RegisterAsync(page);
         await WaitUntilInteractiveAsync(page);
         await Expect(page.Locator("[data-testid=nav-review]")).ToBeHiddenAsync(); // the sections live in the menu
+        Assert.Equal(200, (await page.APIRequest.GetAsync("favicon.ico")).Status);
 
         await page.ClickAsync("[data-testid=nav-menu]");
         await page.ClickAsync("[data-testid=drawer-nav-review]");
@@ -78,6 +79,14 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await RegisterAsync(page);
         await page.GotoAsync("review");
         await Expect(page.Locator("[data-testid=review-page]")).ToHaveAttributeAsync("data-ready", "true");
+        // Tab indents inside the code box instead of leaving it; Esc then Tab leaves (no keyboard trap).
+        await page.FocusAsync("[data-testid=review-code]");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("x");
+        await Expect(page.Locator("[data-testid=review-code]")).ToHaveValueAsync("    x");
+        await page.Keyboard.PressAsync("Escape");
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.Locator("[data-testid=review-code]")).Not.ToBeFocusedAsync();
         await page.FillAsync("[data-testid=review-code]", "int stock = 1;\nSystem.Console.WriteLine(stock);");
         await page.ClickAsync("[data-testid=review-submit]");
         await page.WaitForURLAsync("**/review/*");
@@ -148,7 +157,7 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await AskAsync(page, "How do I read a file?");
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
         await page.Keyboard.PressAsync("Control+k");
-        await Expect(page.Locator("[data-testid=conversation-search] input")).ToBeFocusedAsync();
+        await Expect(page.Locator("input[data-testid=conversation-search], [data-testid=conversation-search] input")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync("python dictionary");
         await Expect(page.Locator("[data-testid=search-result]")).ToHaveCountAsync(1);
         await Expect(page.Locator("[data-testid=search-result]")).ToContainTextAsync("What is a Python dictionary?");

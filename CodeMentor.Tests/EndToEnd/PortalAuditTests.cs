@@ -161,9 +161,18 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
         () => {
             const limit = document.documentElement.clientWidth;
             const out = [];
-            for (const e of document.querySelectorAll('main *')) {
+            for (const e of document.querySelectorAll('body *')) {
+                if (e.closest('header, .mud-appbar') || getComputedStyle(e).position === 'fixed') continue;
                 const r = e.getBoundingClientRect();
                 if (r.right > limit + 1 && r.width > 0) out.push({ e, area: r.width * r.height, right: r.right });
+            }
+            if (out.length === 0) {
+                // Then it is a bar or a fixed layer: name the outermost elements that stick out.
+                for (const e of document.querySelectorAll('body *')) {
+                    const r = e.getBoundingClientRect();
+                    const parent = e.parentElement?.getBoundingClientRect();
+                    if (r.right > limit + 1 && r.width > 0 && (!parent || parent.right <= limit + 1)) out.push({ e, area: 0, right: r.right });
+                }
             }
             if (out.length === 0) return 'no single element';
             out.sort((a, b) => a.area - b.area);

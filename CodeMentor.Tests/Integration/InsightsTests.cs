@@ -74,7 +74,7 @@ public sealed class InsightsTests : IAsyncLifetime
         // Reviews on gpt-oss-120b priced on gpt-oss-20b: 10k in × 0.075 + 2k out × 0.30 = $0.00135 per call instead of $0.01.
         var whatIf = findings.First(f => f.Kind == FindingKind.WhatIfCheaperModel);
         Assert.Contains("\"review\"", whatIf.Title);
-        Assert.Contains("would have cost $0.0135 instead of $0.1:", whatIf.Detail); // 10 reviews in the period
+        Assert.Contains("would have cost $0.0135 instead of $0.10:", whatIf.Detail); // 10 reviews in the period
     }
 
     [Fact]

@@ -60,6 +60,32 @@ public sealed class UsageQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Demo_data_is_counted_apart_and_removed_in_one_action_leaving_exactly_the_real_figures()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var all = new UsagePeriod(today.AddDays(-40), today);
+        var before = await Queries.SummaryAsync(all);
+        var seeder = _host.Get<UsageSeeder>();
+
+        await seeder.SeedAsync(2_000, users: 6);
+        Assert.Equal(6, await seeder.DemoUserCountAsync());
+        Assert.Equal(before.Requests + 2_000, (await Queries.SummaryAsync(all)).Requests);
+
+        var (users, rows) = await seeder.RemoveDemoDataAsync();
+
+        Assert.Equal((6, 2_000L), (users, rows));
+        Assert.Equal(0, await seeder.DemoUserCountAsync());
+        var after = await Queries.SummaryAsync(all);
+        Assert.Equal((before.Requests, before.ActiveUsers, before.InputTokens, before.OutputTokens, before.CostUsd),
+            (after.Requests, after.ActiveUsers, after.InputTokens, after.OutputTokens, after.CostUsd));
+        // Latency buckets are shared by all users; the demo rows' share came out of them exactly.
+        Assert.Equal((before.LatencyP50Ms, before.LatencyP95Ms, before.TimeToFirstTokenP50Ms, before.TimeToFirstTokenP95Ms),
+            (after.LatencyP50Ms, after.LatencyP95Ms, after.TimeToFirstTokenP50Ms, after.TimeToFirstTokenP95Ms));
+        await using var db = await _host.DbAsync();
+        Assert.Equal(3, db.Users.Count()); // the real accounts are kept
+    }
+
+    [Fact]
     public async Task Summary_figures_are_exact()
     {
         var s = await Queries.SummaryAsync(BothDays);

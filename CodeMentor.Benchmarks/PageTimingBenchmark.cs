@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using CodeMentor.Testing;
+using Microsoft.Playwright;
+
+namespace CodeMentor.Benchmarks;
+
+/// <summary>
+/// How soon each page is usable and how soon the first words of a reply appear after Enter, in headless
+/// Chromium against the real portal (fake Groq answering at once). Baseline in the same run: navigating to
+/// a static file (one HTTP round trip and no circuit), so the ratios say what Blazor and the page add.
+/// </summary>
+public static class PageTimingBenchmark
+{
+    private static readonly (string Name, string Url, string Ready)[] Pages =
+    [
+        ("chat", "chat", "[data-testid=chat-page]"),
+        ("review", "review", "[data-testid=review-page]"),
+        ("exercises", "exercises", "[data-testid=exercises-page]"),
+        ("concepts", "concepts", "[data-testid=concepts-page]"),
+        ("profile", "profile", "[data-testid=profile-page]"),
+        ("admin dashboard (empty)", "admin", "[data-testid=admin-dashboard]"),
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 7;
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+        await using var groq = await FakeGroqServer.StartAsync();
+        groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A loop repeats a block of code while a condition holds. " +
+            string.Concat(Enumerable.Repeat("Each pass runs the body once. ", 20)), pieceLength: 8));
+        var folder = Path.Combine(Path.GetTempPath(), "codementor-pages-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var port = LoadBenchmark.FreePort();
+        await using var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port);
+        await app.StartAsync();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = $"http://127.0.0.1:{port}/", ViewportSize = new() { Width = 1366, Height = 800 } });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        await BrowserBenchmark.RegisterAsync(page); // the first account: an admin, so the dashboard can be timed too
+
+        Console.WriteLine($"# Page timing benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, Chromium {browser.Version}, .NET {Environment.Version}");
+        Console.WriteLine($"Median and slowest of {repeats} loads each, after one warm-up load.");
+        Console.WriteLine();
+        Console.WriteLine("| What | Median | Slowest | Median ÷ static-file baseline |");
+        Console.WriteLine("|---|---:|---:|---:|");
+
+        var baseline = await TimeAsync(repeats, async () => await page.GotoAsync("favicon.png"));
+        Console.WriteLine($"| baseline: a static file | {baseline.Median:0} ms | {baseline.Max:0} ms | 1.0× |");
+        foreach (var (name, url, ready) in Pages)
+        {
+            var timing = await TimeAsync(repeats, async () =>
+            {
+                await page.GotoAsync(url);
+                await Assertions.Expect(page.Locator(ready)).ToHaveAttributeAsync("data-ready", "true");
+            });
+            Console.WriteLine($"| {name}: open until ready | {timing.Median:0} ms | {timing.Max:0} ms | {timing.Median / baseline.Median:0.0}× |");
+        }
+
+        // Enter → first words of the reply on screen, measured inside the page (no test-driver latency): on /chat,
+        // where the message also creates the conversation, and in an open conversation.
+        var firstToken = await TimeAsync(repeats, async () =>
+        {
+            await page.GotoAsync("chat");
+            return await FirstWordsAsync(page);
+        });
+        Console.WriteLine($"| chat: Enter until the first words show (first message, on /chat) | {firstToken.Median:0} ms | {firstToken.Max:0} ms | {firstToken.Median / baseline.Median:0.0}× |");
+        var inConversation = await TimeAsync(repeats, async () =>
+        {
+            await Assertions.Expect(page.Locator("[data-testid=send]")).ToContainTextAsync("Send");
+            await Assertions.Expect(page.Locator("[data-status=Streaming]")).ToHaveCountAsync(0);
+            return await FirstWordsAsync(page);
+        });
+        Console.WriteLine($"| chat: Enter until the first words show (open conversation) | {inConversation.Median:0} ms | {inConversation.Max:0} ms | {inConversation.Median / baseline.Median:0.0}× |");
+
+        await context.CloseAsync();
+        await LoadBenchmark.StopAsync(app, folder);
+        return 0;
+    }
+
+    private static async Task<double> FirstWordsAsync(IPage page)
+    {
+            await Assertions.Expect(page.Locator("[data-testid=chat-input]")).ToHaveAttributeAsync("data-keys-ready", "true");
+            await page.FillAsync("[data-testid=chat-input]", "What is a loop?");
+            await page.EvaluateAsync("""
+                () => {
+                    window.__firstWords = new Promise(resolve => {
+                        const start = performance.now();
+                        const before = document.querySelectorAll('[data-role=Assistant]').length;
+                        const seen = () => [...document.querySelectorAll('[data-role=Assistant] [data-testid=message-text]')]
+                            .slice(before).some(e => e.textContent.includes('A loop repeats'));
+                        new MutationObserver((_, observer) => { if (seen()) { observer.disconnect(); resolve(performance.now() - start); } })
+                            .observe(document.body, { childList: true, subtree: true, characterData: true });
+                    });
+                }
+                """);
+            await page.PressAsync("[data-testid=chat-input]", "Enter");
+            return await page.EvaluateAsync<double>("() => window.__firstWords");
+    }
+
+    private static async Task<(double Median, double Max)> TimeAsync(int repeats, Func<Task> action) =>
+        await TimeAsync(repeats, async () =>
+        {
+            var watch = Stopwatch.StartNew();
+            await action();
+            return watch.Elapsed.TotalMilliseconds;
+        });
+
+    private static async Task<(double Median, double Max)> TimeAsync(int repeats, Func<Task<double>> measure)
+    {
+        await measure(); // warm-up
+        var samples = new List<double>();
+        for (var i = 0; i < repeats; i++)
+        {
+            samples.Add(await measure());
+        }
+        samples.Sort();
+        return (samples[samples.Count / 2], samples[^1]);
+    }
+}

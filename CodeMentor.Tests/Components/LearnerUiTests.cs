@@ -1,0 +1,143 @@
+using Bunit;
+using CodeMentor.Core.Markdown;
+using CodeMentor.Core.Prompts;
+using CodeMentor.Core.RateLimiting;
+using CodeMentor.Core.Tutoring;
+using CodeMentor.Tests.Support;
+using CodeMentor.Web.Components.Layout;
+using CodeMentor.Web.Components.Pages.Chat;
+using CodeMentor.Web.Components.Shared;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodeMentor.Tests.Components;
+
+/// <summary>States of the components this round changed, with bunit over the real services.</summary>
+public sealed class LearnerUiTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private BunitHost _host = default!;
+
+    public async Task InitializeAsync() =>
+        _host = await BunitHost.StartAsync(new() { ["Llm:Groq:ApiKey"] = "test-key", ["RateLimits:RequestsPerMinute"] = "1" });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private ConversationService Conversations => _host.Get<ConversationService>();
+
+    [Fact]
+    public async Task A_greeting_only_conversation_offers_nothing_to_regenerate()
+    {
+        var id = await Conversations.CreateAsync(_host.UserId, new LearnerContext());
+        var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
+
+        page.WaitForAssertion(() => Assert.Contains("I'm CodeMentor", page.Find("[data-testid=message-text]").TextContent), Wait);
+        Assert.Empty(page.FindAll("[data-testid=regenerate]"));
+        Assert.Empty(page.FindAll("[data-testid=edit-last]"));
+    }
+
+    [Fact]
+    public async Task Over_the_limit_the_message_is_kept_with_one_countdown_and_an_offer_to_answer_automatically()
+    {
+        // The model is scripted here (no pipeline), so the minute's one request is taken as the pipeline would.
+        var limits = await _host.Get<IUserLimitsSource>().GetAsync(_host.UserId);
+        Assert.True(_host.Get<UserRateLimiter>().TryAcquire(_host.UserId, limits).Allowed);
+        var id = await Conversations.CreateAsync(_host.UserId, new LearnerContext());
+        var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=chat-input]"), Wait);
+
+        page.Find("[data-testid=chat-input]").Input("Second question");
+        page.Find("button[data-testid=send]").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var alert = page.Find("[data-testid=send-error]");
+            Assert.Contains("Your message is saved", alert.TextContent);
+            Assert.DoesNotContain("Try again in", alert.TextContent); // one countdown, no second figure that goes stale
+            Assert.Single(page.FindAll("[data-testid=countdown]"));
+            Assert.NotNull(page.Find("[data-testid=auto-reply]"));
+            Assert.Contains("Second question", page.FindAll("[data-role=User]")[^1].TextContent);
+            Assert.NotNull(page.Find("[data-testid=regenerate]")); // "Get a reply" on the waiting message
+        }, Wait);
+    }
+
+    [Fact]
+    public async Task Editing_the_last_message_fills_the_box_and_says_what_sending_will_do()
+    {
+        var id = await Conversations.CreateAsync(_host.UserId, new LearnerContext());
+        var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=chat-input]"), Wait);
+        page.Find("[data-testid=chat-input]").Input("What is a lop?");
+        page.Find("button[data-testid=send]").Click();
+        _host.Model.Send("Did you mean loop?");
+        _host.Model.Finish();
+        page.WaitForAssertion(() => page.Find("[data-testid=edit-last]"), Wait);
+
+        page.Find("[data-testid=edit-last]").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("replaces it and the reply", page.Find("[data-testid=editing]").TextContent);
+            Assert.Equal("What is a lop?", page.Find("[data-testid=chat-input]").GetAttribute("value"));
+            Assert.Contains("Resend", page.Find("button[data-testid=send]").TextContent);
+        }, Wait);
+        page.Find("[data-testid=cancel-edit]").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=editing]")), Wait);
+    }
+
+    [Fact]
+    public void The_conversation_list_groups_by_day_and_names_what_each_button_does()
+    {
+        var now = DateTime.UtcNow;
+        var list = _host.Context.Render<ConversationList>(p => p
+            .Add(c => c.Conversations, [new ConversationSummary(Guid.NewGuid(), "Loops", now), new ConversationSummary(Guid.NewGuid(), "Lists", now.AddDays(-1)),
+                new ConversationSummary(Guid.NewGuid(), "Sets", now.AddDays(-3))])
+            .Add(c => c.Search, _ => Task.FromResult<IReadOnlyList<ConversationMatch>>([])));
+
+        Assert.Equal(["Today", "Yesterday", "Previous 7 days"], list.FindAll("[data-testid=conversation-group]").Select(g => g.TextContent));
+        Assert.Equal("Delete Lists", list.FindAll("[data-testid=delete]")[1].GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void The_theme_toggle_cycles_system_light_dark_and_says_so()
+    {
+        var chosen = new List<ThemePreference>();
+        var toggle = _host.Context.Render<ThemeToggle>(p => p
+            .Add(c => c.Preference, ThemePreference.System).Add(c => c.IsDark, true)
+            .Add(c => c.OnChange, (ThemePreference next) => chosen.Add(next)));
+
+        Assert.Contains("follows the system (now dark)", toggle.Find("[data-testid=theme-toggle]").GetAttribute("aria-label"));
+        toggle.Find("[data-testid=theme-toggle]").Click();
+        toggle.Render(p => p.Add(c => c.Preference, ThemePreference.Light));
+        toggle.Find("[data-testid=theme-toggle]").Click();
+        toggle.Render(p => p.Add(c => c.Preference, ThemePreference.Dark));
+        toggle.Find("[data-testid=theme-toggle]").Click();
+
+        Assert.Equal([ThemePreference.Light, ThemePreference.Dark, ThemePreference.System], chosen);
+        Assert.Equal(ThemePreference.Dark, ThemePreferences.Parse("dark"));
+        Assert.Equal(ThemePreference.System, ThemePreferences.Parse("<script>"));
+    }
+
+    [Fact]
+    public void Code_blocks_carry_their_language_a_copy_button_and_keyboard_scrolling()
+    {
+        var html = SafeMarkdown.ToHtml("```python\nprint('hi')\n```\n\n    indented code");
+
+        Assert.Contains("<span class=\"code-lang\">python</span>", html);
+        Assert.Contains("<span class=\"code-lang\">code</span>", html); // an indented block has no language
+        Assert.Equal(2, html.Split("data-copy-code").Length - 1);
+        Assert.Contains("<button type=\"button\" class=\"code-copy\"", html);
+        Assert.Equal(2, html.Split("<pre tabindex=\"0\">").Length - 1);
+    }
+
+    [Fact]
+    public void Browser_time_shows_short_local_times_and_groups_by_local_day()
+    {
+        var tokyo = BrowserTime.From("Asia/Tokyo");
+        var now = new DateTime(2026, 11, 26, 16, 0, 0, DateTimeKind.Utc); // 01:00 on the 27th in Tokyo
+
+        Assert.Equal("00:30", tokyo.Short(new DateTime(2026, 11, 26, 15, 30, 0, DateTimeKind.Utc), now));
+        Assert.Equal("Today", tokyo.Group(new DateTime(2026, 11, 26, 15, 30, 0, DateTimeKind.Utc), now));
+        Assert.Equal("Yesterday", tokyo.Group(new DateTime(2026, 11, 26, 14, 0, 0, DateTimeKind.Utc), now)); // 23:00 on the 26th there
+        Assert.Same(BrowserTime.Utc, BrowserTime.From("Not/AZone"));
+    }
+}
