@@ -36,8 +36,27 @@ public partial class MainLayout : IAsyncDisposable
     private static IEnumerable<Section> Sections(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Admin) ? [.. LearnerSections, Admin] : LearnerSections;
 
-    // Going anywhere closes the phone menu (a link in it, a link on the page, back and forward).
-    protected override void OnInitialized() => Navigation.LocationChanged += CloseDrawer;
+    /// <summary>What the browser knows about the learner's display, read in one call.</summary>
+    public sealed record BrowserState(string? Theme, bool SystemDark, string? TimeZone);
+
+    protected override async Task OnInitializedAsync()
+    {
+        // Going anywhere closes the phone menu (a link in it, a link on the page, back and forward).
+        Navigation.LocationChanged += CloseDrawer;
+        if (!RendererInfo.IsInteractive)
+        {
+            return; // the account pages render statically, in the light theme
+        }
+        // Pages render only on the circuit (no prerendering), so the browser can be asked before the first render:
+        // the page appears in its theme at once instead of flashing light first.
+        var state = await JS.InvokeAsync<BrowserState?>("codeMentor.browserState");
+        if (state is not null)
+        {
+            _themePreference = ThemePreferences.Parse(state.Theme);
+            _dark = _themePreference == ThemePreference.Dark || (_themePreference == ThemePreference.System && state.SystemDark);
+            _browserTime = BrowserTime.From(state.TimeZone);
+        }
+    }
 
     private void CloseDrawer(object? sender, Microsoft.AspNetCore.Components.Routing.LocationChangedEventArgs e)
     {
@@ -55,13 +74,9 @@ public partial class MainLayout : IAsyncDisposable
             return;
         }
         // The choice lives in the browser (it is about this device); "system" follows the OS setting live.
-        _themePreference = ThemePreferences.Parse(await JS.InvokeAsync<string?>("codeMentor.themePreference"));
-        _browserTime = BrowserTime.From(await JS.InvokeAsync<string?>("codeMentor.timeZone"));
         await _themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChanged);
-        await ApplyThemeAsync();
         _self = DotNetObjectReference.Create(this);
         await JS.InvokeVoidAsync("codeMentor.registerShortcuts", _self);
-        StateHasChanged();
     }
 
     private async Task OnSystemDarkModeChanged(bool systemDark)

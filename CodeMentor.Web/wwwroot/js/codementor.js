@@ -78,11 +78,11 @@ window.codeMentor = {
         scroller._codeMentorFollow = state;
         toBottom();
     },
-    timeZone() {
-        try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { return null; }
-    },
-    themePreference() {
-        try { return localStorage.getItem("codementor-theme"); } catch { return null; }
+    browserState() {
+        let theme = null, timeZone = null;
+        try { theme = localStorage.getItem("codementor-theme"); } catch { /* storage blocked */ }
+        try { timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { /* very old browser */ }
+        return { theme, systemDark: matchMedia("(prefers-color-scheme: dark)").matches, timeZone };
     },
     setThemePreference(value) {
         try { localStorage.setItem("codementor-theme", value); } catch { /* private mode: the choice lasts this page */ }
