@@ -156,6 +156,8 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await page.WaitForURLAsync(url => url != first);
         await AskAsync(page, "How do I read a file?");
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
+        // The box takes the focus back after sending (it may land after a fast reply); then Ctrl+K moves it to search.
+        await Expect(page.Locator("[data-testid=chat-input]")).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Control+k");
         await Expect(page.Locator("input[data-testid=conversation-search], [data-testid=conversation-search] input")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync("python dictionary");
