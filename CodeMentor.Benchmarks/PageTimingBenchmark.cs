@@ -87,22 +87,22 @@ public static class PageTimingBenchmark
 
     private static async Task<double> FirstWordsAsync(IPage page)
     {
-            await Assertions.Expect(page.Locator("[data-testid=chat-input]")).ToHaveAttributeAsync("data-keys-ready", "true");
-            await page.FillAsync("[data-testid=chat-input]", "What is a loop?");
-            await page.EvaluateAsync("""
-                () => {
-                    window.__firstWords = new Promise(resolve => {
-                        const start = performance.now();
-                        const before = document.querySelectorAll('[data-role=Assistant]').length;
-                        const seen = () => [...document.querySelectorAll('[data-role=Assistant] [data-testid=message-text]')]
-                            .slice(before).some(e => e.textContent.includes('A loop repeats'));
-                        new MutationObserver((_, observer) => { if (seen()) { observer.disconnect(); resolve(performance.now() - start); } })
-                            .observe(document.body, { childList: true, subtree: true, characterData: true });
-                    });
-                }
-                """);
-            await page.PressAsync("[data-testid=chat-input]", "Enter");
-            return await page.EvaluateAsync<double>("() => window.__firstWords");
+        await Assertions.Expect(page.Locator("[data-testid=chat-input]")).ToHaveAttributeAsync("data-keys-ready", "true");
+        await page.FillAsync("[data-testid=chat-input]", "What is a loop?");
+        await page.EvaluateAsync("""
+            () => {
+                window.__firstWords = new Promise(resolve => {
+                    const start = performance.now();
+                    const before = document.querySelectorAll('[data-role=Assistant]').length;
+                    const seen = () => [...document.querySelectorAll('[data-role=Assistant] [data-testid=message-text]')]
+                        .slice(before).some(e => e.textContent.includes('A loop repeats'));
+                    new MutationObserver((_, observer) => { if (seen()) { observer.disconnect(); resolve(performance.now() - start); } })
+                        .observe(document.body, { childList: true, subtree: true, characterData: true });
+                });
+            }
+            """);
+        await page.PressAsync("[data-testid=chat-input]", "Enter");
+        return await page.EvaluateAsync<double>("() => window.__firstWords");
     }
 
     private static async Task<(double Median, double Max)> TimeAsync(int repeats, Func<Task> action) =>

@@ -17,7 +17,7 @@ internal static class LearnerEndpoints
     public static void MapLearnerEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/chat/{id:guid}/export", async Task<IResult> ([AsParameters] ExportQuery query, ClaimsPrincipal user,
-            ConversationService conversations, LearnerData data) =>
+            ConversationService conversations, TimeProvider time) =>
         {
             var conversation = await conversations.GetAsync(UserId.Of(user), query.Id);
             if (conversation is null)
@@ -25,10 +25,11 @@ internal static class LearnerEndpoints
                 return TypedResults.NotFound();
             }
             var name = "codementor-" + FileName(conversation.Title);
+            var now = time.GetUtcNow().UtcDateTime;
             return query.Format?.ToLowerInvariant() switch
             {
-                "json" => TypedResults.File(System.Text.Encoding.UTF8.GetBytes(LearnerData.ToJson(conversation, data.Now)), "application/json", name + ".json"),
-                "markdown" or "md" or null => TypedResults.File(System.Text.Encoding.UTF8.GetBytes(LearnerData.ToMarkdown(conversation, data.Now)), "text/markdown", name + ".md"),
+                "json" => TypedResults.File(System.Text.Encoding.UTF8.GetBytes(LearnerData.ToJson(conversation, now)), "application/json", name + ".json"),
+                "markdown" or "md" or null => TypedResults.File(System.Text.Encoding.UTF8.GetBytes(LearnerData.ToMarkdown(conversation, now)), "text/markdown", name + ".md"),
                 _ => TypedResults.Problem("Choose format=markdown or format=json.", statusCode: StatusCodes.Status400BadRequest),
             };
         }).RequireAuthorization();
@@ -38,7 +39,7 @@ internal static class LearnerEndpoints
         {
             if (newPassword != confirmPassword)
             {
-                return Back("The new password and its confirmation differ.");
+                return Back("confirmation");
             }
             var user = await users.GetUserAsync(principal);
             if (user is null)
@@ -48,7 +49,7 @@ internal static class LearnerEndpoints
             var result = await users.ChangePasswordAsync(user, currentPassword, newPassword);
             if (!result.Succeeded)
             {
-                return Back(string.Join(" ", result.Errors.Select(e => e.Description)));
+                return Back(result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.PasswordMismatch)) ? "current" : "rules");
             }
             await signIn.RefreshSignInAsync(user); // the security stamp changed; keep this browser signed in
             return TypedResults.LocalRedirect("~/profile?password=changed");
@@ -73,8 +74,9 @@ internal static class LearnerEndpoints
         }).RequireAuthorization();
     }
 
+    /// <summary>Back to the profile with an error code the page turns into its own text.</summary>
     private static RedirectHttpResult Back(string error) =>
-        TypedResults.LocalRedirect("~/profile?passwordError=" + Uri.EscapeDataString(error) + "#password");
+        TypedResults.LocalRedirect("~/profile?passwordError=" + error + "#password");
 
     private static string FileName(string title)
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using ColorCode;
 
 namespace CodeMentor.Core.Markdown;
 
@@ -16,20 +15,7 @@ public static partial class CodeLines
         {
             code = code[..^1]; // a final newline ends the last line; it does not start another
         }
-        var id = HighlightingCodeBlockRenderer.Aliases.GetValueOrDefault(language.Replace(" ", ""));
-        var colorCode = id is null ? null : Languages.FindById(id);
-        string html;
-        if (colorCode is null)
-        {
-            html = WebUtility.HtmlEncode(code);
-        }
-        else
-        {
-            var formatted = new HtmlClassFormatter().GetHtmlString(code, colorCode);
-            var start = formatted.IndexOf("<pre>", StringComparison.Ordinal) + "<pre>".Length;
-            var end = formatted.LastIndexOf("</pre>", StringComparison.Ordinal);
-            html = start >= "<pre>".Length && end >= start ? formatted[start..end].Trim('\r', '\n').Replace("\r\n", "\n") : WebUtility.HtmlEncode(code);
-        }
+        var html = HighlightingCodeBlockRenderer.HighlightedSpans(code, language)?.Replace("\r\n", "\n") ?? WebUtility.HtmlEncode(code);
         return SplitLines(html);
     }
 

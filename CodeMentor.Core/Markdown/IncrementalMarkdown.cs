@@ -13,7 +13,7 @@ public sealed record MarkdownFrame(IReadOnlyList<string> Frozen, string OpenHtml
 {
     /// <summary>HTML of the block still being written.</summary>
     public string Open => OpenCode is { } code
-        ? $"<div class=\"code-block\"><div class=\"code-head\"><span class=\"code-lang\">{WebUtility.HtmlEncode(code.Language.Length > 0 ? code.Language : "code")}</span></div>" +
+        ? $"<div class=\"code-block\">{CodeBlockHtml.Head(code.Language, copy: false)}" +
           $"<pre tabindex=\"0\"><code{(code.Language.Length > 0 ? $" class=\"language-{WebUtility.HtmlEncode(code.Language)}\"" : "")}>{code.EscapedText}</code></pre></div>"
         : OpenHtml;
 

@@ -173,7 +173,12 @@ public sealed class ConversationService(
     /// <summary>Saves the learner's message, then starts the reply. The message is saved before any
     /// model call; if replies are off or the learner's quota is used up, the message is still kept
     /// and the result says why.</summary>
-    public async Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
+    public Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default) =>
+        SendAsync(userId, conversationId, text, replaceFrom: null, ct);
+
+    /// <param name="replaceFrom">When set, the messages from this id on are deleted in the same write that saves the
+    /// new one (an edit), so a refused edit leaves the conversation as it was.</param>
+    private async Task<SendResult> SendAsync(string userId, Guid conversationId, string text, long? replaceFrom, CancellationToken ct)
     {
         if (MessageInputRules.Check(text) is { } inputError)
         {
@@ -205,7 +210,7 @@ public sealed class ConversationService(
             return SendResult.Refused(fit.RefusalMessage);
         }
 
-        var history = conversation.History;
+        var history = replaceFrom is { } from ? conversation.History.Where(m => m.Id < from).ToList() : conversation.History;
         var now = time.GetUtcNow().UtcDateTime;
         var learnerMessage = new ConversationMessage
         {
@@ -216,6 +221,10 @@ public sealed class ConversationService(
         var reply = held is null ? Placeholder(conversationId) : null;
         await writer.WriteAsync(async (c, token) =>
         {
+            if (replaceFrom is { } replaced)
+            {
+                await c.Messages.Where(m => m.ConversationId == conversationId && m.Id >= replaced).ExecuteDeleteAsync(token);
+            }
             c.Messages.Add(learnerMessage);
             if (reply is not null)
             {
@@ -239,14 +248,6 @@ public sealed class ConversationService(
     /// again. Only the last message can be edited, so the thread never branches silently.</summary>
     public async Task<SendResult> EditLastAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
     {
-        if (MessageInputRules.Check(text) is { } inputError)
-        {
-            return SendResult.Refused(inputError);
-        }
-        if (runner.FindActiveInConversation(conversationId) is not null)
-        {
-            return SendResult.Refused(StillAnswering);
-        }
         var conversation = await LoadAsync(userId, conversationId, ct);
         if (conversation is null || conversation.Kind != ConversationKind.Chat)
         {
@@ -257,9 +258,7 @@ public sealed class ConversationService(
         {
             return SendResult.Refused("There is no message of yours to edit yet.");
         }
-        await writer.WriteAsync(async (c, token) =>
-            await c.Messages.Where(m => m.ConversationId == conversationId && m.Id >= last.Id).ExecuteDeleteAsync(token));
-        return await SendAsync(userId, conversationId, text, ct);
+        return await SendAsync(userId, conversationId, text, replaceFrom: last.Id, ct);
     }
 
     /// <summary>Replaces the last reply with a fresh one, or answers a trailing learner message

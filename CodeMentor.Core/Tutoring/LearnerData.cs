@@ -8,7 +8,7 @@ namespace CodeMentor.Core.Tutoring;
 
 /// <summary>What a learner can take away or erase: a conversation exported as Markdown or JSON, and
 /// everything they made deleted at once. Every query is scoped to the signed-in user.</summary>
-public sealed class LearnerData(IDbContextFactory<AppDbContext> db, DatabaseWriter writer, GenerationRunner runner, LedgerWriter ledger, TimeProvider time)
+public sealed class LearnerData(IDbContextFactory<AppDbContext> db, DatabaseWriter writer, GenerationRunner runner, LedgerWriter ledger)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -78,8 +78,6 @@ public sealed class LearnerData(IDbContextFactory<AppDbContext> db, DatabaseWrit
             await c.LedgerDaily.Where(e => e.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(e => e.UserId, anonymous), token);
         });
     }
-
-    public DateTime Now => time.GetUtcNow().UtcDateTime;
 
     private static int LongestRun(string text, char c)
     {

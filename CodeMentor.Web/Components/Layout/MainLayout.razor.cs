@@ -28,10 +28,13 @@ public partial class MainLayout : IAsyncDisposable
 
     private MudThemeProvider? _themeProvider;
     private ThemePreference _themePreference = ThemePreference.System;
-    private bool _dark;
+    private bool _systemDark;
     private bool _drawerOpen;
     private BrowserTime _browserTime = BrowserTime.Utc;
     private DotNetObjectReference<MainLayout>? _self;
+
+    // Derived, never stored: the learner's choice, or the system's setting when the choice is "system".
+    private bool IsDark => _themePreference == ThemePreference.Dark || (_themePreference == ThemePreference.System && _systemDark);
 
     private static IEnumerable<Section> Sections(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Admin) ? [.. LearnerSections, Admin] : LearnerSections;
@@ -53,7 +56,7 @@ public partial class MainLayout : IAsyncDisposable
         if (state is not null)
         {
             _themePreference = ThemePreferences.Parse(state.Theme);
-            _dark = _themePreference == ThemePreference.Dark || (_themePreference == ThemePreference.System && state.SystemDark);
+            _systemDark = state.SystemDark;
             _browserTime = BrowserTime.From(state.TimeZone);
         }
     }
@@ -81,27 +84,15 @@ public partial class MainLayout : IAsyncDisposable
 
     private async Task OnSystemDarkModeChanged(bool systemDark)
     {
-        if (_themePreference == ThemePreference.System)
-        {
-            _dark = systemDark;
-            await InvokeAsync(StateHasChanged);
-        }
+        _systemDark = systemDark;
+        await InvokeAsync(StateHasChanged);
     }
 
     private async Task SetThemeAsync(ThemePreference preference)
     {
         _themePreference = preference;
         await JS.InvokeVoidAsync("codeMentor.setThemePreference", ThemePreferences.Format(preference));
-        await ApplyThemeAsync();
     }
-
-    private async Task ApplyThemeAsync() =>
-        _dark = _themePreference switch
-        {
-            ThemePreference.Dark => true,
-            ThemePreference.Light => false,
-            _ => _themeProvider is not null && await _themeProvider.GetSystemDarkModeAsync(),
-        };
 
     /// <summary>Called by the page-wide keyboard handler for Shift+? (and by the menu).</summary>
     [JSInvokable]

@@ -144,9 +144,10 @@ window.codeMentor = {
             const code = button.closest(".code-block")?.querySelector("pre code, pre");
             if (!code) return;
             await codeMentor.copyText(code.innerText);
-            const label = button.textContent;
+            button.dataset.label ??= button.textContent; // the label before any "Copied", even on a double click
             button.textContent = "Copied";
-            setTimeout(() => { button.textContent = label; }, 1500);
+            clearTimeout(button._codeMentorReset);
+            button._codeMentorReset = setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
         });
     },
     unregisterShortcuts() {
