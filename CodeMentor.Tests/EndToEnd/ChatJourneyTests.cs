@@ -16,7 +16,9 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await page.FillAsync("#password", "correct-horse-42");
         await page.FillAsync("#confirm", "correct-horse-42");
         await page.ClickAsync("[data-testid=register-submit]");
-        await page.WaitForURLAsync("**/chat");
+        // Registered and sent to the chat; what the page must then do is waited for by each test (its ready flag),
+        // not the browser's load event, which twice did not arrive in 30 s on a loaded 2-core CI run.
+        await page.WaitForURLAsync("**/chat", new() { WaitUntil = WaitUntilState.Commit });
         return email;
     }
 
