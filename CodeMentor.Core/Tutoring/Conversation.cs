@@ -14,6 +14,13 @@ public sealed class Conversation
     public ConversationKind Kind { get; set; } = ConversationKind.Chat;
     public DateTime CreatedAtUtc { get; set; }
     public DateTime UpdatedAtUtc { get; set; }
+
+    /// <summary>When the learner pinned it to the top of the list; null when not pinned.</summary>
+    public DateTime? PinnedAtUtc { get; set; }
+
+    /// <summary>Archived chats leave the list (they stay searchable and exportable) until the learner
+    /// restores them or writes in them again.</summary>
+    public bool Archived { get; set; }
     public List<ConversationMessage> Messages { get; set; } = [];
 }
 

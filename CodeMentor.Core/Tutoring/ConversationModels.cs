@@ -1,6 +1,6 @@
 namespace CodeMentor.Core.Tutoring;
 
-public sealed record ConversationSummary(Guid Id, string Title, DateTime UpdatedAtUtc);
+public sealed record ConversationSummary(Guid Id, string Title, DateTime UpdatedAtUtc, bool Pinned = false, bool Archived = false);
 
 /// <summary>A conversation found by a search, with the matching part of a message (null when only the title matched).</summary>
 public sealed record ConversationMatch(ConversationSummary Conversation, string? Snippet);

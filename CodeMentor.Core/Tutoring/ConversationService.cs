@@ -41,8 +41,8 @@ public sealed class ConversationService(
         await using var context = await db.CreateDbContextAsync(ct);
         return await context.Conversations.AsNoTracking()
             .Where(c => c.UserId == userId && c.Kind == kind)
-            .OrderByDescending(c => c.UpdatedAtUtc)
-            .Select(c => new ConversationSummary(c.Id, c.Title, c.UpdatedAtUtc))
+            .OrderByDescending(c => c.PinnedAtUtc != null).ThenByDescending(c => c.PinnedAtUtc).ThenByDescending(c => c.UpdatedAtUtc)
+            .Select(c => new ConversationSummary(c.Id, c.Title, c.UpdatedAtUtc, c.PinnedAtUtc != null, c.Archived))
             .ToListAsync(ct);
     }
 
@@ -71,7 +71,7 @@ public sealed class ConversationService(
         await using (var context = await db.CreateDbContextAsync(ct))
         {
             var unused = await context.Conversations.AsNoTracking()
-                .Where(c => c.UserId == userId && c.Kind == ConversationKind.Chat && !c.Messages.Any(m => m.Role == MessageRole.User))
+                .Where(c => c.UserId == userId && c.Kind == ConversationKind.Chat && !c.Archived && !c.Messages.Any(m => m.Role == MessageRole.User))
                 .OrderByDescending(c => c.UpdatedAtUtc).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
             if (unused is { } id)
             {
@@ -96,13 +96,13 @@ public sealed class ConversationService(
             .Where(c => c.UserId == userId && c.Kind == ConversationKind.Chat)
             .Select(c => new
             {
-                c.Id, c.Title, c.UpdatedAtUtc,
+                c.Id, c.Title, c.UpdatedAtUtc, Pinned = c.PinnedAtUtc != null, c.Archived,
                 InTitle = EF.Functions.Like(c.Title, pattern, "\\"),
                 Message = c.Messages.Where(m => EF.Functions.Like(m.Content, pattern, "\\")).OrderBy(m => m.Id).Select(m => m.Content).FirstOrDefault(),
             })
             .Where(c => c.InTitle || c.Message != null)
             .OrderByDescending(c => c.UpdatedAtUtc).Take(50).ToListAsync(ct);
-        return rows.Select(r => new ConversationMatch(new ConversationSummary(r.Id, r.Title, r.UpdatedAtUtc),
+        return rows.Select(r => new ConversationMatch(new ConversationSummary(r.Id, r.Title, r.UpdatedAtUtc, r.Pinned, r.Archived),
             r.Message is null ? null : Snippet(r.Message, text))).ToList();
     }
 
@@ -154,6 +154,22 @@ public sealed class ConversationService(
             await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Title, title), token) == 1);
     }
+
+    /// <summary>Pins a chat to the top of the list (newest pin first) or unpins it. Pinning an archived
+    /// chat restores it.</summary>
+    public async Task<bool> SetPinnedAsync(string userId, Guid conversationId, bool pinned, CancellationToken ct = default)
+    {
+        DateTime? pinnedAt = pinned ? time.GetUtcNow().UtcDateTime : null;
+        return await writer.WriteAsync(async (context, token) =>
+            await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.PinnedAtUtc, pinnedAt).SetProperty(c => c.Archived, c => pinned ? false : c.Archived), token) == 1);
+    }
+
+    /// <summary>Archives a chat (it leaves the list and loses its pin) or restores it.</summary>
+    public async Task<bool> SetArchivedAsync(string userId, Guid conversationId, bool archived, CancellationToken ct = default) =>
+        await writer.WriteAsync(async (context, token) =>
+            await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Archived, archived).SetProperty(c => c.PinnedAtUtc, c => archived ? null : c.PinnedAtUtc), token) == 1);
 
     public async Task<bool> DeleteAsync(string userId, Guid conversationId, CancellationToken ct = default)
     {
@@ -231,7 +247,8 @@ public sealed class ConversationService(
                 c.Messages.Add(reply);
             }
             await c.Conversations.Where(x => x.Id == conversationId)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAtUtc, now).SetProperty(x => x.Title, title), token);
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAtUtc, now).SetProperty(x => x.Title, title)
+                    .SetProperty(x => x.Archived, false), token); // writing in an archived chat brings it back
         });
         if (reply is null)
         {

@@ -94,7 +94,35 @@ public sealed class LearnerUiTests : IAsyncLifetime
             .Add(c => c.Search, _ => Task.FromResult<IReadOnlyList<ConversationMatch>>([])));
 
         Assert.Equal(["Today", "Yesterday", "Previous 7 days"], list.FindAll("[data-testid=conversation-group]").Select(g => g.TextContent));
-        Assert.Equal("Delete Lists", list.FindAll("[data-testid=delete]")[1].GetAttribute("aria-label"));
+        Assert.Equal("Actions for Lists", list.FindAll("[data-testid=conversation-actions] button")[1].GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void Pinned_chats_come_first_and_archived_ones_show_only_when_asked()
+    {
+        var now = DateTime.UtcNow;
+        var pins = new List<(Guid, bool)>();
+        var loops = new ConversationSummary(Guid.NewGuid(), "Loops", now);
+        var list = _host.Context.Render<ConversationList>(p => p
+            .Add(c => c.Conversations, [new ConversationSummary(Guid.NewGuid(), "Sets", now.AddDays(-3), Pinned: true), loops,
+                new ConversationSummary(Guid.NewGuid(), "Old", now.AddDays(-1), Archived: true)])
+            .Add(c => c.OnPin, ((Guid Id, bool Pinned) pin) => pins.Add(pin))
+            .Add(c => c.Search, _ => Task.FromResult<IReadOnlyList<ConversationMatch>>([])));
+
+        Assert.Equal(["Pinned", "Today"], list.FindAll("[data-testid=conversation-group]").Select(g => g.TextContent));
+        Assert.Equal(["Sets", "Loops"], list.FindAll("[data-testid=conversation-link]").Select(a => a.TextContent));
+        Assert.Equal("Show archived (1)", list.Find("[data-testid=toggle-archived]").TextContent.Trim());
+
+        list.Find("[data-testid=toggle-archived]").Click();
+        Assert.Equal(["Pinned", "Today", "Archived"], list.FindAll("[data-testid=conversation-group]").Select(g => g.TextContent));
+        Assert.Equal("Hide archived", list.Find("[data-testid=toggle-archived]").TextContent.Trim());
+
+        list.FindAll("[data-testid=conversation-actions] button")[1].Click(); // the menu of "Loops"
+        var menu = _host.Popovers;
+        menu.WaitForAssertion(() => Assert.Contains("Pin to top", menu.Find("[data-testid=pin]").TextContent), Wait);
+        Assert.Contains("Archive", menu.Find("[data-testid=archive]").TextContent);
+        menu.Find("[data-testid=pin]").Click();
+        Assert.Equal([(loops.Id, true)], pins);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace CodeMentor.Tests.EndToEnd;
 
 /// <summary>What learners expect of the chat apps they already use, in headless Chromium at a phone and a
-/// desktop size: a menu on the phone, the input on /chat, search, edit and resend, export, code blocks with
+/// desktop size: a menu on the phone, the input on /chat, pin and archive, search, edit and resend, export, code blocks with
 /// a copy button, dark mode, keyboard shortcuts, password change and deleting one's account; and the review
 /// page that once sent stale code.</summary>
 [Collection(PortalCollection.Name)]
@@ -68,6 +68,21 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
 
         await page.ClickAsync("[data-testid=toggle-conversations]");
         await Expect(page.Locator("[data-testid=conversation-link]")).ToHaveTextAsync("How does a loop work?");
+
+        // Each chat's menu pins it to the top or archives it; the archive is one tap away and restores.
+        await page.ClickAsync("[data-testid=conversation-actions] button");
+        await page.ClickAsync("[data-testid=pin]");
+        await Expect(page.Locator("[data-testid=conversation-group]")).ToHaveTextAsync("Pinned");
+        await page.ClickAsync("[data-testid=conversation-actions] button");
+        await page.ClickAsync("[data-testid=archive]");
+        await Expect(page.Locator("[data-testid=conversation-link]")).ToHaveCountAsync(0);
+        await page.ClickAsync("[data-testid=toggle-archived]");
+        await Expect(page.Locator("[data-testid=conversation-group]")).ToHaveTextAsync("Archived");
+        await page.ClickAsync("[data-testid=conversation-actions] button");
+        await page.ClickAsync("[data-testid=archive]");
+        await Expect(page.Locator("[data-testid=conversation-group]")).ToHaveTextAsync("Today");
+        Assert.Equal(0, await SidewaysOverflowAsync(page));
+
         await page.ClickAsync("[data-testid=nav-menu]");
         await Expect(page.Locator("[data-testid=drawer-logout]")).ToBeVisibleAsync();
     }

@@ -60,6 +60,43 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pinned_chats_lead_the_list_archived_ones_leave_it_until_restored_or_written_in()
+    {
+        var oldest = await ChatAsync(_ada, "What is a variable?");
+        var middle = await ChatAsync(_ada, "What is a loop?");
+        var newest = await ChatAsync(_ada, "What is a list?");
+
+        Assert.True(await Conversations.SetPinnedAsync(_ada, oldest, pinned: true));
+        Assert.Equal([oldest, newest, middle], (await Conversations.ListAsync(_ada)).Select(c => c.Id));
+        Assert.True((await Conversations.ListAsync(_ada))[0].Pinned);
+
+        // Archiving drops the pin; the chat is still listed (flagged) and found by search.
+        Assert.True(await Conversations.SetArchivedAsync(_ada, oldest, archived: true));
+        var archived = Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == oldest);
+        Assert.True(archived.Archived);
+        Assert.False(archived.Pinned);
+        Assert.True(Assert.Single(await Conversations.SearchAsync(_ada, "variable")).Conversation.Archived);
+
+        // "New conversation" never hands back an archived, unused chat.
+        var unused = await Conversations.CreateAsync(_ada, new LearnerContext());
+        await Conversations.SetArchivedAsync(_ada, unused, archived: true);
+        Assert.NotEqual(unused, await Conversations.CreateAsync(_ada, new LearnerContext()));
+
+        // Writing in an archived chat brings it back; pinning one restores it too.
+        await (await Conversations.SendAsync(_ada, oldest, "And a constant?")).Run!.Completion;
+        Assert.False(Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == oldest).Archived);
+        Assert.True(await Conversations.SetPinnedAsync(_ada, unused, pinned: true));
+        var restored = Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == unused);
+        Assert.True(restored.Pinned);
+        Assert.False(restored.Archived);
+
+        // Someone else's chat cannot be pinned or archived.
+        Assert.False(await Conversations.SetPinnedAsync(_bob, middle, pinned: true));
+        Assert.False(await Conversations.SetArchivedAsync(_bob, middle, archived: true));
+        Assert.False(Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == middle).Archived);
+    }
+
+    [Fact]
     public async Task Search_finds_titles_and_message_text_of_the_learners_own_conversations_only()
     {
         var loops = await ChatAsync(_ada, "How do for loops work?");

@@ -33,9 +33,12 @@ public sealed class BunitHost : IAsyncDisposable
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, host.UserId));
         await ctx.Services.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
         await host.AddUserAsync(host.UserId, "ada@example.org");
-        ctx.Render<MudPopoverProvider>();
+        host.Popovers = ctx.Render<MudPopoverProvider>();
         return host;
     }
+
+    /// <summary>Where menus and dialogs open (MudBlazor renders them outside the component).</summary>
+    public IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = default!;
 
     public T Get<T>() where T : notnull => Context.Services.GetRequiredService<T>();
 

@@ -10,6 +10,8 @@ public partial class ConversationList
 {
     [Inject] private IDialogService Dialogs { get; set; } = default!;
 
+    [Inject] private TimeProvider Time { get; set; } = default!;
+
     [CascadingParameter] private BrowserTime? BrowserTime { get; set; }
 
     [Parameter, EditorRequired] public IReadOnlyList<ConversationSummary> Conversations { get; set; } = [];
@@ -22,6 +24,10 @@ public partial class ConversationList
 
     [Parameter] public EventCallback<Guid> OnDelete { get; set; }
 
+    [Parameter] public EventCallback<(Guid Id, bool Pinned)> OnPin { get; set; }
+
+    [Parameter] public EventCallback<(Guid Id, bool Archived)> OnArchive { get; set; }
+
     /// <summary>Searches titles and message text (on the server, scoped to the learner).</summary>
     [Parameter, EditorRequired] public Func<string, Task<IReadOnlyList<ConversationMatch>>> Search { get; set; } = default!;
 
@@ -31,6 +37,28 @@ public partial class ConversationList
     private string _newTitle = "";
     private string? _query;
     private IReadOnlyList<ConversationMatch>? _matches;
+    private bool _showArchived;
+
+    private int ArchivedCount => Conversations.Count(c => c.Archived);
+
+    /// <summary>Pinned chats first, then the rest by the learner's local day, then (when shown) the archive.</summary>
+    private IEnumerable<(string Heading, IReadOnlyList<ConversationSummary> Conversations)> Groups()
+    {
+        var pinned = Conversations.Where(c => c.Pinned && !c.Archived).ToList();
+        if (pinned.Count > 0)
+        {
+            yield return ("Pinned", pinned);
+        }
+        var now = Time.GetUtcNow().UtcDateTime;
+        foreach (var day in Conversations.Where(c => !c.Pinned && !c.Archived).GroupBy(c => Clock.Group(c.UpdatedAtUtc, now)))
+        {
+            yield return (day.Key, day.ToList());
+        }
+        if (_showArchived && ArchivedCount > 0)
+        {
+            yield return ("Archived", Conversations.Where(c => c.Archived).ToList());
+        }
+    }
 
     private async Task SearchAsync() =>
         _matches = string.IsNullOrWhiteSpace(_query) ? null : await Search(_query);
