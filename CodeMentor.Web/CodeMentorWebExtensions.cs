@@ -2,6 +2,7 @@ using CodeMentor.Core;
 using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Configuration;
 using CodeMentor.Core.Data;
+using CodeMentor.Web.Accounts;
 using CodeMentor.Web.Components;
 using CodeMentor.Web.Hubs;
 using Microsoft.AspNetCore.Identity;
@@ -39,6 +40,7 @@ public static class CodeMentorWebExtensions
         }
         builder.Services.AddCodeMentorCore(builder.Configuration);
         builder.Services.AddCodeMentorWeb();
+        builder.Services.AddCodeMentorPasswordReset(builder.Configuration);
         return builder;
     }
 

@@ -86,6 +86,13 @@ public static class SettingsCatalog
         Whole("RateLimits:RequestsPerDay", 1, 10000000, "GROQ_RATE_LIMIT_RPD"),
         Whole("RateLimits:DailyTokenBudget", 0, 1000000000),
         new("ConnectionStrings:CodeMentor", ["CODEMENTOR_DB"], SettingKind.Text),
+        new("Email:PublicUrl", ["CODEMENTOR_PUBLIC_URL"], SettingKind.Url),
+        new("Email:From", ["EMAIL_FROM"], SettingKind.Text),
+        new("Email:Smtp:Host", ["SMTP_HOST"], SettingKind.Text),
+        Whole("Email:Smtp:Port", 1, 65535, "SMTP_PORT"),
+        new("Email:Smtp:Username", ["SMTP_USERNAME"], SettingKind.Text),
+        new("Email:Smtp:Password", ["SMTP_PASSWORD"], SettingKind.Text), // may contain spaces; Text values are never echoed
+        new("Email:Smtp:Security", ["SMTP_SECURITY"], SettingKind.Choice, Choices: ["auto", "starttls", "ssl", "none"]),
     ];
 
     /// <summary>Environment name → configuration key (for <see cref="EnvironmentAliases"/>).</summary>

@@ -3,7 +3,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace CodeMentor.Tests.EndToEnd;
 
-/// <summary>The first account (admin) sees usage after a few chats; a learner is refused.
+/// <summary>The first account (admin) sees usage after a few chats; a learner is refused, and later gets
+/// a password reset link from the admin.
 /// Runs on a portal of its own, so that "first account" is known.</summary>
 [Collection(PortalCollection.Name)] // browser journeys run one at a time: they are the heaviest tests
 public sealed class AdminJourneyTests : IAsyncLifetime
@@ -38,12 +39,32 @@ public sealed class AdminJourneyTests : IAsyncLifetime
         await Expect(admin.Locator("[data-testid=insights] [data-testid=finding]").First).ToBeVisibleAsync();
 
         var learner = await _portal.NewUserPageAsync();
-        await RegisterAsync(learner);
+        var learnerEmail = await RegisterAsync(learner);
         await Expect(learner.Locator("[data-testid=admin-link]")).ToHaveCountAsync(0);
         var response = await learner.GotoAsync("admin");
 
         Assert.Equal(403, response!.Status);
         await Expect(learner.Locator("[data-testid=status-page]")).ToHaveAttributeAsync("data-status", "403");
         await Expect(learner.Locator("[data-testid=figures]")).ToHaveCountAsync(0);
+
+        // This portal sends no mail, so a learner who forgot their password is sent to an admin, who makes a link.
+        await learner.Context.ClearCookiesAsync();
+        await learner.GotoAsync("account/forgot-password");
+        await Expect(learner.Locator("[data-testid=reset-by-admin]")).ToContainTextAsync("Ask an administrator");
+        await admin.GotoAsync("admin/users");
+        await admin.Locator($"[aria-label='Usage, limits, password ({learnerEmail})']").ClickAsync();
+        await admin.ClickAsync("[data-testid=create-reset-link]");
+        var link = await admin.Locator("input[data-testid=reset-link], [data-testid=reset-link] input").InputValueAsync();
+        Assert.StartsWith(_portal.BaseUrl + "account/reset-password?user=", link);
+
+        await learner.GotoAsync(link);
+        await learner.FillAsync("#password", "fresh-horse-77");
+        await learner.FillAsync("#confirm", "fresh-horse-77");
+        await learner.ClickAsync("[data-testid=reset-submit]");
+        await Expect(learner.Locator("[data-testid=password-reset]")).ToBeVisibleAsync();
+        await learner.FillAsync("#email", learnerEmail);
+        await learner.FillAsync("#password", "fresh-horse-77");
+        await learner.ClickAsync("[data-testid=login-submit]");
+        await learner.WaitForURLAsync("**/chat", new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
     }
 }

@@ -30,6 +30,8 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await WaitUntilInteractiveAsync(page);
         await page.ClickAsync("[data-testid=new-conversation]");
         await page.WaitForURLAsync("**/chat/*");
+        // The address changes before the conversation is drawn; until then the box of /chat is still there.
+        await Expect(page.Locator("[data-testid=conversation-title]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=chat-input]")).ToBeVisibleAsync();
         return page.Url;
     }

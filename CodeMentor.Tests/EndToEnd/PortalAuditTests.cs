@@ -98,7 +98,8 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
         try
         {
             var page = await context.NewPageAsync();
-            foreach (var (name, url) in audit.Pages.Append(new("log in", "account/login")).Append(new("register", "account/register")))
+            foreach (var (name, url) in audit.Pages.Append(new("log in", "account/login")).Append(new("register", "account/register"))
+                         .Append(new("forgot password", "account/forgot-password")).Append(new("reset password", "account/reset-password?user=x&code=y")))
             {
                 if (name is "log in")
                 {

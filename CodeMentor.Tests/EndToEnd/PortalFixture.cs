@@ -14,6 +14,12 @@ namespace CodeMentor.Tests.EndToEnd;
 /// </summary>
 public sealed class PortalFixture : IAsyncLifetime
 {
+    /// <summary>Extra configuration for the portal.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>A fixed port, for settings that must name the portal's address; 0 lets the OS choose.</summary>
+    public int Port { get; init; }
+
     /// <summary>The end of every fake reply, so a test can tell a finished reply from a partial one.</summary>
     public const string ReplyEnd = "That is the whole idea.";
 
@@ -39,9 +45,13 @@ public sealed class PortalFixture : IAsyncLifetime
             web.UseSetting("ConnectionStrings:CodeMentor", $"Data Source={Path.Combine(_folder, "portal.db")}");
             web.UseSetting("Llm:Groq:ApiKey", FakeGroqServer.Key);
             web.UseSetting("Llm:Groq:Endpoint", Groq.BaseUri.ToString());
+            foreach (var (key, value) in Settings)
+            {
+                web.UseSetting(key, value);
+            }
         });
         // A free port chosen by the OS (UseKestrel(0) falls back to 5000), so portals can run side by side.
-        _factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        _factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, Port));
         _factory.StartServer();
         BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/') + "/";
@@ -58,6 +68,14 @@ public sealed class PortalFixture : IAsyncLifetime
             ],
         });
         Assertions.SetDefaultExpectTimeout(30_000);
+    }
+
+    /// <summary>A port free at the moment of asking, for a portal whose settings must name its address.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A fresh browser profile (own cookies) for one user.</summary>

@@ -27,7 +27,8 @@ public sealed class StartupTests : IDisposable
         };
         // A clean environment for what matters: no inherited ASPNETCORE_/LLM_/GROQ_ settings.
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_") || k.StartsWith("DOTNET_ENVIRONMENT")
-                     || k.StartsWith("LLM_") || k.StartsWith("GROQ_") || k.StartsWith("OPENAI_")).ToList())
+                     || k.StartsWith("LLM_") || k.StartsWith("GROQ_") || k.StartsWith("OPENAI_") || k.StartsWith("SMTP_") || k.StartsWith("EMAIL_")
+                     || k == "CODEMENTOR_PUBLIC_URL").ToList())
         {
             info.Environment.Remove(key);
         }
@@ -64,6 +65,8 @@ public sealed class StartupTests : IDisposable
     [InlineData("GROQ_RATE_LIMIT_RPD", "0", "GROQ_RATE_LIMIT_RPD must be a whole number from 1 to 10,000,000; it is '0'.")]
     [InlineData("LLM_TEMPERATURE", "abc", "LLM_TEMPERATURE must be a number from 0 to 2; it is 'abc'.")]
     [InlineData("LLM_ENABLED", "maybe", "LLM_ENABLED must be true or false; it is 'maybe'.")]
+    [InlineData("SMTP_PORT", "70000", "SMTP_PORT must be a whole number from 1 to 65,535; it is '70000'.")]
+    [InlineData("SMTP_SECURITY", "tls", "SMTP_SECURITY must be one of auto, starttls, ssl, none; it is 'tls'.")]
     public async Task An_unusable_setting_stops_the_app_with_one_line_that_names_the_variable(string variable, string value, string line)
     {
         var (exit, error) = await RunToExitAsync(new() { [variable] = value });
@@ -72,6 +75,17 @@ public sealed class StartupTests : IDisposable
         Assert.Contains("  " + line, error.Split('\n').Select(l => l.TrimEnd('\r')));
         Assert.DoesNotContain("   at ", error); // no stack trace
         Assert.DoesNotContain("Exception", error);
+    }
+
+    [Fact]
+    public async Task A_mail_server_without_the_public_address_and_sender_is_refused_naming_both()
+    {
+        var (exit, error) = await RunToExitAsync(new() { ["SMTP_HOST"] = "mail.school.example", ["EMAIL_FROM"] = "not an address" });
+
+        Assert.Equal(78, exit);
+        Assert.Contains("CODEMENTOR_PUBLIC_URL must be set too", error);
+        Assert.Contains("EMAIL_FROM must be the sender's address", error);
+        Assert.DoesNotContain("   at ", error);
     }
 
     [Fact]

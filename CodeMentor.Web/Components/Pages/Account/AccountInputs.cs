@@ -38,3 +38,20 @@ internal static class SafeReturnUrl
         return path.StartsWith("//") || path.Contains('\\') || path.Contains("://") ? "/chat" : path;
     }
 }
+
+internal sealed class ForgotPasswordInput
+{
+    [Required, EmailAddress, StringLength(256)]
+    public string Email { get; set; } = "";
+}
+
+internal sealed class ResetPasswordInput
+{
+    [Required, StringLength(200, MinimumLength = 8, ErrorMessage = "The password needs at least 8 characters.")]
+    [DataType(DataType.Password)]
+    public string Password { get; set; } = "";
+
+    [Compare(nameof(Password), ErrorMessage = "The two passwords differ.")]
+    [DataType(DataType.Password)]
+    public string ConfirmPassword { get; set; } = "";
+}
