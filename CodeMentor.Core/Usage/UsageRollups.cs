@@ -102,19 +102,72 @@ public static class LatencyBuckets
 /// caller's transaction.</summary>
 public static class UsageRollups
 {
-    public static async Task ApplyAsync(AppDbContext context, IReadOnlyList<LedgerEntry> batch, CancellationToken ct = default)
+    public static Task ApplyAsync(AppDbContext context, IReadOnlyList<LedgerEntry> batch, CancellationToken ct = default)
     {
-        foreach (var group in batch.GroupBy(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), e.UserId, e.Feature, e.Provider, e.Model, e.Outcome,
-                     Category: e.FailureCategory ?? "")))
+        var totals = new UsageRollupTotals();
+        foreach (var entry in batch)
         {
-            var k = group.Key;
+            totals.Add(entry);
+        }
+        return totals.ApplyAsync(context, ct);
+    }
+}
+
+/// <summary>Roll-up totals of any number of ledger rows, summed in memory and written with one
+/// upsert per day/user/feature/provider/model/outcome and one per latency bucket.</summary>
+public sealed class UsageRollupTotals
+{
+    private readonly Dictionary<(DateOnly Day, string UserId, string Feature, string Provider, string Model, string Outcome, string Category), LedgerDaily> _daily = [];
+    private readonly Dictionary<(DateOnly Day, int Metric, int Bucket), long> _latency = [];
+
+    public void Add(LedgerEntry e)
+    {
+        var day = DateOnly.FromDateTime(e.TimestampUtc);
+        var key = (day, e.UserId, e.Feature, e.Provider, e.Model, e.Outcome, e.FailureCategory ?? "");
+        if (!_daily.TryGetValue(key, out var d))
+        {
+            _daily[key] = d = new LedgerDaily
+            {
+                Day = day, UserId = e.UserId, Feature = e.Feature, Provider = e.Provider, Model = e.Model, Outcome = e.Outcome,
+                FailureCategory = key.Item7, LastAtUtc = e.TimestampUtc,
+            };
+        }
+        d.Requests++;
+        d.InputTokens += e.InputTokens;
+        d.OutputTokens += e.OutputTokens;
+        d.ReasoningTokens += e.ReasoningTokens;
+        d.CachedInputTokens += e.CachedInputTokens;
+        d.CostPico += e.CostPico ?? 0;
+        d.UnpricedRequests += e.CostPico is null ? 1 : 0;
+        d.SavedCostPico += e.SavedCostPico;
+        d.LatencySumMs += e.LatencyMs;
+        if (e.TimestampUtc > d.LastAtUtc)
+        {
+            d.LastAtUtc = e.TimestampUtc;
+        }
+        CountLatency(day, 0, e.LatencyMs);
+        if (e.TimeToFirstTokenMs is { } firstToken)
+        {
+            CountLatency(day, 1, firstToken);
+        }
+    }
+
+    private void CountLatency(DateOnly day, int metric, int milliseconds)
+    {
+        var key = (day, metric, LatencyBuckets.IndexOf(milliseconds));
+        _latency[key] = _latency.GetValueOrDefault(key) + 1;
+    }
+
+    public async Task ApplyAsync(AppDbContext context, CancellationToken ct = default)
+    {
+        foreach (var d in _daily.Values)
+        {
             await context.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO LedgerDaily (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory, Requests, InputTokens, OutputTokens,
                     ReasoningTokens, CachedInputTokens, CostPico, UnpricedRequests, SavedCostPico, LatencySumMs, LastAtUtc)
-                VALUES ({k.Day}, {k.UserId}, {k.Feature}, {k.Provider}, {k.Model}, {k.Outcome}, {k.Category}, {group.LongCount()},
-                    {group.Sum(e => (long)e.InputTokens)}, {group.Sum(e => (long)e.OutputTokens)}, {group.Sum(e => (long)e.ReasoningTokens)},
-                    {group.Sum(e => (long)e.CachedInputTokens)}, {group.Sum(e => e.CostPico ?? 0)}, {group.LongCount(e => e.CostPico is null)},
-                    {group.Sum(e => e.SavedCostPico)}, {group.Sum(e => (long)e.LatencyMs)}, {group.Max(e => e.TimestampUtc)})
+                VALUES ({d.Day}, {d.UserId}, {d.Feature}, {d.Provider}, {d.Model}, {d.Outcome}, {d.FailureCategory}, {d.Requests},
+                    {d.InputTokens}, {d.OutputTokens}, {d.ReasoningTokens}, {d.CachedInputTokens}, {d.CostPico}, {d.UnpricedRequests},
+                    {d.SavedCostPico}, {d.LatencySumMs}, {d.LastAtUtc})
                 ON CONFLICT (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory) DO UPDATE SET
                     Requests = Requests + excluded.Requests,
                     InputTokens = InputTokens + excluded.InputTokens,
@@ -128,14 +181,10 @@ public static class UsageRollups
                     LastAtUtc = max(LastAtUtc, excluded.LastAtUtc)
                 """, ct);
         }
-
-        var histogram = batch.Select(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), Metric: 0, Bucket: LatencyBuckets.IndexOf(e.LatencyMs)))
-            .Concat(batch.Where(e => e.TimeToFirstTokenMs is not null)
-                .Select(e => (Day: DateOnly.FromDateTime(e.TimestampUtc), Metric: 1, Bucket: LatencyBuckets.IndexOf(e.TimeToFirstTokenMs!.Value))));
-        foreach (var group in histogram.GroupBy(h => h))
+        foreach (var ((day, metric, bucket), count) in _latency)
         {
             await context.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO LatencyDaily (Day, Metric, Bucket, Count) VALUES ({group.Key.Day}, {group.Key.Metric}, {group.Key.Bucket}, {group.LongCount()})
+                INSERT INTO LatencyDaily (Day, Metric, Bucket, Count) VALUES ({day}, {metric}, {bucket}, {count})
                 ON CONFLICT (Day, Metric, Bucket) DO UPDATE SET Count = Count + excluded.Count
                 """, ct);
         }

@@ -30,26 +30,30 @@ public sealed class UsageSeeder(IDbContextFactory<AppDbContext> db, PricingTable
         var start = now.Date.AddDays(1 - days);
         // Some learners use the tutor far more than others.
         var weights = userIds.Select((_, i) => 1.0 / (i + 1)).ToArray();
-        var written = 0;
-        const int batchSize = 5000;
-        while (written < rows)
+        // One transaction: the seed lands whole (rows and roll-ups) or not at all. Rows go through one
+        // prepared INSERT and the roll-ups are summed in memory and written once at the end: EF's
+        // change tracker and an upsert per group per batch made 1M rows take minutes.
+        var totals = new UsageRollupTotals();
+        await using var context = await db.CreateDbContextAsync(ct);
+        await context.Database.OpenConnectionAsync(ct);
+        // A big page cache for this connection only: the ledger's indexes take rows in random order,
+        // and with SQLite's default 2 MB cache a million rows spill pages to the WAL over and over.
+        await context.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -524288", ct);
+        await using var transaction = await context.Database.BeginTransactionAsync(ct);
+        await using var insert = await LedgerInsert.PrepareAsync(context, ct);
+        for (var written = 1; written <= rows; written++)
         {
-            var batch = new List<LedgerEntry>(Math.Min(batchSize, rows - written));
-            for (var i = 0; i < batch.Capacity; i++)
+            var row = Row(random, start, now, userIds, weights);
+            await insert.ExecuteAsync(row, ct);
+            totals.Add(row);
+            if (written % 50_000 == 0 || written == rows)
             {
-                batch.Add(Row(random, start, now, userIds, weights));
+                progress?.Report(written);
             }
-            await using var context = await db.CreateDbContextAsync(ct);
-            context.ChangeTracker.AutoDetectChangesEnabled = false;
-            await using var transaction = await context.Database.BeginTransactionAsync(ct);
-            context.Ledger.AddRange(batch);
-            await context.SaveChangesAsync(ct);
-            await UsageRollups.ApplyAsync(context, batch, ct);
-            await transaction.CommitAsync(ct);
-            written += batch.Count;
-            progress?.Report(written);
         }
-        return written;
+        await totals.ApplyAsync(context, ct);
+        await transaction.CommitAsync(ct);
+        return rows;
     }
 
     private LedgerEntry Row(Random random, DateTime start, DateTime now, IReadOnlyList<string> userIds, double[] weights)

@@ -1,5 +1,6 @@
 using CodeMentor.Core.Usage;
 using CodeMentor.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace CodeMentor.Tests.Integration;
 
@@ -83,6 +84,35 @@ public sealed class UsageQueriesTests : IAsyncLifetime
             (after.LatencyP50Ms, after.LatencyP95Ms, after.TimeToFirstTokenP50Ms, after.TimeToFirstTokenP95Ms));
         await using var db = await _host.DbAsync();
         Assert.Equal(3, db.Users.Count()); // the real accounts are kept
+    }
+
+    [Fact]
+    public async Task Seeded_rows_are_stored_as_EF_stores_them_and_their_roll_ups_add_up()
+    {
+        await using var before = await _host.DbAsync();
+        var latencyBefore = before.LatencyDaily.Sum(l => l.Count);
+
+        await _host.Get<UsageSeeder>().SeedAsync(3_000, days: 10, users: 5);
+
+        await using var db = await _host.DbAsync();
+        var demo = db.Users.Where(u => u.Email!.EndsWith("@" + UsageSeeder.DemoDomain)).Select(u => u.Id).ToList();
+        var rows = db.Ledger.AsNoTracking().Where(e => demo.Contains(e.UserId)).ToList(); // read back through EF's mapping
+        Assert.Equal(3_000, rows.Count);
+        var since = DateTime.UtcNow.Date.AddDays(-9);
+        Assert.Equal(3_000, db.Ledger.Count(e => demo.Contains(e.UserId) && e.TimestampUtc >= since)); // dates compare as EF writes them
+
+        var daily = db.LedgerDaily.AsNoTracking().Where(d => demo.Contains(d.UserId)).ToList();
+        Assert.Equal(3_000, daily.Sum(d => d.Requests));
+        Assert.Equal(rows.Sum(r => (long)r.InputTokens), daily.Sum(d => d.InputTokens));
+        Assert.Equal(rows.Sum(r => (long)r.OutputTokens), daily.Sum(d => d.OutputTokens));
+        Assert.Equal(rows.Sum(r => r.CostPico ?? 0), daily.Sum(d => d.CostPico));
+        Assert.Equal(rows.Sum(r => r.SavedCostPico), daily.Sum(d => d.SavedCostPico));
+        Assert.Equal(rows.Count(r => r.Outcome == LedgerOutcomes.Failed), daily.Where(d => d.Outcome == LedgerOutcomes.Failed).Sum(d => d.Requests));
+        foreach (var day in rows.GroupBy(r => DateOnly.FromDateTime(r.TimestampUtc)))
+        {
+            Assert.Equal(day.Max(r => r.TimestampUtc), daily.Where(d => d.Day == day.Key).Max(d => d.LastAtUtc));
+        }
+        Assert.Equal(latencyBefore + rows.Count + rows.Count(r => r.TimeToFirstTokenMs is not null), db.LatencyDaily.Sum(l => l.Count));
     }
 
     [Fact]

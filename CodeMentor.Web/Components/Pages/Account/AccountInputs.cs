@@ -11,18 +11,10 @@ internal sealed class LoginInput
     public string Password { get; set; } = "";
 }
 
-internal sealed class RegisterInput
+internal sealed class RegisterInput : ResetPasswordInput
 {
     [Required, EmailAddress, StringLength(256)]
     public string Email { get; set; } = "";
-
-    [Required, StringLength(200, MinimumLength = 8, ErrorMessage = "The password needs at least 8 characters.")]
-    [DataType(DataType.Password)]
-    public string Password { get; set; } = "";
-
-    [Compare(nameof(Password), ErrorMessage = "The two passwords differ.")]
-    [DataType(DataType.Password)]
-    public string ConfirmPassword { get; set; } = "";
 }
 
 internal static class SafeReturnUrl
@@ -45,7 +37,8 @@ internal sealed class ForgotPasswordInput
     public string Email { get; set; } = "";
 }
 
-internal sealed class ResetPasswordInput
+/// <summary>A new password, typed twice (registration and password reset).</summary>
+internal class ResetPasswordInput
 {
     [Required, StringLength(200, MinimumLength = 8, ErrorMessage = "The password needs at least 8 characters.")]
     [DataType(DataType.Password)]
