@@ -4,12 +4,14 @@ using CodeMentor.Benchmarks;
 // dotnet run -c Release --project CodeMentor.Benchmarks -- --filter '*'      BenchmarkDotNet benchmarks
 // dotnet run -c Release --project CodeMentor.Benchmarks -- load [seconds]   the hub load benchmark
 // dotnet run -c Release --project CodeMentor.Benchmarks -- browser          streaming cost in Chromium
-// dotnet run -c Release --project CodeMentor.Benchmarks -- pages            pages ready and first words after Enter, in Chromium
+// dotnet run -c Release --project CodeMentor.Benchmarks -- pages [n] [rows]   pages ready and first words after Enter, in Chromium
+// dotnet run -c Release --project CodeMentor.Benchmarks -- circuits [pages] server memory per idle chat page
 return args switch
 {
     ["load", ..] => await LoadBenchmark.RunAsync(args[1..]),
     ["browser", ..] => await BrowserBenchmark.RunAsync(args[1..]),
     ["pages", ..] => await PageTimingBenchmark.RunAsync(args[1..]),
+    ["circuits", ..] => await CircuitMemoryBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -94,7 +94,12 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
         }
         _runEnded = delta.Status != MessageStatus.Streaming;
         _frame = _runEnded ? _markdown.Complete() : _markdown.Render();
-        _lastRender = Time.GetTimestamp();
+        // Only a render that showed something starts the interval: subscribing before the first token
+        // must not hold that token back for a whole interval.
+        if (delta.Text.Length > 0 || delta.Reasoning.Length > 0)
+        {
+            _lastRender = Time.GetTimestamp();
+        }
     }
 
     private void SetReasoning(string reasoning)
