@@ -26,29 +26,13 @@ public static class BrowserBenchmark
     {
         var sizes = args.Length > 0 ? args[0].Split(',').Select(int.Parse).ToArray() : [1000, 4000, 16000];
         var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-        await using var groq = await FakeGroqServer.StartAsync();
-        var folder = Path.Combine(Path.GetTempPath(), "codementor-browser-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var port = LoadBenchmark.FreePort();
-        await using var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port);
-        await app.StartAsync();
-        var baseUrl = $"http://127.0.0.1:{port}/";
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new() { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(120_000);
+        await using var portal = await BenchmarkPortal.StartAsync("browser");
+        var groq = portal.Groq;
+        var context = await portal.NewContextAsync(1280, 900, timeoutMs: 120_000);
         var page = await context.NewPageAsync();
         await RegisterAsync(page);
 
-        Console.WriteLine($"# Browser streaming benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
-            $"Chromium {browser.Version}, .NET {Environment.Version}");
+        Console.WriteLine(portal.Header("Browser streaming benchmark"));
         Console.WriteLine($"Streamed at {TokensPerSecond:N0} tokens/s ({CharsPerToken} characters per token); median of {repeats} turns each.");
         Console.WriteLine();
         Console.WriteLine("| Reply | Shown | WebSocket bytes | Main-thread time (script / style + layout) | Bytes ratio | Main-thread ratio |");
@@ -86,7 +70,6 @@ public static class BrowserBenchmark
         }
 
         await context.CloseAsync();
-        await LoadBenchmark.StopAsync(app, folder);
         return 0;
     }
 
@@ -107,6 +90,7 @@ public static class BrowserBenchmark
         await Assertions.Expect(page.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "true");
         await page.ClickAsync("[data-testid=new-conversation]");
         await page.WaitForURLAsync("**/chat/*");
+        await Assertions.Expect(page.Locator("[data-testid=conversation-title]")).ToBeVisibleAsync();
         var input = page.Locator("[data-testid=chat-input]");
         await Assertions.Expect(input).ToHaveAttributeAsync("data-keys-ready", "true");
         await input.FillAsync("Explain loops to me, with examples.");

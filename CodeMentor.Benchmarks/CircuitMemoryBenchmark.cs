@@ -15,23 +15,9 @@ public static class CircuitMemoryBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var pages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        await using var groq = await FakeGroqServer.StartAsync();
-        groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A loop repeats a block of code. " + string.Concat(Enumerable.Repeat("Each pass runs the body once. ", 20))));
-        var folder = Path.Combine(Path.GetTempPath(), "codementor-circuits-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var port = LoadBenchmark.FreePort();
-        await using var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port);
-        await app.StartAsync();
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = $"http://127.0.0.1:{port}/" });
-        context.SetDefaultTimeout(60_000);
+        await using var portal = await BenchmarkPortal.StartAsync("circuits");
+        portal.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A loop repeats a block of code. " + string.Concat(Enumerable.Repeat("Each pass runs the body once. ", 20))));
+        var context = await portal.NewContextAsync();
         var first = await context.NewPageAsync();
         await BrowserBenchmark.RegisterAsync(first);
         // A conversation with one question and its reply, as a learner leaves a page open.
@@ -56,7 +42,7 @@ public static class CircuitMemoryBenchmark
         await Task.Delay(TimeSpan.FromSeconds(2));
         var after = Heap();
 
-        Console.WriteLine($"# Circuit memory benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, Chromium {browser.Version}, .NET {Environment.Version}");
+        Console.WriteLine(portal.Header("Circuit memory benchmark"));
         Console.WriteLine();
         Console.WriteLine("| What | Managed heap | Per page |");
         Console.WriteLine("|---|---:|---:|");
@@ -68,7 +54,6 @@ public static class CircuitMemoryBenchmark
             await page.CloseAsync();
         }
         await context.CloseAsync();
-        await LoadBenchmark.StopAsync(app, folder);
         return 0;
     }
 

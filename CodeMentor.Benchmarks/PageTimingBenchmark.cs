@@ -27,28 +27,14 @@ public static class PageTimingBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 7;
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        await using var groq = await FakeGroqServer.StartAsync();
-        groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A loop repeats a block of code while a condition holds. " +
+        await using var portal = await BenchmarkPortal.StartAsync("pages");
+        portal.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A loop repeats a block of code while a condition holds. " +
             string.Concat(Enumerable.Repeat("Each pass runs the body once. ", 20)), pieceLength: 8));
-        var folder = Path.Combine(Path.GetTempPath(), "codementor-pages-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var port = LoadBenchmark.FreePort();
-        await using var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port);
-        await app.StartAsync();
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = $"http://127.0.0.1:{port}/", ViewportSize = new() { Width = 1366, Height = 800 } });
-        context.SetDefaultTimeout(60_000);
+        var context = await portal.NewContextAsync();
         var page = await context.NewPageAsync();
         await BrowserBenchmark.RegisterAsync(page); // the first account: an admin, so the dashboard can be timed too
 
-        Console.WriteLine($"# Page timing benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, Chromium {browser.Version}, .NET {Environment.Version}");
+        Console.WriteLine(portal.Header("Page timing benchmark"));
         Console.WriteLine($"Median and slowest of {repeats} loads each, after one warm-up load.");
         Console.WriteLine();
         Console.WriteLine("| What | Median | Slowest | Median ÷ static-file baseline |");
@@ -90,7 +76,7 @@ public static class PageTimingBenchmark
         if (args.Length > 1 && int.Parse(args[1], CultureInfo.InvariantCulture) is > 0 and var rows)
         {
             var seeding = Stopwatch.StartNew();
-            await app.Services.GetRequiredService<UsageSeeder>().SeedAsync(rows, days: 30);
+            await portal.App.Services.GetRequiredService<UsageSeeder>().SeedAsync(rows, days: 30);
             Console.WriteLine($"| (seeded {rows:N0} ledger rows in {seeding.Elapsed.TotalSeconds:0.0} s) | | | |");
             var full = await TimeAsync(repeats, async () =>
             {
@@ -102,7 +88,6 @@ public static class PageTimingBenchmark
         }
 
         await context.CloseAsync();
-        await LoadBenchmark.StopAsync(app, folder);
         return 0;
     }
 

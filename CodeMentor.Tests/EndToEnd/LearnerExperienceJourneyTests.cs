@@ -136,9 +136,20 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         var page = await NewPageAsync(1366, 800);
         await RegisterAsync(page);
         await WaitUntilInteractiveAsync(page);
-        await AskAsync(page, "What is a dictionary?");
+        // What is typed on /chat stays in the box when "New conversation" opens one.
+        await Expect(page.Locator("[data-testid=chat-input]")).ToHaveAttributeAsync("data-keys-ready", "true");
+        await page.FillAsync("[data-testid=chat-input]", "What is a dictionary?");
+        await page.ClickAsync("[data-testid=new-conversation]");
         await page.WaitForURLAsync(new Regex("/chat/[0-9a-f-]{36}$"));
+        await Expect(page.Locator("[data-testid=conversation-title]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=chat-input]")).ToHaveValueAsync("What is a dictionary?");
+        await page.PressAsync("[data-testid=chat-input]", "Enter");
+        await Expect(page.Locator("[data-role=User]")).ToHaveCountAsync(1);
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
+        // The reply shows "Complete" as soon as its run ends; the page then reads the saved conversation
+        // back, which re-enables the box and offers editing: wait for that before using the reply.
+        await Expect(page.Locator("[data-testid=chat-input]")).ToBeEnabledAsync();
+        await Expect(page.Locator("[data-testid=edit-last]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=message-time]").First).ToHaveTextAsync(new Regex(@"^\d\d:\d\d$"));
 
         // A code block says its language and copies only its code.

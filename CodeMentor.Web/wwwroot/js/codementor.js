@@ -159,6 +159,10 @@ window.codeMentor = {
         element?.scrollIntoView({ behavior: smooth ? "smooth" : "auto", block: "nearest" });
     },
     focus(element) {
+        // Back to the box after sending, unless the learner has moved on to another field meanwhile
+        // (a fast reply must not pull the focus out of the search box they just opened).
+        const active = document.activeElement;
+        if (active && active !== element && active !== document.body && active.matches?.("input, textarea, select, [contenteditable]")) return;
         element?.focus();
     },
     async copyText(text) {
