@@ -26,7 +26,7 @@ internal sealed class BenchmarkPortal : IAsyncDisposable
         var groq = await FakeGroqServer.StartAsync();
         var folder = Path.Combine(Path.GetTempPath(), $"codementor-{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
-        var port = LoadBenchmark.FreePort();
+        var port = LocalPort.Free();
         var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port);
         await app.StartAsync();
         var playwright = await Playwright.CreateAsync();

@@ -48,7 +48,7 @@ public static class LoadBenchmark
         groq.Default = FakeGroqServer.Reply(GroqStream.Reply(Reply, pieceLength: 4, promptTokens: 120));
         var folder = Path.Combine(Path.GetTempPath(), "codementor-load-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var port = FreePort();
+        var port = LocalPort.Free();
         await using var app = BuildApp(folder, groq.BaseUri, port);
         await app.StartAsync();
         var baseUri = new Uri($"http://127.0.0.1:{port}");
@@ -276,12 +276,5 @@ public static class LoadBenchmark
             tokens.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!);
         }
         return tokens;
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

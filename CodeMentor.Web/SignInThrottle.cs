@@ -45,8 +45,8 @@ public sealed class SignInThrottle : IDisposable
         return null;
     }
 
-    public static string TooMany(TimeSpan wait) =>
-        $"Too many sign-in attempts. Try again in {Math.Max(1, Math.Ceiling(wait.TotalSeconds)):0} seconds.";
+    public static string TooMany(TimeSpan wait, string what = "sign-in attempts") =>
+        $"Too many {what}. Try again in {Math.Max(1, Math.Ceiling(wait.TotalSeconds)):0} seconds.";
 
     /// <summary>Signs in with a password if the throttle allows; the same message for every failure.</summary>
     public async Task<(bool Succeeded, string? Error, TimeSpan? RetryAfter)> PasswordSignInAsync<TUser>(

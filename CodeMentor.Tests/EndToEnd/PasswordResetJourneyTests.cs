@@ -1,3 +1,4 @@
+using CodeMentor.Testing;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -20,7 +21,7 @@ public sealed class PasswordResetJourneyTests : IAsyncLifetime
 
     public PasswordResetJourneyTests()
     {
-        var port = PortalFixture.FreePort();
+        var port = LocalPort.Free();
         _portal = new PortalFixture
         {
             Port = port,

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using CodeMentor.Testing;
 
 namespace CodeMentor.Tests.EndToEnd;
 
@@ -68,14 +69,6 @@ public sealed class PortalFixture : IAsyncLifetime
             ],
         });
         Assertions.SetDefaultExpectTimeout(30_000);
-    }
-
-    /// <summary>A port free at the moment of asking, for a portal whose settings must name its address.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A fresh browser profile (own cookies) for one user.</summary>

@@ -1,3 +1,4 @@
+using CodeMentor.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -63,7 +64,7 @@ public sealed partial class HardKillTests : IAsyncLifetime
     [Fact]
     public async Task A_reply_cut_by_a_hard_kill_keeps_its_checkpointed_text_and_its_call_is_in_the_ledger()
     {
-        var port = StartupTests.FreePort();
+        var port = LocalPort.Free();
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var app = StartApp(port);
         Guid conversation;

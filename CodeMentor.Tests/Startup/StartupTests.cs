@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using CodeMentor.Tests.Support;
+using CodeMentor.Testing;
 
 namespace CodeMentor.Tests.Startup;
 
@@ -33,19 +34,12 @@ public sealed class StartupTests : IDisposable
             info.Environment.Remove(key);
         }
         info.Environment["CODEMENTOR_DB"] = Path.Combine(_folder, "startup.db");
-        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LocalPort.Free()}";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
         return Process.Start(info)!;
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task<(int Exit, string Error)> RunToExitAsync(Dictionary<string, string> environment)
@@ -102,7 +96,7 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task The_default_run_behaves_as_deployed_on_the_port_the_user_chose()
     {
-        var port = FreePort();
+        var port = LocalPort.Free();
         using var process = Start(new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
         try
         {

@@ -14,8 +14,10 @@ namespace CodeMentor.Web.Accounts;
 /// </summary>
 public sealed class SmtpMailer(IOptions<EmailOptions> options, ILogger<SmtpMailer> logger) : BackgroundService
 {
+    private const int OutboxCapacity = 1000;
+
     private readonly Channel<MimeMessage> _outbox = Channel.CreateBounded<MimeMessage>(
-        new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropWrite });
+        new BoundedChannelOptions(OutboxCapacity) { FullMode = BoundedChannelFullMode.Wait });
 
     public bool CanSend => options.Value.CanSend;
 
@@ -32,7 +34,12 @@ public sealed class SmtpMailer(IOptions<EmailOptions> options, ILogger<SmtpMaile
         message.To.Add(MailboxAddress.Parse(to));
         message.Subject = subject;
         message.Body = new TextPart("plain") { Text = text };
-        return _outbox.Writer.TryWrite(message);
+        if (_outbox.Writer.TryWrite(message))
+        {
+            return true;
+        }
+        logger.LogError("Mail outbox full ({Capacity} waiting): \"{Subject}\" was not sent.", OutboxCapacity, subject);
+        return false;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

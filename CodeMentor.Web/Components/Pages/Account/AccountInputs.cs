@@ -11,7 +11,7 @@ internal sealed class LoginInput
     public string Password { get; set; } = "";
 }
 
-internal sealed class RegisterInput : ResetPasswordInput
+internal sealed class RegisterInput : NewPasswordInput
 {
     [Required, EmailAddress, StringLength(256)]
     public string Email { get; set; } = "";
@@ -38,7 +38,7 @@ internal sealed class ForgotPasswordInput
 }
 
 /// <summary>A new password, typed twice (registration and password reset).</summary>
-internal class ResetPasswordInput
+internal class NewPasswordInput
 {
     [Required, StringLength(200, MinimumLength = 8, ErrorMessage = "The password needs at least 8 characters.")]
     [DataType(DataType.Password)]
