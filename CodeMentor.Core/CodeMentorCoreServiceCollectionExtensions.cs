@@ -9,6 +9,7 @@ using CodeMentor.Core.Llm.Resilience;
 using CodeMentor.Core.Llm.Routing;
 using CodeMentor.Core.RateLimiting;
 using CodeMentor.Core.Usage;
+using CodeMentor.Core.Telemetry;
 using CodeMentor.Core.Tokens;
 using CodeMentor.Core.Tutoring;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,9 @@ public static class CodeMentorCoreServiceCollectionExtensions
     public static IServiceCollection AddCodeMentorCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<CodeMentorMetrics>();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName));
 
         // Pooled: a chat turn creates several short-lived contexts.
         services.AddPooledDbContextFactory<AppDbContext>(o =>
@@ -40,6 +44,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
 
         services.AddScoped<AccountService>();
         services.AddScoped<AdminService>();
+        services.AddSingleton<ApiKeyService>();
         services.AddSingleton<UsageQueries>();
         services.AddSingleton<UsageSeeder>();
         services.AddSingleton<InsightEngine>();
@@ -56,6 +61,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<Tutoring.Exercises.ExerciseService>();
         services.AddSingleton<Tutoring.OnboardingService>();
         services.AddSingleton<ConceptService>();
+        services.AddSingleton<Tutoring.Api.TutorApi>();
         return services;
     }
 

@@ -5,6 +5,8 @@ using CodeMentor.Core.Data;
 using CodeMentor.Web.Accounts;
 using CodeMentor.Web.Components;
 using CodeMentor.Web.Hubs;
+using CodeMentor.Web.Observability;
+using CodeMentor.Web.OpenAiApi;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 
@@ -41,6 +43,8 @@ public static class CodeMentorWebExtensions
         builder.Services.AddCodeMentorCore(builder.Configuration);
         builder.Services.AddCodeMentorWeb();
         builder.Services.AddCodeMentorPasswordReset(builder.Configuration);
+        builder.AddCodeMentorObservability();
+        builder.Services.AddCodeMentorOpenAiApi();
         return builder;
     }
 
@@ -132,7 +136,8 @@ public static class CodeMentorWebExtensions
     }
 
     private static bool IsMachineEndpoint(PathString path) =>
-        path.StartsWithSegments("/hubs") || path.StartsWithSegments("/api");
+        path.StartsWithSegments("/hubs") || path.StartsWithSegments("/api") || path.StartsWithSegments("/v1")
+        || ObservabilityExtensions.IsProbe(path);
 
     public static WebApplication MapCodeMentor(this WebApplication app)
     {
@@ -155,6 +160,8 @@ public static class CodeMentorWebExtensions
         app.MapAdminEndpoints();
         app.MapLearnerEndpoints();
         app.MapHub<TutorHub>(TutorHub.Path);
+        app.MapCodeMentorObservability();
+        app.MapOpenAiEndpoints();
         return app;
     }
 }

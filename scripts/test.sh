@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Runs every CodeMentor test (unit, integration, bunit components, headless-Chromium end to end)
-# on a fresh Debian machine: installs Debian's chromium if missing, restores, builds, tests.
+# Runs every CodeMentor test (unit, integration, bunit components, headless-Chromium end to end,
+# OpenAI's own SDKs against /v1) on a fresh Debian machine: installs what is missing, restores, builds, tests.
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian packages the tests use: chromium (browser journeys), prometheus (its promtool parses the
+# /metrics scrape), nodejs and npm (the official openai npm package calls /v1).
 chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$chromium_path" ]; then
-  echo "Installing Debian's chromium for the browser tests..."
+missing=()
+[ -x "$chromium_path" ] || missing+=(chromium)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian's ${missing[*]} for the tests..."
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null \
-    || { echo "Could not install chromium (apt-get install chromium)."; echo "0 passed, 1 failed"; exit 1; }
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { echo "Could not install ${missing[*]} (apt-get install ${missing[*]})."; echo "0 passed, 1 failed"; exit 1; }
 fi
 export CHROMIUM_PATH="$chromium_path"
+
+# The openai npm package at the version in its lock file, for the API client tests.
+if ! (cd CodeMentor.Tests/Clients/openai-node && npm ci --no-audit --no-fund --loglevel=error); then
+  echo "Could not install the openai npm package (npm ci in CodeMentor.Tests/Clients/openai-node)."; echo "0 passed, 1 failed"; exit 1
+fi
 
 if ! dotnet restore CodeMentor.sln; then
   echo "0 passed, 1 failed"; exit 1

@@ -93,6 +93,10 @@ public static class SettingsCatalog
         new("Email:Smtp:Username", ["SMTP_USERNAME"], SettingKind.Text),
         new("Email:Smtp:Password", ["SMTP_PASSWORD"], SettingKind.Text), // may contain spaces; Text values are never echoed
         new("Email:Smtp:Security", ["SMTP_SECURITY"], SettingKind.Choice, Choices: ["auto", "starttls", "ssl", "none"]),
+        // OpenTelemetry's own variable (its SDK reads it): traces, metrics and logs go there over OTLP.
+        new("OTEL_EXPORTER_OTLP_ENDPOINT", [], SettingKind.Url),
+        // The GenAI conventions' variable: prompt and reply text on spans only when an admin turns it on.
+        new("Telemetry:CaptureMessageContent", ["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"], SettingKind.Boolean),
     ];
 
     /// <summary>Environment name → configuration key (for <see cref="EnvironmentAliases"/>).</summary>

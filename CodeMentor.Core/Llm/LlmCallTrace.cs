@@ -20,6 +20,10 @@ public sealed class LlmCallTrace
     public string? Provider { get; set; }
     public string? Model { get; set; }
     public int Attempts { get; set; }
+
+    /// <summary>Time spent waiting on providers for the reply to start (every attempt, from request
+    /// to first token or failure): what the pipeline's overhead is measured against.</summary>
+    public TimeSpan ProviderWait { get; set; }
     public bool CacheHit { get; set; }
 
     /// <summary>Usage of the reply as it was first generated; for a cache hit, what the hit saved.</summary>
@@ -27,6 +31,9 @@ public sealed class LlmCallTrace
 
     /// <summary>Cost of this call in USD (null when the model is not in the pricing table).</summary>
     public decimal? CostUsd { get; set; }
+
+    /// <summary>What the pipeline added to the call, set by the ledger stage with the cost.</summary>
+    public TimeSpan? Overhead { get; set; }
 
     /// <summary>For a cache hit: what the call would have cost.</summary>
     public decimal? SavedCostUsd { get; set; }

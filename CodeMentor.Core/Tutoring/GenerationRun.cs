@@ -7,7 +7,7 @@ public sealed record GenerationSnapshot(string Text, string Reasoning, MessageSt
 
 /// <summary>What was added to a run since a reader last looked, and where the reader is now.</summary>
 public readonly record struct GenerationDelta(string Text, string Reasoning, int TextLength, int ReasoningLength, MessageStatus Status, string? StatusDetail,
-    decimal? CostUsd = null)
+    decimal? CostUsd = null, TimeSpan? Overhead = null)
 {
     public bool IsEmpty => Text.Length == 0 && Reasoning.Length == 0;
 }
@@ -31,6 +31,7 @@ public sealed class GenerationRun
     private MessageStatus _status = MessageStatus.Streaming;
     private string? _detail;
     private decimal? _cost;
+    private TimeSpan? _overhead;
 
     public GenerationRun(string userId, Guid conversationId, long messageId)
     {
@@ -71,7 +72,7 @@ public sealed class GenerationRun
         {
             var text = textLength < _text.Length ? _text.ToString(textLength, _text.Length - textLength) : "";
             var reasoning = reasoningLength < _reasoning.Length ? _reasoning.ToString(reasoningLength, _reasoning.Length - reasoningLength) : "";
-            return new(text, reasoning, _text.Length, _reasoning.Length, _status, _detail, _cost);
+            return new(text, reasoning, _text.Length, _reasoning.Length, _status, _detail, _cost, _overhead);
         }
     }
 
@@ -112,13 +113,15 @@ public sealed class GenerationRun
     }
 
     /// <param name="costUsd">What the reply cost, as saved (null when the model has no price).</param>
-    internal void Finish(MessageStatus status, string? detail, decimal? costUsd = null)
+    /// <param name="overhead">What CodeMentor's pipeline added to the call (provider time excluded).</param>
+    internal void Finish(MessageStatus status, string? detail, decimal? costUsd = null, TimeSpan? overhead = null)
     {
         lock (_gate)
         {
             _status = status;
             _detail = detail;
             _cost = costUsd;
+            _overhead = overhead;
         }
         Changed?.Invoke();
         _cancel.Dispose();

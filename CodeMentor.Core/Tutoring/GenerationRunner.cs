@@ -114,7 +114,7 @@ public sealed partial class GenerationRunner(
         {
             _runs.TryRemove(run.MessageId, out _);
             _byConversation.TryRemove(new KeyValuePair<Guid, GenerationRun>(run.ConversationId, run));
-            run.Finish(status, detail, trace.CostUsd);
+            run.Finish(status, detail, trace.CostUsd, trace.Overhead);
         }
     }
 

@@ -25,6 +25,10 @@ public sealed class LedgerEntry
     public int? TimeToFirstTokenMs { get; set; }
     public int Attempts { get; set; }
 
+    /// <summary>Milliseconds CodeMentor's pipeline added to the call (to its first token, or to its
+    /// end when none came), provider time excluded. Null for rows written before it was kept.</summary>
+    public int? OverheadMs { get; set; }
+
     /// <summary>ok, cached, rate-limited, stopped or failed.</summary>
     public string Outcome { get; set; } = LedgerOutcomes.Ok;
 

@@ -249,14 +249,15 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
     public async Task WriteCsvAsync(LedgerFilter filter, TextWriter output, CancellationToken ct = default)
     {
         await using var context = await db.CreateDbContextAsync(ct);
-        await output.WriteLineAsync("timestamp_utc,user_id,conversation_id,feature,provider,model,input_tokens,output_tokens,reasoning_tokens,cached_input_tokens,cost_usd,saved_usd,latency_ms,time_to_first_token_ms,attempts,outcome,failure_category");
+        await output.WriteLineAsync("timestamp_utc,user_id,conversation_id,feature,provider,model,input_tokens,output_tokens,reasoning_tokens,cached_input_tokens,cost_usd,saved_usd,latency_ms,time_to_first_token_ms,attempts,outcome,failure_category,overhead_ms");
         await foreach (var e in Filtered(context, filter).AsAsyncEnumerable().WithCancellation(ct))
         {
             await output.WriteLineAsync(string.Join(',',
                 e.TimestampUtc.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), Csv(e.UserId), e.ConversationId?.ToString() ?? "",
                 Csv(e.Feature), Csv(e.Provider), Csv(e.Model), e.InputTokens, e.OutputTokens, e.ReasoningTokens, e.CachedInputTokens,
                 e.CostUsd?.ToString(CultureInfo.InvariantCulture) ?? "", e.SavedCostUsd.ToString(CultureInfo.InvariantCulture), e.LatencyMs,
-                e.TimeToFirstTokenMs?.ToString(CultureInfo.InvariantCulture) ?? "", e.Attempts, Csv(e.Outcome), Csv(e.FailureCategory ?? "")));
+                e.TimeToFirstTokenMs?.ToString(CultureInfo.InvariantCulture) ?? "", e.Attempts, Csv(e.Outcome), Csv(e.FailureCategory ?? ""),
+                e.OverheadMs?.ToString(CultureInfo.InvariantCulture) ?? ""));
         }
     }
 

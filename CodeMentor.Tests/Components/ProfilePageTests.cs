@@ -62,3 +62,46 @@ public sealed class ProfilePageTests : IAsyncLifetime
         Assert.Empty(_host.Model.Calls);
     }
 }
+
+/// <summary>The API keys panel of the profile page with bunit, on the real key service and SQLite.</summary>
+public sealed class ApiKeysPanelTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private BunitHost _host = default!;
+
+    public async Task InitializeAsync() => _host = await BunitHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_key_is_shown_once_works_for_the_api_and_stops_working_when_revoked()
+    {
+        var keys = _host.Get<CodeMentor.Core.Accounts.ApiKeyService>();
+        var panel = _host.Context.Render<ApiKeysPanel>(p => p.Add(c => c.UserId, _host.UserId));
+        panel.WaitForAssertion(() => Assert.NotNull(panel.Find("[data-testid=api-keys-none]")), Wait);
+        Assert.EndsWith("/v1", panel.Find("[data-testid=api-base-url]").TextContent);
+
+        panel.Find("button[data-testid=api-key-create]").Click();
+        panel.WaitForAssertion(() => Assert.Contains("Give the key a name", panel.Find("[data-testid=api-key-error]").TextContent), Wait);
+
+        panel.Find("input[data-testid=api-key-name], [data-testid=api-key-name] input").Change("VS Code at home");
+        panel.Find("button[data-testid=api-key-create]").Click();
+        panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-testid=api-key-row]")), Wait);
+        var secret = panel.Find("[data-testid=api-key-secret]").TextContent;
+        Assert.StartsWith("cm_", secret);
+        Assert.Contains("VS Code at home", panel.Find("[data-testid=api-key-row]").TextContent);
+        Assert.Contains(secret[..9], panel.Find("[data-testid=api-key-row]").TextContent);
+        Assert.DoesNotContain(secret, panel.Find("[data-testid=api-key-row]").TextContent);
+        Assert.Equal(_host.UserId, await keys.AuthenticateAsync(secret));
+
+        // Shown once: the page opened again lists the key without its secret.
+        var again = _host.Context.Render<ApiKeysPanel>(p => p.Add(c => c.UserId, _host.UserId));
+        again.WaitForAssertion(() => Assert.Single(again.FindAll("[data-testid=api-key-row]")), Wait);
+        Assert.Empty(again.FindAll("[data-testid=api-key-secret]"));
+        Assert.DoesNotContain(secret, again.Markup);
+
+        again.Find("button[data-testid=api-key-revoke]").Click();
+        again.WaitForAssertion(() => Assert.NotNull(again.Find("[data-testid=api-keys-none]")), Wait);
+        Assert.Null(await keys.AuthenticateAsync(secret));
+    }
+}

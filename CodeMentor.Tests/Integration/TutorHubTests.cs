@@ -93,6 +93,9 @@ public sealed class TutorHubTests : IAsyncLifetime
         var user = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync("ada@example.org");
         Assert.Equal((user!.Id, "chat", "groq"), (row.UserId, row.Feature, row.Provider));
         Assert.Equal(conversation, row.ConversationId);
+        // The time the pipeline added, as the hub reported it, is what the ledger kept.
+        Assert.NotNull(done.OverheadMs);
+        Assert.Equal(row.OverheadMs, (int)Math.Round(done.OverheadMs!.Value));
         Assert.Equal(3, await db.Messages.CountAsync(m => m.ConversationId == conversation));
     }
 

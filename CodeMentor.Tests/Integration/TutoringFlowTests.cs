@@ -140,6 +140,8 @@ public sealed class TutoringFlowTests : IAsyncLifetime
     {
         _host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(ExerciseJson())));
         var exercises = _host.Host.Get<ExerciseService>();
+        using var guardMetric = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            _host.Host.Get<System.Diagnostics.Metrics.IMeterFactory>(), CodeMentor.Core.Telemetry.CodeMentorTelemetry.MeterName, "codementor.guard.firings");
         var id = (await exercises.GenerateAsync(_ada, "Python", "easy", null)).Value;
 
         _host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Think about what n % 2 tells you about n.")));
@@ -150,6 +152,8 @@ public sealed class TutoringFlowTests : IAsyncLifetime
         Assert.Equal("Think about what n % 2 tells you about n.", first.Value!.Reply);
         Assert.False(first.Value.Guarded);
         Assert.True(second.Value!.Guarded);
+        var fired = Assert.Single(guardMetric.GetMeasurementSnapshot()); // counted for the admins' metrics, once
+        Assert.Equal(("solution-leak", "hint"), (fired.Tags["codementor.guard"], fired.Tags["codementor.feature"]));
         Assert.Contains("gave away too much", second.Value.Reply);
         Assert.DoesNotContain("total += n", second.Value.Reply);
         var view = (await exercises.GetAsync(_ada, id))!;

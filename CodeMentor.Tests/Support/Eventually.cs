@@ -46,4 +46,23 @@ internal static class Eventually
         }
         return await task;
     }
+
+    /// <summary>Advances the fake clock in steps up to <paramref name="limit"/> past now and no further,
+    /// then waits (in real time) for the task: it must complete without the clock going past the limit.
+    /// Unlike <see cref="WithClockAsync{T}"/>, real time spent after the deadline (JIT, a busy machine)
+    /// cannot turn into fake seconds.</summary>
+    public static async Task<T> WithClockUntilAsync<T>(this Task<T> task, FakeTimeProvider clock, TimeSpan limit, TimeSpan step)
+    {
+        var end = clock.GetUtcNow() + limit;
+        while (!task.IsCompleted && clock.GetUtcNow() + step <= end)
+        {
+            clock.Advance(step);
+            await Task.WhenAny(task, Task.Delay(5));
+        }
+        if (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(30))) != task)
+        {
+            throw new TimeoutException($"Not finished {limit.TotalSeconds:0.0} s of fake time later (30 s of real time waited after that).");
+        }
+        return await task;
+    }
 }

@@ -10,7 +10,9 @@ using Microsoft.AspNetCore.SignalR;
 namespace CodeMentor.Web.Hubs;
 
 /// <summary>One piece of a streamed reply: text, reasoning, or the end with the reply's status.</summary>
-public sealed record TutorStreamItem(string Kind, string Text, string? Status = null, string? Detail = null, decimal? CostUsd = null);
+/// <param name="OverheadMs">On "done": milliseconds CodeMentor's pipeline added to the call, provider time excluded.</param>
+public sealed record TutorStreamItem(string Kind, string Text, string? Status = null, string? Detail = null, decimal? CostUsd = null,
+    double? OverheadMs = null);
 
 /// <summary>
 /// The tutor for editor plugins and scripts, at /hubs/tutor: the same conversations, pipeline,
@@ -71,7 +73,8 @@ public sealed class TutorHub(ConversationService conversations, TimeProvider tim
                 if (delta.Status != MessageStatus.Streaming)
                 {
                     // The run ends after its reply is saved, and carries what it cost.
-                    yield return new TutorStreamItem("done", "", delta.Status.ToString(), delta.StatusDetail, delta.CostUsd);
+                    yield return new TutorStreamItem("done", "", delta.Status.ToString(), delta.StatusDetail, delta.CostUsd,
+                        delta.Overhead?.TotalMilliseconds);
                     yield break;
                 }
                 await changed.Reader.ReadAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CodeMentor.Core.Telemetry;
 using CodeMentor.Core.Tokens;
 using CodeMentor.Core.Usage;
 using Microsoft.Extensions.AI;
@@ -17,7 +18,7 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// <see cref="LedgerWriter"/>, never written on the stream's path.
 /// </summary>
 public sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger, PricingTable pricing, TokenCounter tokens,
-    IOptions<LlmOptions> options, TimeProvider time) : DelegatingChatClient(inner)
+    IOptions<LlmOptions> options, TimeProvider time, CodeMentorMetrics metrics) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -87,7 +88,9 @@ public sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger
         finally
         {
             await stream.DisposeAsync();
-            ledger.Enqueue(Entry(callOptions, trace, time.GetElapsedTime(started), firstToken, completed, failure, seen), callId);
+            var entry = Entry(callOptions, trace, time.GetElapsedTime(started), firstToken, completed, failure, seen);
+            ledger.Enqueue(entry, callId);
+            Measure(entry);
         }
     }
 
@@ -107,6 +110,7 @@ public sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger
             LatencyMs = (int)Math.Round(latency.TotalMilliseconds),
             TimeToFirstTokenMs = firstToken is { } ttft ? (int)Math.Round(ttft.TotalMilliseconds) : null,
             Attempts = trace.Attempts,
+            OverheadMs = (int)Math.Round((trace.Overhead = Overhead(trace, latency, firstToken)).Value.TotalMilliseconds),
             Outcome = outcome,
             FailureCategory = category,
         };
@@ -138,6 +142,27 @@ public sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger
         return entry;
     }
 
+    /// <summary>What the pipeline added: the time to the first token (or the whole call, when
+    /// none came) less the time spent waiting on providers for it.</summary>
+    private static TimeSpan Overhead(LlmCallTrace trace, TimeSpan latency, TimeSpan? firstToken)
+    {
+        var added = (firstToken ?? latency) - trace.ProviderWait;
+        return added < TimeSpan.Zero ? TimeSpan.Zero : added;
+    }
+
+    private void Measure(LedgerEntry entry)
+    {
+        if (entry.Outcome == LedgerOutcomes.Cached)
+        {
+            metrics.CacheHit(entry.Feature);
+        }
+        else if (entry.Outcome == LedgerOutcomes.RateLimited)
+        {
+            metrics.RateLimitRefused(entry.Feature);
+        }
+        metrics.CallEnded(entry.Feature, entry.Outcome, entry.FailureCategory, TimeSpan.FromMilliseconds(entry.OverheadMs ?? 0));
+    }
+
     private static (string Outcome, string? Category) Outcome(LlmCallTrace trace, bool completed, Exception? failure) => failure switch
     {
         null when completed => (trace.CacheHit ? LedgerOutcomes.Cached : LedgerOutcomes.Ok, null),
@@ -154,5 +179,6 @@ public static class UsageLedgerChatClientExtensions
     public static ChatClientBuilder UseUsageLedger(this ChatClientBuilder builder) =>
         builder.Use((inner, services) => new UsageLedgerChatClient(inner,
             services.GetRequiredService<LedgerWriter>(), services.GetRequiredService<PricingTable>(), services.GetRequiredService<TokenCounter>(),
-            services.GetRequiredService<IOptions<LlmOptions>>(), services.GetRequiredService<TimeProvider>()));
+            services.GetRequiredService<IOptions<LlmOptions>>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<CodeMentorMetrics>()));
 }

@@ -1,3 +1,4 @@
+using CodeMentor.Core.Telemetry;
 using CodeMentor.Core.Tokens;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -7,11 +8,20 @@ namespace CodeMentor.Core.Llm.Providers;
 
 /// <summary>Builds the provider clients by name: groq, openai (any OpenAI-compatible endpoint), simulator.</summary>
 public sealed class LlmProviderFactory(
-    IHttpClientFactory httpClients, IOptions<LlmOptions> options, TokenCounter tokens, TimeProvider time, ILoggerFactory loggers)
+    IHttpClientFactory httpClients, IOptions<LlmOptions> options, TokenCounter tokens, TimeProvider time, ILoggerFactory loggers,
+    IOptions<TelemetryOptions> telemetry)
 {
     public const string HttpClientName = "codementor-llm";
 
-    public IChatClient Create(string providerName)
+    /// <summary>The provider's client, observed in the OpenTelemetry GenAI conventions: one span per
+    /// attempt with the provider, the model and the tokens it reported (text only when allowed).</summary>
+    public IChatClient Create(string providerName) =>
+        new OpenTelemetryChatClient(CreateClient(providerName), loggers.CreateLogger<OpenTelemetryChatClient>(), CodeMentorTelemetry.GenAiSourceName)
+        {
+            EnableSensitiveData = telemetry.Value.CaptureMessageContent,
+        };
+
+    private IChatClient CreateClient(string providerName)
     {
         var o = options.Value;
         var timeout = TimeSpan.FromSeconds(o.TimeoutSeconds);

@@ -16,15 +16,19 @@ namespace CodeMentor.Core.Llm.Resilience;
 public sealed class ResilientProvider
 {
     private readonly IChatClient _client;
+    private readonly TimeProvider _time;
     private readonly ResilienceOptions _options;
     private readonly TimeSpan _deadline;
     private readonly ResiliencePipeline _full;
     private readonly ResiliencePipeline _quick;
+    private readonly CircuitBreakerStateProvider _circuit = new();
+    private volatile LlmException? _keyRejected;
 
     public ResilientProvider(string name, IChatClient client, int maxRetries, ResilienceOptions options, TimeProvider time, int timeoutSeconds = 30)
     {
         Name = name;
         _client = client;
+        _time = time;
         _options = options;
         _deadline = TimeSpan.FromSeconds(options.DeadlineSeconds ?? 2.0 * timeoutSeconds);
         Throttle = new ProviderThrottle(time, options.ProviderHeadroomRatio);
@@ -35,6 +39,7 @@ public sealed class ResilientProvider
             MinimumThroughput = Math.Max(2, options.BreakerMinimumThroughput),
             SamplingDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerSamplingSeconds)),
             BreakDuration = TimeSpan.FromSeconds(Math.Max(0.5, options.BreakerBreakSeconds)),
+            StateProvider = _circuit,
             // Being told to slow down, or a request the provider found invalid, is not a sign that it is broken.
             ShouldHandle = new PredicateBuilder().Handle<LlmException>(e => e.IsTransient && e.Category != LlmFailureCategory.RateLimited)
                 .Handle<TimeoutRejectedException>(),
@@ -49,6 +54,13 @@ public sealed class ResilientProvider
 
     public string Name { get; }
     public ProviderThrottle Throttle { get; }
+
+    /// <summary>The shared circuit breaker's state: Open while calls to this provider are paused.</summary>
+    public CircuitState Circuit => _circuit.CircuitState;
+
+    /// <summary>Set when the provider refused the key (401/403) and nothing has succeeded since:
+    /// no retry fixes that, an administrator must.</summary>
+    public LlmException? KeyRejected => _keyRejected;
 
     /// <summary>Outermost the shared breaker (one outcome per request), then the deadline, then the retries.</summary>
     private ResiliencePipeline Build(TimeProvider time, ResiliencePipeline breaker, int retries, TimeSpan delay, bool useJitter, TimeSpan maxRetryAfter)
@@ -80,9 +92,16 @@ public sealed class ResilientProvider
     {
         try
         {
-            return await (quick ? _quick : _full).ExecuteAsync(
+            var started = await (quick ? _quick : _full).ExecuteAsync(
                 async attemptToken => await AttemptAsync(messages, options, trace, estimatedTokens, attemptToken, cancellationToken),
                 cancellationToken);
+            _keyRejected = null;
+            return started;
+        }
+        catch (LlmException ex) when (ex.Category is LlmFailureCategory.Unauthorized or LlmFailureCategory.Forbidden)
+        {
+            _keyRejected = ex;
+            throw;
         }
         catch (BrokenCircuitException ex)
         {
@@ -103,6 +122,7 @@ public sealed class ResilientProvider
     {
         trace.Attempts++;
         await WaitForProviderQuotaAsync(estimatedTokens, attemptToken);
+        var requested = _time.GetTimestamp();
 
         // The stream outlives this attempt, so it gets its own token: the caller's (Stop) always,
         // Polly's (deadline) only until the first token.
@@ -134,6 +154,10 @@ public sealed class ResilientProvider
             await stream.DisposeAsync();
             streamCancellation.Dispose();
             throw;
+        }
+        finally
+        {
+            trace.ProviderWait += _time.GetElapsedTime(requested);
         }
     }
 

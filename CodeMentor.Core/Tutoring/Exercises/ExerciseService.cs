@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CodeMentor.Core.Data;
 using CodeMentor.Core.Llm;
+using CodeMentor.Core.Llm.Routing;
 using CodeMentor.Core.Prompts;
+using CodeMentor.Core.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 
@@ -29,7 +31,8 @@ public sealed record ExerciseOutcome<T>(T? Value, string? Error, TimeSpan? Retry
 /// feedback that gives most of the solution away. Every call goes through the pipeline with its
 /// feature (exercise, hint, feedback).
 /// </summary>
-public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatClient pipeline, LearnerProfiles profiles, TimeProvider time)
+public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatClient pipeline, LearnerProfiles profiles, TimeProvider time,
+    CodeMentorMetrics metrics)
 {
     public const int MaxAttemptLength = 20_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -174,8 +177,13 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
         var verdict = SolutionLeakGuard.Check(StripVerdict(reply),
             new LeakGuardContext(exercise.ReferenceSolution, exercise.Language, exercise.StarterCode, attempt, shown));
         var text = verdict.Leaks ? SolutionLeakGuard.Replacement(exercise.HintsGiven + 1, kind) : StripVerdict(reply);
+        if (verdict.Leaks)
+        {
+            metrics.GuardFired("solution-leak", kind == AttemptKind.Hint ? Features.Hint : Features.Feedback);
+        }
         if (verdictOverruled is not null)
         {
+            metrics.GuardFired("solved-verdict", Features.Feedback);
             text = verdictOverruled + "\n\n" + text;
         }
         var saved = new ExerciseAttempt

@@ -94,7 +94,7 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         return await conversations.RegenerateWithPromptAsync(userId, review.ConversationId, Prompt(learner, args), CodeReviewPrompt.Instance.Feature, ct);
     }
 
-    private static List<ChatMessage> Prompt(LearnerContext learner, CodeReviewArgs args) =>
+    internal static List<ChatMessage> Prompt(LearnerContext learner, CodeReviewArgs args) =>
     [
         new(ChatRole.System, CodeReviewPrompt.System(learner)),
         new(ChatRole.User, CodeReviewPrompt.Instance.Render(args)),

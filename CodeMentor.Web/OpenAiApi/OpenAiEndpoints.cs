@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using CodeMentor.Core.Llm;
+using CodeMentor.Core.Tutoring.Api;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.AI;
+
+namespace CodeMentor.Web.OpenAiApi;
+
+/// <summary>
+/// POST /v1/chat/completions (streaming and not) and GET /v1/models, as OpenAI's API defines them,
+/// for clients that already speak it. Authenticated with the learner's own API keys.
+/// </summary>
+public static class OpenAiEndpoints
+{
+    public const string OverheadHeader = "x-codementor-overhead-ms";
+    private const long MaxRequestBytes = 4 * 1024 * 1024;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IServiceCollection AddCodeMentorOpenAiApi(this IServiceCollection services)
+    {
+        services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
+            ApiKeyAuthenticationHandler.SchemeName, _ => { });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapOpenAiEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var v1 = endpoints.MapGroup("/v1")
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = ApiKeyAuthenticationHandler.SchemeName })
+            .DisableAntiforgery();
+        v1.MapGet("/models", () => Results.Json(new { @object = "list", data = TutorApi.Models.Select(Model) }, Json));
+        v1.MapGet("/models/{id}", (string id) => TutorApi.Models.FirstOrDefault(m => m.Id == id) is { } model
+            ? Results.Json(Model(model), Json)
+            : Results.Json(OpenAiErrors.Body($"The model '{id}' does not exist here.", "invalid_request_error", "model_not_found", "model"),
+                statusCode: StatusCodes.Status404NotFound));
+        v1.MapPost("/chat/completions", CompleteAsync).WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+        return endpoints;
+    }
+
+    private static object Model(TutorApiModel model) => new
+    {
+        id = model.Id,
+        @object = "model",
+        created = 1_764_115_200, // 2025-11-26: when these models were first offered
+        owned_by = "codementor",
+        description = model.Description,
+    };
+
+    private static async Task CompleteAsync(HttpContext http, TutorApi api, IChatClient chat, TimeProvider time)
+    {
+        var (request, invalid) = await ChatCompletionRequest.ReadAsync(http.Request);
+        if (request is null)
+        {
+            await OpenAiErrors.WriteAsync(http, 400, invalid!.Value.Message, "invalid_request_error", "invalid_request", invalid.Value.Param);
+            return;
+        }
+        var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        var call = await api.PrepareAsync(userId, request.Model, request.Messages, request.Temperature, request.MaxTokens, http.RequestAborted);
+        if (call.Refusal is { } refusal)
+        {
+            await OpenAiErrors.WriteAsync(http, refusal.Code == "model_not_found" ? 404 : 400, refusal.Message, "invalid_request_error",
+                refusal.Code, refusal.Param);
+            return;
+        }
+        // The trace is attached here so that what the pipeline measured can be read back.
+        var (options, trace) = call.Options.EnsureTrace();
+        var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        if (request.Stream)
+        {
+            await StreamAsync(http, chat, call.Prompt!, options, trace, request, id, created);
+            return;
+        }
+        ChatResponse response;
+        try
+        {
+            response = await chat.GetResponseAsync(call.Prompt!, options, http.RequestAborted);
+        }
+        catch (LlmException ex)
+        {
+            await OpenAiErrors.WriteAsync(http, ex);
+            return;
+        }
+        SetOverhead(http, trace);
+        await http.Response.WriteAsJsonAsync(new
+        {
+            id,
+            @object = "chat.completion",
+            created,
+            model = request.Model,
+            choices = new[]
+            {
+                new { index = 0, message = new { role = "assistant", content = response.Text, refusal = (string?)null }, logprobs = (object?)null,
+                    finish_reason = FinishReason(response.FinishReason) },
+            },
+            usage = Usage(response.Usage),
+            system_fingerprint = (string?)null,
+        }, http.RequestAborted);
+    }
+
+    private static async Task StreamAsync(HttpContext http, IChatClient chat, IReadOnlyList<ChatMessage> prompt, ChatOptions options,
+        LlmCallTrace trace, ChatCompletionRequest request, string id, long created)
+    {
+        await using var updates = chat.GetStreamingResponseAsync(prompt, options, http.RequestAborted).GetAsyncEnumerator(http.RequestAborted);
+        // Refusals and failures before the reply starts get a status code, as OpenAI answers them.
+        bool more;
+        try
+        {
+            more = await updates.MoveNextAsync();
+        }
+        catch (LlmException ex)
+        {
+            await OpenAiErrors.WriteAsync(http, ex);
+            return;
+        }
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no"; // nginx: pass each event on at once
+        var body = http.Response.Body;
+        object Chunk(object delta, string? finish) => new
+        {
+            id, @object = "chat.completion.chunk", created, model = request.Model,
+            choices = new[] { new { index = 0, delta, logprobs = (object?)null, finish_reason = finish } },
+        };
+        await WriteEventAsync(http, Chunk(new { role = "assistant", content = "" }, null));
+        UsageDetails? usage = null;
+        ChatFinishReason? finishReason = null;
+        try
+        {
+            while (more)
+            {
+                var update = updates.Current;
+                finishReason ??= update.FinishReason;
+                foreach (var content in update.Contents)
+                {
+                    if (content is UsageContent u)
+                    {
+                        usage = u.Details;
+                    }
+                }
+                if (update.Text is { Length: > 0 } text)
+                {
+                    await WriteEventAsync(http, Chunk(new { content = text }, null));
+                }
+                more = await updates.MoveNextAsync();
+            }
+        }
+        catch (LlmException ex)
+        {
+            // Mid-reply the status line is gone: OpenAI's clients read an error event instead.
+            var (_, type, code) = OpenAiErrors.Classify(ex);
+            await WriteEventAsync(http, OpenAiErrors.Body(ex.Message + " The text so far was sent.", type, code));
+            return;
+        }
+        await WriteEventAsync(http, Chunk(new { }, FinishReason(finishReason)));
+        if (request.IncludeUsage)
+        {
+            await WriteEventAsync(http, new
+            {
+                id, @object = "chat.completion.chunk", created, model = request.Model, choices = Array.Empty<object>(), usage = Usage(usage),
+                // What CodeMentor's pipeline added, as the non-streaming response's x-codementor-overhead-ms header says it.
+                codementor = new { overhead_ms = OverheadMs(trace) },
+            });
+        }
+        await body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), http.RequestAborted);
+        await body.FlushAsync(http.RequestAborted);
+    }
+
+    private static async Task WriteEventAsync(HttpContext http, object payload)
+    {
+        var body = http.Response.Body;
+        await body.WriteAsync("data: "u8.ToArray(), http.RequestAborted);
+        await JsonSerializer.SerializeAsync(body, payload, Json, http.RequestAborted);
+        await body.WriteAsync("\n\n"u8.ToArray(), http.RequestAborted);
+        await body.FlushAsync(http.RequestAborted);
+    }
+
+    private static void SetOverhead(HttpContext http, LlmCallTrace trace)
+    {
+        if (OverheadMs(trace) is { } ms)
+        {
+            http.Response.Headers[OverheadHeader] = ms.ToString("0.###", CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static double? OverheadMs(LlmCallTrace trace) => trace.Overhead?.TotalMilliseconds;
+
+    private static string FinishReason(ChatFinishReason? reason) =>
+        reason == ChatFinishReason.Length ? "length" : reason == ChatFinishReason.ContentFilter ? "content_filter" : "stop";
+
+    private static object Usage(UsageDetails? usage)
+    {
+        var input = usage?.InputTokenCount ?? 0;
+        var output = usage?.OutputTokenCount ?? 0;
+        return new { prompt_tokens = input, completion_tokens = output, total_tokens = usage?.TotalTokenCount ?? input + output };
+    }
+}
