@@ -46,7 +46,7 @@ public sealed class LlmOptions
     public SimulatorOptions Simulator { get; set; } = new();
 }
 
-public static class ProviderNames
+internal static class ProviderNames
 {
     public const string Groq = "groq";
     public const string OpenAI = "openai";

@@ -5,7 +5,7 @@ namespace CodeMentor.Core.Llm;
 /// <summary>Rules between LLM settings. Each value's own type and range is checked before binding by
 /// <see cref="Configuration.SettingsCatalog"/>; each message here names the environment variable too,
 /// because that is what a user will search for.</summary>
-public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
+internal sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
 {
     public ValidateOptionsResult Validate(string? name, LlmOptions options)
     {

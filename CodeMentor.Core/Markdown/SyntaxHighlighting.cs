@@ -8,7 +8,7 @@ namespace CodeMentor.Core.Markdown;
 
 /// <summary>Highlights fenced code blocks on the server with ColorCode (spans with CSS classes, so
 /// the sanitizer keeps them and no script runs in the browser). Unknown languages render plain.</summary>
-public sealed class SyntaxHighlightingExtension : IMarkdownExtension
+internal sealed class SyntaxHighlightingExtension : IMarkdownExtension
 {
     public void Setup(MarkdownPipelineBuilder pipeline)
     {

@@ -2,7 +2,7 @@ namespace CodeMentor.Core.Prompts;
 
 /// <summary>Wraps untrusted text (a learner's code, an attempt) as data: in a fence longer than
 /// any run of backticks inside it, so the text cannot close the fence and speak as instructions.</summary>
-public static class CodeFence
+internal static class CodeFence
 {
     public static string Wrap(string text, string language = "")
     {

@@ -2,7 +2,7 @@ namespace CodeMentor.Core.Prompts;
 
 /// <summary>The greeting that opens a new conversation. Rendered locally (no model call), so a
 /// new conversation costs nothing until the learner writes.</summary>
-public sealed class ConversationGreeting : PromptTemplate<LearnerContext>
+internal sealed class ConversationGreeting : PromptTemplate<LearnerContext>
 {
     public static readonly ConversationGreeting Instance = new();
 

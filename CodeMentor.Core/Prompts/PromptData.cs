@@ -11,7 +11,7 @@ namespace CodeMentor.Core.Prompts;
 /// fence it cannot close, with every line numbered. Blocks of values are introduced as data typed
 /// by the learner, never instructions.
 /// </summary>
-public static class PromptData
+internal static class PromptData
 {
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

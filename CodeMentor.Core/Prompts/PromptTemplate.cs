@@ -44,7 +44,7 @@ public abstract class PromptTemplate<TArgs>
     }
 }
 
-public sealed class PromptValidationException(string template, IReadOnlyList<string> errors)
+internal sealed class PromptValidationException(string template, IReadOnlyList<string> errors)
     : Exception($"The {template} prompt cannot be built: {string.Join(" ", errors)}")
 {
     public string Template { get; } = template;
@@ -54,7 +54,7 @@ public sealed class PromptValidationException(string template, IReadOnlyList<str
     public string LearnerMessage => TemplateErrors.Describe(Errors);
 }
 
-public static class TemplateErrors
+internal static class TemplateErrors
 {
     /// <summary>Template errors as one message for the learner, pointing at the profile page when a profile field is at fault.</summary>
     public static string Describe(IReadOnlyList<string> errors)

@@ -1,7 +1,7 @@
 namespace CodeMentor.Core.Prompts;
 
 /// <summary>The tutor's system prompt for the chat.</summary>
-public sealed class TutorSystemPrompt : PromptTemplate<LearnerContext>
+internal sealed class TutorSystemPrompt : PromptTemplate<LearnerContext>
 {
     public static readonly TutorSystemPrompt Instance = new();
 

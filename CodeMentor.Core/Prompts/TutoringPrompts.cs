@@ -93,10 +93,10 @@ public sealed class ExercisePrompt : PromptTemplate<ExerciseArgs>
         """;
 }
 
-public sealed record HintArgs(string Statement, string Attempt, int HintNumber, string ReferenceSolution, LearnerContext Learner);
+internal sealed record HintArgs(string Statement, string Attempt, int HintNumber, string ReferenceSolution, LearnerContext Learner);
 
 /// <summary>A progressive hint: a nudge first, closer each time, never the whole solution.</summary>
-public sealed class HintPrompt : PromptTemplate<HintArgs>
+internal sealed class HintPrompt : PromptTemplate<HintArgs>
 {
     public static readonly HintPrompt Instance = new();
 
@@ -138,10 +138,10 @@ public sealed class HintPrompt : PromptTemplate<HintArgs>
         """;
 }
 
-public sealed record FeedbackArgs(string Statement, string ExamplesText, string Attempt, LearnerContext Learner);
+internal sealed record FeedbackArgs(string Statement, string ExamplesText, string Attempt, LearnerContext Learner);
 
 /// <summary>Feedback on a submitted attempt, against the statement and examples, with a verdict line.</summary>
-public sealed class FeedbackPrompt : PromptTemplate<FeedbackArgs>
+internal sealed class FeedbackPrompt : PromptTemplate<FeedbackArgs>
 {
     public static readonly FeedbackPrompt Instance = new();
     public const string SolvedVerdict = "VERDICT: SOLVED";
@@ -210,7 +210,7 @@ public sealed class ConceptPrompt : PromptTemplate<ConceptArgs>
 }
 
 /// <summary>The onboarding interview: a few questions, then a profile block the app saves.</summary>
-public sealed class OnboardingPrompt : PromptTemplate<LearnerContext>
+internal sealed class OnboardingPrompt : PromptTemplate<LearnerContext>
 {
     public static readonly OnboardingPrompt Instance = new();
     public const string ProfileFence = "```profile";

@@ -61,7 +61,7 @@ public sealed class CodeMentorMetrics
 }
 
 /// <summary>What telemetry may carry (section "Telemetry").</summary>
-public sealed class TelemetryOptions
+internal sealed class TelemetryOptions
 {
     public const string SectionName = "Telemetry";
 

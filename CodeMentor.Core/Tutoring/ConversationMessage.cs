@@ -45,11 +45,11 @@ public sealed class ConversationMessage
     /// context window does not tokenize the conversation again on every turn.</summary>
     public int? ContentTokens { get; set; }
 
-    /// <summary>Cost of the reply in pico-dollars (see <see cref="Usage.LedgerEntry.PicoPerUsd"/>); null when the model has no price.</summary>
+    /// <summary>Cost of the reply in pico-dollars (see <see cref="Usage.Money.PicoPerUsd"/>); null when the model has no price.</summary>
     public long? CostPico { get; set; }
 
     /// <summary>True when the reply was served from the response cache.</summary>
     public bool FromCache { get; set; }
 
-    public decimal? CostUsd => CostPico is { } pico ? pico / Usage.LedgerEntry.PicoPerUsd : null;
+    public decimal? CostUsd => Usage.Money.FromPico(CostPico);
 }

@@ -159,7 +159,7 @@ public sealed partial class GenerationRunner(
         var billed = trace.CacheHit ? trace.Usage : usage;
         var reasoning = snapshot.Reasoning.Length > 0 ? snapshot.Reasoning : null;
         var answeredModel = trace.Model ?? model;
-        var cost = trace.CostUsd is { } c ? (long?)decimal.Round(c * LedgerEntry.PicoPerUsd) : null;
+        var cost = Money.ToPico(trace.CostUsd);
         var contentTokens = tokens.CountText(snapshot.Text);
         var (input, output, reasoningTokens) = ((int?)billed?.InputTokenCount, (int?)billed?.OutputTokenCount, (int?)billed?.ReasoningTokenCount);
         var provider = trace.Provider;

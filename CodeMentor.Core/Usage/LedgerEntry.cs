@@ -4,10 +4,6 @@ namespace CodeMentor.Core.Usage;
 /// the admin dashboard.</summary>
 public sealed class LedgerEntry
 {
-    /// <summary>Costs are stored as integer pico-dollars (1e-12 USD): exact for per-token prices,
-    /// and summable in SQLite, which has no decimal type.</summary>
-    public const decimal PicoPerUsd = 1_000_000_000_000m;
-
     public long Id { get; set; }
     public DateTime TimestampUtc { get; set; }
     public string UserId { get; set; } = "";
@@ -19,6 +15,7 @@ public sealed class LedgerEntry
     public int OutputTokens { get; set; }
     public int ReasoningTokens { get; set; }
     public int CachedInputTokens { get; set; }
+    /// <summary>Cost in pico-dollars (see <see cref="Money.PicoPerUsd"/>).</summary>
     public long? CostPico { get; set; }
     public long SavedCostPico { get; set; }
     public int LatencyMs { get; set; }
@@ -41,14 +38,14 @@ public sealed class LedgerEntry
 
     public decimal? CostUsd
     {
-        get => CostPico is { } pico ? pico / PicoPerUsd : null;
-        set => CostPico = value is { } usd ? (long)decimal.Round(usd * PicoPerUsd) : null;
+        get => Money.FromPico(CostPico);
+        set => CostPico = Money.ToPico(value);
     }
 
     public decimal SavedCostUsd
     {
-        get => SavedCostPico / PicoPerUsd;
-        set => SavedCostPico = (long)decimal.Round(value * PicoPerUsd);
+        get => Money.FromPico(SavedCostPico);
+        set => SavedCostPico = Money.ToPico(value);
     }
 }
 

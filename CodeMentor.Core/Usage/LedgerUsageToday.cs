@@ -6,7 +6,7 @@ namespace CodeMentor.Core.Usage;
 
 /// <summary>A user's requests and tokens so far today, from the ledger: every call that took a permit
 /// (all outcomes but a rate-limit refusal) and the tokens of calls a provider answered (not cache hits).</summary>
-public sealed class LedgerUsageToday(IDbContextFactory<AppDbContext> db) : IUsageToday
+internal sealed class LedgerUsageToday(IDbContextFactory<AppDbContext> db) : IUsageToday
 {
     public async Task<(int Requests, long Tokens)> GetAsync(string userId, DateOnly day, CancellationToken ct)
     {

@@ -7,6 +7,18 @@ namespace CodeMentor.Core.Usage;
 /// with up to six ($0.000123), and "no price" when the model's price is unknown.</summary>
 public static class Money
 {
+    /// <summary>Costs are stored as integer pico-dollars (1e-12 USD): exact for per-token prices,
+    /// and summable in SQLite, which has no decimal type. Converted here and nowhere else.</summary>
+    public const decimal PicoPerUsd = 1_000_000_000_000m;
+
+    public static decimal FromPico(long pico) => pico / PicoPerUsd;
+
+    public static decimal? FromPico(long? pico) => pico is { } value ? value / PicoPerUsd : null;
+
+    public static long ToPico(decimal usd) => (long)decimal.Round(usd * PicoPerUsd);
+
+    public static long? ToPico(decimal? usd) => usd is { } value ? ToPico(value) : null;
+
     public static string Format(decimal? usd) => usd switch
     {
         null => "no price",

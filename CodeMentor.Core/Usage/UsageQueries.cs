@@ -46,8 +46,8 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
         var hits = Count(LedgerOutcomes.Cached);
         return new UsageSummary(
             requests, activeUsers, totals?.Input ?? 0, totals?.Output ?? 0, totals?.Reasoning ?? 0, totals?.Cached ?? 0,
-            (totals?.Cost ?? 0) / LedgerEntry.PicoPerUsd, totals?.Unpriced ?? 0,
-            hits, served > 0 ? (double)hits / served : 0, (totals?.Saved ?? 0) / LedgerEntry.PicoPerUsd,
+            Money.FromPico(totals?.Cost ?? 0), totals?.Unpriced ?? 0,
+            hits, served > 0 ? (double)hits / served : 0, Money.FromPico(totals?.Saved ?? 0),
             failed, served > 0 ? (double)failed / served : 0,
             outcomes.Where(o => o.Outcome == LedgerOutcomes.Failed).GroupBy(o => o.FailureCategory)
                 .ToDictionary(g => g.Key.Length > 0 ? g.Key : "unknown", g => g.Sum(o => o.Count)),
@@ -81,7 +81,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
         await using var context = await db.CreateDbContextAsync(ct);
         var rows = await In(context, period).GroupBy(r => new { r.Day, r.Model })
             .Select(g => new { g.Key.Day, g.Key.Model, Cost = g.Sum(r => r.CostPico) }).ToListAsync(ct);
-        return rows.Select(r => new DailyModelCost(r.Day, r.Model.Length > 0 ? r.Model : "(none)", r.Cost / LedgerEntry.PicoPerUsd))
+        return rows.Select(r => new DailyModelCost(r.Day, r.Model.Length > 0 ? r.Model : "(none)", Money.FromPico(r.Cost)))
             .OrderBy(r => r.Day).ThenBy(r => r.Model).ToList();
     }
 
@@ -106,7 +106,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
             Cost = g.Sum(r => r.CostPico),
         }).ToListAsync(ct);
         return period.EachDay().Select(day => rows.FirstOrDefault(r => r.Day == day) is { } r
-            ? new DailyTotals(day, r.Requests, r.Failed, r.Limited, r.Cost / LedgerEntry.PicoPerUsd)
+            ? new DailyTotals(day, r.Requests, r.Failed, r.Limited, Money.FromPico(r.Cost))
             : new DailyTotals(day, 0, 0, 0, 0m)).ToList();
     }
 
@@ -146,7 +146,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
                 .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? u.Id, ct);
         }
         return rows.Select(r => new UsageBreakdown(r.Key, labels.GetValueOrDefault(r.Key) ?? (r.Key.Length > 0 ? r.Key : "(none)"),
-            r.Requests, r.Input, r.Output, r.Cost / LedgerEntry.PicoPerUsd, r.Refusals, r.Failed, r.Hits,
+            r.Requests, r.Input, r.Output, Money.FromPico(r.Cost), r.Refusals, r.Failed, r.Hits,
             r.Requests > 0 ? (double)r.Latency / r.Requests : 0, r.Last)).ToList();
     }
 
@@ -158,7 +158,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
             .Select(g => new { g.Key.Feature, g.Key.Model, Input = g.Sum(r => r.InputTokens), Cached = g.Sum(r => r.CachedInputTokens),
                 Output = g.Sum(r => r.OutputTokens), Cost = g.Sum(r => r.CostPico) })
             .ToListAsync(ct);
-        return rows.Select(r => new FeatureModelTotals(r.Feature, r.Model, r.Input, r.Cached, r.Output, r.Cost / LedgerEntry.PicoPerUsd)).ToList();
+        return rows.Select(r => new FeatureModelTotals(r.Feature, r.Model, r.Input, r.Cached, r.Output, Money.FromPico(r.Cost))).ToList();
     }
 
     /// <summary>Calls by whole-call latency, in bins a person can read.</summary>

@@ -43,7 +43,7 @@ public sealed class LatencyDaily
 /// the bucket's upper bound, at most 8% above the exact value. Exact percentiles over a month of
 /// raw rows would mean sorting millions of values per query.
 /// </summary>
-public static class LatencyBuckets
+internal static class LatencyBuckets
 {
     public const double Growth = 1.08;
 
@@ -100,7 +100,7 @@ public static class LatencyBuckets
 
 /// <summary>Adds a batch of ledger rows to the daily roll-ups with SQLite upserts, in the
 /// caller's transaction.</summary>
-public static class UsageRollups
+internal static class UsageRollups
 {
     public static Task ApplyAsync(AppDbContext context, IReadOnlyList<LedgerEntry> batch, CancellationToken ct = default)
     {
@@ -115,7 +115,7 @@ public static class UsageRollups
 
 /// <summary>Roll-up totals of any number of ledger rows, summed in memory and written with one
 /// upsert per day/user/feature/provider/model/outcome and one per latency bucket.</summary>
-public sealed class UsageRollupTotals
+internal sealed class UsageRollupTotals
 {
     private readonly Dictionary<(DateOnly Day, string UserId, string Feature, string Provider, string Model, string Outcome, string Category), LedgerDaily> _daily = [];
     private readonly Dictionary<(DateOnly Day, int Metric, int Bucket), long> _latency = [];

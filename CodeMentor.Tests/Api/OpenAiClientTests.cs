@@ -167,6 +167,27 @@ public sealed class OpenAiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_used_up_limit_is_openais_429_with_retry_after_and_the_same_limit_as_the_web_chat()
+    {
+        await using var portal = await KestrelPortal.StartAsync(new Dictionary<string, string?> { ["RateLimits:RequestsPerMinute"] = "1" });
+        portal.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply(Reply));
+        var key = await portal.CreateKeyAsync(await portal.RegisterAsync("ada@example.org"));
+        var chat = new ChatClient("codementor-tutor", new ApiKeyCredential(key),
+            new OpenAIClientOptions { Endpoint = new Uri(portal.BaseUri, "v1"), RetryPolicy = new ClientRetryPolicy(0) });
+
+        await chat.CompleteChatAsync([new UserChatMessage("First question")]);
+        var limited = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("Second question")]));
+
+        Assert.Equal(429, limited.Status);
+        var response = limited.GetRawResponse()!;
+        Assert.True(response.Headers.TryGetValue("retry-after", out var retryAfter));
+        Assert.InRange(int.Parse(retryAfter!, CultureInfo.InvariantCulture), 1, 60);
+        using var error = JsonDocument.Parse(response.Content.ToString());
+        Assert.Equal("rate_limit_exceeded", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Single(portal.Groq.Requests); // the refusal cost no model call
+    }
+
+    [Fact]
     public async Task Malformed_requests_get_openais_error_shape_naming_the_field()
     {
         using var http = _portal.CreateClient();

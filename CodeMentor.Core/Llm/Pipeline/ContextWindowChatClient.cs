@@ -8,7 +8,7 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// <summary>Sends only the sliding window of the conversation: system prompt, the newest message,
 /// and the earlier messages within LLM_CONTEXT_MAX_MESSAGES and LLM_CONTEXT_MAX_TOKENS. A newest
 /// message the model could not read at all is refused before any model call.</summary>
-public sealed class ContextWindowChatClient(IChatClient inner, ContextWindow window, IOptions<LlmOptions> options)
+internal sealed class ContextWindowChatClient(IChatClient inner, ContextWindow window, IOptions<LlmOptions> options)
     : DelegatingChatClient(inner)
 {
     public override Task<ChatResponse> GetResponseAsync(

@@ -7,7 +7,7 @@ namespace CodeMentor.Core.Llm.Pipeline;
 
 /// <summary>Applies the routing table: the call's feature chooses the model, reasoning effort,
 /// temperature, reply length and provider chain (Llm:Routing:&lt;feature&gt;).</summary>
-public sealed class FeatureRoutingChatClient(IChatClient inner, IOptionsMonitor<LlmOptions> options) : DelegatingChatClient(inner)
+internal sealed class FeatureRoutingChatClient(IChatClient inner, IOptionsMonitor<LlmOptions> options) : DelegatingChatClient(inner)
 {
     public override Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>

@@ -12,7 +12,7 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// token, or whose circuit is open, hands over to the next. The trace records who answered.
 /// The offline simulator is never in a chain unless it is the only thing configured.
 /// </summary>
-public sealed partial class ProviderFailoverChatClient(ProviderRegistry providers, LlmStatus status, ContextWindow window, ILogger<ProviderFailoverChatClient> logger)
+internal sealed partial class ProviderFailoverChatClient(ProviderRegistry providers, LlmStatus status, ContextWindow window, ILogger<ProviderFailoverChatClient> logger)
     : IChatClient
 {
     public async Task<ChatResponse> GetResponseAsync(

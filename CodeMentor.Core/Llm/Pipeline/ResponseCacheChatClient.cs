@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace CodeMentor.Core.Llm.Pipeline;
 
 /// <summary>A complete reply as the cache keeps it.</summary>
-public sealed record CachedReply(string Text, string? Reasoning, string? Provider, string? Model,
+internal sealed record CachedReply(string Text, string? Reasoning, string? Provider, string? Model,
     long InputTokens, long OutputTokens, long ReasoningTokens, long CachedInputTokens);
 
 /// <summary>
@@ -18,7 +18,7 @@ public sealed record CachedReply(string Text, string? Reasoning, string? Provide
 /// the canonical request: messages after windowing, model, provider chain and every option that
 /// changes the answer. A hit streams to the page like a live reply. Regenerate bypasses the cache.
 /// </summary>
-public sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cache, IOptionsMonitor<LlmOptions> options, LlmStatus status)
+internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cache, IOptionsMonitor<LlmOptions> options, LlmStatus status)
     : DelegatingChatClient(inner)
 {
     private const int ReplayChunkLength = 24;

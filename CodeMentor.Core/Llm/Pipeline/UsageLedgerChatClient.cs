@@ -17,7 +17,7 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// hard kill of the server still leaves a row at the next start. All of it is queued to
 /// <see cref="LedgerWriter"/>, never written on the stream's path.
 /// </summary>
-public sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger, PricingTable pricing, TokenCounter tokens,
+internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger, PricingTable pricing, TokenCounter tokens,
     IOptions<LlmOptions> options, TimeProvider time, CodeMentorMetrics metrics) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(

@@ -10,7 +10,7 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// before anything else happens. A refusal costs nothing: no provider call, and the caller keeps
 /// the learner's message. Tokens of answered calls count against the daily budget.
 /// </summary>
-public sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter limiter, IUserLimitsSource limits)
+internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter limiter, IUserLimitsSource limits)
     : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(

@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 namespace CodeMentor.Core.Llm.Providers;
 
 /// <summary>Stands in for a provider when LLM_ENABLED=false: every call fails with a clear message.</summary>
-public sealed class DisabledChatClient : IChatClient
+internal sealed class DisabledChatClient : IChatClient
 {
     private static LlmException Off() => new(LlmFailureCategory.Disabled, LlmStatus.DisabledMessage);
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CodeMentor.Core.Llm.Providers;
 
 /// <summary>Builds the provider clients by name: groq, openai (any OpenAI-compatible endpoint), simulator.</summary>
-public sealed class LlmProviderFactory(
+internal sealed class LlmProviderFactory(
     IHttpClientFactory httpClients, IOptions<LlmOptions> options, TokenCounter tokens, TimeProvider time, ILoggerFactory loggers,
     IOptions<TelemetryOptions> telemetry)
 {

@@ -15,7 +15,7 @@ namespace CodeMentor.Core.Llm.Providers;
 /// <c>delta.reasoning</c>, the x-ratelimit-* and retry-after headers, and a stream that ends
 /// without <c>[DONE]</c> treated as a failure. It never retries: the resilience pipeline owns that.
 /// </summary>
-public sealed partial class OpenAICompatibleChatClient(
+internal sealed partial class OpenAICompatibleChatClient(
     HttpClient http, ProviderEndpoint endpoint, TimeSpan requestTimeout, TimeProvider time, ILogger<OpenAICompatibleChatClient> logger) : IChatClient
 {
     private readonly ChatClientMetadata _metadata = new(endpoint.Name, endpoint.BaseUri, endpoint.DefaultModel);

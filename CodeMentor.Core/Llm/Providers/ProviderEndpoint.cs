@@ -4,7 +4,7 @@ namespace CodeMentor.Core.Llm.Providers;
 /// <param name="Name">groq or openai; shown to users and recorded with each reply.</param>
 /// <param name="DisplayName">Shown in messages, e.g. "Groq".</param>
 /// <param name="KeySetting">Where a user sets the key, named in the 401 message.</param>
-public sealed record ProviderEndpoint(
+internal sealed record ProviderEndpoint(
     string Name,
     string DisplayName,
     Uri BaseUri,

@@ -2,7 +2,7 @@ namespace CodeMentor.Core.Llm.Providers;
 
 /// <summary>The simulator's replies: a label saying what it is and how to connect a real model,
 /// then a short, genuinely useful note on the topic the learner mentioned.</summary>
-public static class SimulatedReplies
+internal static class SimulatedReplies
 {
     public const string Label =
         "> **Offline simulator.** This reply was written by CodeMentor's built-in simulator, not by an AI model. " +

@@ -9,7 +9,7 @@ namespace CodeMentor.Core.Llm.Providers;
 /// clearly labelled reply at a configurable speed and counts usage with the real tokenizer, so the
 /// whole product (streaming, history, ledger) works on a fresh machine without a key.
 /// </summary>
-public sealed class SimulatorChatClient(TokenCounter tokens, SimulatorOptions options, TimeProvider time) : IChatClient
+internal sealed class SimulatorChatClient(TokenCounter tokens, SimulatorOptions options, TimeProvider time) : IChatClient
 {
     public const string ModelName = "codementor-simulator";
     private static readonly ChatClientMetadata Metadata = new(ProviderNames.Simulator, null, ModelName);

@@ -8,7 +8,7 @@ namespace CodeMentor.Core.Tutoring.Exercises;
 /// <param name="Starter">Code the learner was given; quoting it reveals nothing.</param>
 /// <param name="LearnerCode">The learner's own code; quoting it back reveals nothing.</param>
 /// <param name="EarlierReplies">What the tutor already showed in this exercise: a solution leaked a piece at a time still counts.</param>
-public sealed record LeakGuardContext(string Solution, string Language, string? Starter = null, string? LearnerCode = null,
+internal sealed record LeakGuardContext(string Solution, string Language, string? Starter = null, string? LearnerCode = null,
     IReadOnlyList<string>? EarlierReplies = null);
 
 /// <param name="Coverage">Share of the solution's features in the tutor's code (this reply and the earlier ones).</param>
@@ -16,7 +16,7 @@ public sealed record LeakGuardContext(string Solution, string Language, string? 
 /// <param name="SolutionStatements">Statements of the tutor's code that carry part of the solution.</param>
 /// <param name="CodeStatements">Statements of code the tutor showed (the learner's quoted code left out).</param>
 /// <param name="Size">Tokens of code the tutor showed, as a share of the solution's tokens.</param>
-public sealed record LeakVerdict(bool Leaks, double Coverage, double FreshCoverage, int SolutionStatements, int CodeStatements, double Size, string Reason);
+internal sealed record LeakVerdict(bool Leaks, double Coverage, double FreshCoverage, int SolutionStatements, int CodeStatements, double Size, string Reason);
 
 /// <summary>
 /// Decides whether a tutor's reply gives away the solution of an exercise. It reads the code in
@@ -29,7 +29,7 @@ public sealed record LeakVerdict(bool Leaks, double Coverage, double FreshCovera
 /// Let through, as the hint and feedback prompts say: the learner's own code quoted back, and a
 /// correction of at most two lines.
 /// </summary>
-public static class SolutionLeakGuard
+internal static class SolutionLeakGuard
 {
     /// <summary>How much of a code segment must be the learner's own lines for it to be a quotation.</summary>
     internal const double QuoteShare = 0.6;

@@ -9,7 +9,7 @@ namespace CodeMentor.Core.Tutoring.Exercises;
 /// solution, unbalanced, or (for C#) does not compile cannot be a solution, whatever the model says.
 /// The examples are not run: learner code is never executed on the server.
 /// </summary>
-public static class SolvedVerdictCheck
+internal static class SolvedVerdictCheck
 {
     /// <summary>Any solution of an exercise has at least this share of the reference solution's tokens.</summary>
     private const double MinimumSize = 0.25;

@@ -15,7 +15,7 @@ public sealed record CodeDiagnostic(string Severity, string Id, int Line, string
 }
 
 /// <summary>What shape of C# the learner pasted, which decides how a real project would hold it.</summary>
-public enum SnippetShape
+internal enum SnippetShape
 {
     /// <summary>Namespaces and types, with or without Main: the file as it is.</summary>
     Program,
@@ -33,7 +33,7 @@ public enum SnippetShape
     Expression,
 }
 
-public sealed record CSharpAnalysis(SnippetShape Shape, IReadOnlyList<CodeDiagnostic> Diagnostics);
+internal sealed record CSharpAnalysis(SnippetShape Shape, IReadOnlyList<CodeDiagnostic> Diagnostics);
 
 /// <summary>
 /// Compiles pasted C# with Roslyn (in memory, never run) the way a real project would hold it, so
@@ -43,7 +43,7 @@ public sealed record CSharpAnalysis(SnippetShape Shape, IReadOnlyList<CodeDiagno
 /// with the SDK's implicit usings, nullable enabled and the SDK's warning level (checked against
 /// real <c>dotnet build</c> output in the tests). Line numbers are those of the learner's text.
 /// </summary>
-public static class CSharpDiagnostics
+internal static class CSharpDiagnostics
 {
     /// <summary>The warning level of a net10.0 project (the SDK's default): every warning wave so far.</summary>
     private const int SdkWarningLevel = 9999;

@@ -1,7 +1,7 @@
 namespace CodeMentor.Core.Tutoring.Exercises.Guard;
 
 /// <summary>The languages the guard knows the syntax of; anything else is lexed as a C-like language.</summary>
-public enum CodeLanguage
+internal enum CodeLanguage
 {
     CLike,
     Python,
@@ -9,7 +9,7 @@ public enum CodeLanguage
     JavaScript,
 }
 
-public static class CodeLanguages
+internal static class CodeLanguages
 {
     /// <summary>Maps an exercise's language name or a fence's info string to a lexer.</summary>
     public static CodeLanguage Parse(string? name) => (name ?? "").Trim().ToLowerInvariant() switch
