@@ -44,17 +44,18 @@ public sealed partial class GenerationRunner(
 
     private async Task ExecuteAsync(GenerationRun run, IReadOnlyList<ChatMessage> prompt, ChatOptions requestOptions)
     {
-        var (callOptions, trace) = requestOptions.EnsureTrace();
         var status = MessageStatus.Complete;
         string? detail = null;
         UsageDetails? usage = null;
         string? model = null;
+        LlmCallResult? result = null;
         var lastCheckpoint = time.GetTimestamp();
         var checkpointed = 0;
         try
         {
-            await foreach (var update in pipeline.GetStreamingResponseAsync(prompt, callOptions, run.Token))
+            await foreach (var update in pipeline.GetStreamingResponseAsync(prompt, requestOptions, run.Token))
             {
+                result = update.GetCallResult() ?? result;
                 model = update.ModelId ?? model;
                 string? text = null, reasoning = null;
                 foreach (var content in update.Contents.AsSpanOrList())
@@ -108,26 +109,26 @@ public sealed partial class GenerationRunner(
         }
         try
         {
-            await SaveWithRetriesAsync(run, snapshot, status, detail, usage, model, trace);
+            await SaveWithRetriesAsync(run, snapshot, status, detail, usage, model, result);
         }
         finally
         {
             _runs.TryRemove(run.MessageId, out _);
             _byConversation.TryRemove(new KeyValuePair<Guid, GenerationRun>(run.ConversationId, run));
-            run.Finish(status, detail, trace.CostUsd, trace.Overhead);
+            run.Finish(status, detail, result?.CostUsd, result?.Overhead);
         }
     }
 
     /// <summary>The final save must not be lost to a momentarily failing database: a reply left
     /// "streaming" would stay so until the next restart.</summary>
     private async Task SaveWithRetriesAsync(GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
-        UsageDetails? usage, string? model, LlmCallTrace trace)
+        UsageDetails? usage, string? model, LlmCallResult? result)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await writer.WriteAsync((context, ct) => SaveFinalAsync(context, run, snapshot, status, detail, usage, model, trace, ct));
+                await writer.WriteAsync((context, ct) => SaveFinalAsync(context, run, snapshot, status, detail, usage, model, result, ct));
                 return;
             }
             catch (Exception ex) when (attempt < 3)
@@ -154,15 +155,17 @@ public sealed partial class GenerationRunner(
 
     /// <summary>One UPDATE of the reply and one of the conversation's time: no entity is loaded.</summary>
     private async Task SaveFinalAsync(AppDbContext context, GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
-        UsageDetails? usage, string? model, LlmCallTrace trace, CancellationToken ct)
+        UsageDetails? usage, string? model, LlmCallResult? result, CancellationToken ct)
     {
-        var billed = trace.CacheHit ? trace.Usage : usage;
+        // As the provider reported it (for a cache hit, what the original reply used); never an estimate.
+        var billed = usage;
         var reasoning = snapshot.Reasoning.Length > 0 ? snapshot.Reasoning : null;
-        var answeredModel = trace.Model ?? model;
-        var cost = Money.ToPico(trace.CostUsd);
+        var answeredModel = result?.Model ?? model;
+        var cost = Money.ToPico(result?.CostUsd);
+        var cacheHit = result?.CacheHit ?? false;
         var contentTokens = tokens.CountText(snapshot.Text);
         var (input, output, reasoningTokens) = ((int?)billed?.InputTokenCount, (int?)billed?.OutputTokenCount, (int?)billed?.ReasoningTokenCount);
-        var provider = trace.Provider;
+        var provider = result?.Provider;
         // A reply whose conversation was deleted meanwhile updates nothing.
         await context.Messages.Where(m => m.Id == run.MessageId).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Content, snapshot.Text)
@@ -172,7 +175,7 @@ public sealed partial class GenerationRunner(
             // Who actually answered (after routing and failover), and what it cost.
             .SetProperty(m => m.Provider, m => provider ?? m.Provider)
             .SetProperty(m => m.Model, m => answeredModel ?? m.Model)
-            .SetProperty(m => m.FromCache, trace.CacheHit)
+            .SetProperty(m => m.FromCache, cacheHit)
             .SetProperty(m => m.InputTokens, input)
             .SetProperty(m => m.OutputTokens, output)
             .SetProperty(m => m.ReasoningTokens, reasoningTokens)

@@ -54,11 +54,8 @@ public sealed class PipelineHost : IAsyncDisposable
     public static List<ChatMessage> Ask(string question) =>
         [new(ChatRole.System, "You are a tutor."), new(ChatRole.User, question)];
 
-    public static (ChatOptions Options, LlmCallTrace Trace) For(string user, bool bypassCache = false, string feature = "chat")
-    {
-        var options = new ChatOptions().WithRequestContext(new LlmRequestContext(user, feature, null, bypassCache));
-        return options.EnsureTrace();
-    }
+    public static ChatOptions For(string user, bool bypassCache = false, string feature = "chat") =>
+        new ChatOptions().WithRequestContext(new LlmRequestContext(user, feature, null, bypassCache));
 
     public async Task<List<LedgerEntry>> LedgerAsync()
     {

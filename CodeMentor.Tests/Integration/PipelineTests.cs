@@ -26,7 +26,7 @@ public sealed class PipelineTests
             lock (arrivals) arrivals.Add(host.Clock.GetUtcNow());
             await FakeGroqServer.Reply(GroqStream.Reply("Hello after waiting."))(context);
         });
-        var (options, trace) = For("ada");
+        var options = For("ada");
 
         // The fake clock moves in 100 ms steps; the retry may only reach the server 7 s (fake) after the 429.
         var response = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), options).WithClockAsync(host.Clock, TimeSpan.FromMilliseconds(100));
@@ -36,7 +36,7 @@ public sealed class PipelineTests
         var waited = arrivals[1] - arrivals[0];
         Assert.True(waited >= TimeSpan.FromSeconds(7), $"retried after {waited.TotalSeconds} s");
         Assert.True(waited < TimeSpan.FromSeconds(9), $"retried after {waited.TotalSeconds} s, not after the 7 s asked for");
-        Assert.Equal(2, trace.Attempts);
+        Assert.Equal(2, response.GetCallResult()!.Attempts);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync();
         host.Groq.Enqueue(FakeGroqServer.Error(429, "Rate limit reached", "rate_limit_exceeded", retryAfter: "120"));
 
-        var ex = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options));
+        var ex = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada")));
 
         Assert.Equal(LlmFailureCategory.RateLimited, ex.Category);
         Assert.Contains("try again in 120 s", ex.Message);
@@ -58,7 +58,7 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync();
         host.Groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
 
-        var ex = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options));
+        var ex = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada")));
 
         Assert.Equal(LlmFailureCategory.Unauthorized, ex.Category);
         Assert.Contains("GROQ_API_KEY", ex.Message);
@@ -71,12 +71,10 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync();
         host.Groq.Enqueue(FakeGroqServer.Error(503, "Service Unavailable", "service_unavailable"));
         host.Groq.Enqueue(FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error"));
-        var (options, trace) = For("ada");
-
-        var response = await host.Pipeline.GetResponseAsync(Ask("Hi"), options).WithClockAsync(host.Clock);
+        var response = await host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada")).WithClockAsync(host.Clock);
 
         Assert.Equal("Hello from the fake Groq server.", response.Text);
-        Assert.Equal(3, trace.Attempts);
+        Assert.Equal(3, response.GetCallResult()!.Attempts);
     }
 
     [Fact]
@@ -88,15 +86,14 @@ public sealed class PipelineTests
         {
             host.Groq.Enqueue(FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error"));
         }
-        var (ada, _) = For("ada");
+        var ada = For("ada");
         var failed = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Ada's question"), ada).WithClockAsync(host.Clock));
         Assert.Equal(LlmFailureCategory.ServerError, failed.Category);
 
         // ... and Bob, right after, is answered: four failed attempts of one request are one failure.
-        var (bob, bobTrace) = For("bob");
-        var answer = await host.Pipeline.GetResponseAsync(Ask("Bob's question"), bob).WithClockAsync(host.Clock);
+        var answer = await host.Pipeline.GetResponseAsync(Ask("Bob's question"), For("bob")).WithClockAsync(host.Clock);
         Assert.Equal("Hello from the fake Groq server.", answer.Text);
-        Assert.Equal("groq", bobTrace.Provider);
+        Assert.Equal("groq", answer.GetCallResult()!.Provider);
     }
 
     [Fact]
@@ -106,11 +103,11 @@ public sealed class PipelineTests
         host.Groq.Default = FakeGroqServer.Error(500, "Internal Server Error", "internal_server_error");
         for (var i = 0; i < 5; i++)
         {
-            var (failing, _) = For($"learner{i}");
+            var failing = For($"learner{i}");
             await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), failing).WithClockAsync(host.Clock));
         }
 
-        var (options, _) = For("ada");
+        var options = For("ada");
         var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), options).WithClockAsync(host.Clock));
 
         Assert.Equal(LlmFailureCategory.CircuitOpen, refused.Category);
@@ -125,7 +122,7 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:Groq:Model"] = "llama-3.3-70b-versatile" });
         foreach (var feature in new[] { "chat", "review", "exercise", "hint", "insight" })
         {
-            var (options, _) = For("ada", bypassCache: true, feature: feature);
+            var options = For("ada", bypassCache: true, feature: feature);
             await host.Pipeline.GetResponseAsync(Ask($"A {feature} question"), options).WithClockAsync(host.Clock);
         }
         Assert.All(host.Groq.Requests, r => Assert.Equal("llama-3.3-70b-versatile", (string?)r.Body["model"]));
@@ -136,7 +133,7 @@ public sealed class PipelineTests
     {
         await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:Groq:Endpoint"] = "http://127.0.0.1:9/openai/v1", ["Llm:MaxRetries"] = "0" });
 
-        var (options, _) = For("ada");
+        var options = For("ada");
         var error = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), options).WithClockAsync(host.Clock));
 
         Assert.Equal(LlmFailureCategory.Network, error.Category);
@@ -150,7 +147,7 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:TimeoutSeconds"] = "3" });
         host.Groq.Default = async context => await Task.Delay(Timeout.Infinite, context.RequestAborted); // never answers
 
-        var (options, _) = For("ada");
+        var options = For("ada");
         var started = host.Clock.GetUtcNow();
         // The clock stops at 6.5 s: the refusal must come by then, however long the machine takes to deliver it.
         var error = await Assert.ThrowsAsync<LlmException>(() =>
@@ -172,24 +169,22 @@ public sealed class PipelineTests
         // breaker counts each request once, so it opens after five failed requests, not five attempts.
         for (var i = 0; i < 5; i++)
         {
-            var (options, trace) = For("ada", feature: "hint");
             var started = host.Clock.GetUtcNow();
-            var response = await host.Pipeline.GetResponseAsync(Ask($"Question {i}"), options).WithClockAsync(host.Clock);
+            var response = await host.Pipeline.GetResponseAsync(Ask($"Question {i}"), For("ada", feature: "hint")).WithClockAsync(host.Clock);
 
             Assert.Equal("Answer from the local model.", response.Text);
-            Assert.Equal("openai", trace.Provider);
+            Assert.Equal("openai", response.GetCallResult()!.Provider);
             Assert.True(host.Clock.GetUtcNow() - started <= TimeSpan.FromSeconds(2), "the fallback answered within 2 s of fake time");
         }
         var groqCallsWhenOpen = host.Groq.Requests.Count;
         Assert.Equal(10, groqCallsWhenOpen);
 
         // Now the circuit is open: Groq is not called at all and the fallback answers at once.
-        var (after, afterTrace) = For("ada");
-        var direct = await host.Pipeline.GetResponseAsync(Ask("One more"), after).WithClockAsync(host.Clock);
+        var direct = await host.Pipeline.GetResponseAsync(Ask("One more"), For("ada")).WithClockAsync(host.Clock);
 
         Assert.Equal("Answer from the local model.", direct.Text);
         Assert.Equal(groqCallsWhenOpen, host.Groq.Requests.Count);
-        Assert.Equal("openai", afterTrace.Provider);
+        Assert.Equal("openai", direct.GetCallResult()!.Provider);
         // The fallback was asked with its own model, not Groq's.
         Assert.All(host.Local.Requests, r => Assert.Equal("llama-local", (string?)r.Body["model"]));
     }
@@ -203,7 +198,7 @@ public sealed class PipelineTests
 
         var ex = await Assert.ThrowsAsync<LlmException>(async () =>
         {
-            await foreach (var update in host.Pipeline.GetStreamingResponseAsync(Ask("Hi"), For("ada").Options))
+            await foreach (var update in host.Pipeline.GetStreamingResponseAsync(Ask("Hi"), For("ada")))
             {
                 received += update.Text;
             }
@@ -220,18 +215,17 @@ public sealed class PipelineTests
     {
         await using var host = await PipelineHost.StartAsync();
 
-        var first = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), For("ada").Options);
-        var (cachedOptions, cachedTrace) = For("bob");
-        var second = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), cachedOptions);
+        var first = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), For("ada"));
+        var second = await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), For("bob"));
 
         Assert.Equal(first.Text, second.Text);
         Assert.Single(host.Groq.Requests);
-        Assert.True(cachedTrace.CacheHit);
+        Assert.True(second.GetCallResult()!.CacheHit);
 
-        await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), For("ada", bypassCache: true).Options);
+        await host.Pipeline.GetResponseAsync(Ask("What is a loop?"), For("ada", bypassCache: true));
         Assert.Equal(2, host.Groq.Requests.Count);
 
-        await host.Pipeline.GetResponseAsync(Ask("Something else"), For("ada").Options);
+        await host.Pipeline.GetResponseAsync(Ask("Something else"), For("ada"));
         Assert.Equal(3, host.Groq.Requests.Count);
     }
 
@@ -240,9 +234,9 @@ public sealed class PipelineTests
     {
         await using var host = await PipelineHost.StartAsync();
         host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Cut off").Take(3).ToList()));
-        await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Q"), For("ada").Options));
+        await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Q"), For("ada")));
 
-        var retry = await host.Pipeline.GetResponseAsync(Ask("Q"), For("ada").Options);
+        var retry = await host.Pipeline.GetResponseAsync(Ask("Q"), For("ada"));
 
         Assert.Equal("Hello from the fake Groq server.", retry.Text);
         Assert.Equal(2, host.Groq.Requests.Count);
@@ -253,10 +247,10 @@ public sealed class PipelineTests
     {
         await using var host = await PipelineHost.StartAsync(settings: new() { ["RateLimits:RequestsPerMinute"] = "2", ["Llm:CacheTtlSeconds"] = "0" });
 
-        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
-        await host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options);
-        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("3"), For("ada").Options));
-        var bobs = await host.Pipeline.GetResponseAsync(Ask("1"), For("bob").Options);
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada"));
+        await host.Pipeline.GetResponseAsync(Ask("2"), For("ada"));
+        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("3"), For("ada")));
+        var bobs = await host.Pipeline.GetResponseAsync(Ask("1"), For("bob"));
 
         Assert.Equal(LlmFailureCategory.QuotaExceeded, refused.Category);
         Assert.Contains("2 requests per minute", refused.Message);
@@ -278,11 +272,11 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync(settings: new() { ["RateLimits:DailyTokenBudget"] = "100", ["Llm:CacheTtlSeconds"] = "0" });
         host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Hi", usage: GroqStream.Usage(prompt: 80, completion: 30)));
 
-        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
-        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options));
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada"));
+        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("2"), For("ada")));
 
         Assert.Contains("budget of 100 tokens", refused.Message);
-        await host.Pipeline.GetResponseAsync(Ask("1"), For("bob").Options);
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("bob"));
     }
 
     [Fact]
@@ -290,8 +284,8 @@ public sealed class PipelineTests
     {
         await using var host = await PipelineHost.StartAsync(settings: new() { ["RateLimits:RequestsPerDay"] = "3", ["Llm:CacheTtlSeconds"] = "0" });
         host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Hi", usage: GroqStream.Usage(prompt: 80, completion: 30)));
-        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
-        await host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options);
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada"));
+        await host.Pipeline.GetResponseAsync(Ask("2"), For("ada"));
         await host.LedgerAsync(); // flushed
 
         // A fresh limiter is what the process has after a restart: it must start from the ledger, not from zero.
@@ -318,9 +312,8 @@ public sealed class PipelineTests
         host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A reply.",
             usage: GroqStream.Usage(prompt: 1000, completion: 2000, reasoning: 300, cached: 400)));
 
-        var (options, trace) = For("ada");
-        await host.Pipeline.GetResponseAsync(Ask("Price me"), options);
-        await host.Pipeline.GetResponseAsync(Ask("Price me"), For("bob").Options); // a cache hit
+        var priced = await host.Pipeline.GetResponseAsync(Ask("Price me"), For("ada"));
+        await host.Pipeline.GetResponseAsync(Ask("Price me"), For("bob")); // a cache hit
 
         var rows = await host.LedgerAsync();
         Assert.Equal(2, rows.Count);
@@ -329,8 +322,7 @@ public sealed class PipelineTests
         Assert.Equal((1000, 2000, 300, 400), (paid.InputTokens, paid.OutputTokens, paid.ReasoningTokens, paid.CachedInputTokens));
         // 600 fresh input × $0.075/M + 400 cached × $0.0375/M + 2000 output × $0.30/M = $0.00066
         Assert.Equal(0.00066m, paid.CostUsd);
-        Assert.Equal(0.00066m, trace.CostUsd);
-        Assert.True(trace.PromptTokens > 0); // counted once by the window stage, reused by failover
+        Assert.Equal(0.00066m, priced.GetCallResult()!.CostUsd); // what the caller reads off the stream is what the ledger kept
         Assert.Equal(LedgerOutcomes.Ok, paid.Outcome);
         Assert.Equal(1, paid.Attempts);
         Assert.NotNull(paid.TimeToFirstTokenMs);
@@ -349,7 +341,7 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:Groq:Model"] = "mystery/model-x" });
         host.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Hi"));
 
-        await host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options);
+        await host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada"));
 
         var row = Assert.Single(await host.LedgerAsync());
         Assert.Null(row.CostUsd);
@@ -362,7 +354,7 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync();
         host.Groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
 
-        await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada").Options));
+        await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("Hi"), For("ada")));
 
         var row = Assert.Single(await host.LedgerAsync());
         Assert.Equal((LedgerOutcomes.Failed, "unauthorized"), (row.Outcome, row.FailureCategory));
@@ -379,8 +371,8 @@ public sealed class PipelineTests
             ["Llm:Routing:hint:MaxOutputTokens"] = "300",
         });
 
-        await host.Pipeline.GetResponseAsync(Ask("Review this"), For("ada", feature: "review").Options);
-        await host.Pipeline.GetResponseAsync(Ask("A hint please"), For("ada", feature: "hint").Options);
+        await host.Pipeline.GetResponseAsync(Ask("Review this"), For("ada", feature: "review"));
+        await host.Pipeline.GetResponseAsync(Ask("A hint please"), For("ada", feature: "hint"));
 
         var requests = host.Groq.Requests.ToArray();
         Assert.Equal(("openai/gpt-oss-120b", "medium"), ((string?)requests[0].Body["model"], (string?)requests[0].Body["reasoning_effort"]));
@@ -407,10 +399,10 @@ public sealed class PipelineTests
             lock (arrivals) arrivals.Add(host.Clock.GetUtcNow());
             await FakeGroqServer.Reply(GroqStream.Reply("Second."))(context);
         });
-        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada").Options);
+        await host.Pipeline.GetResponseAsync(Ask("1"), For("ada"));
 
         // Only 10 tokens are left in Groq's minute window: the next call waits for the reset (fake time).
-        var second = await host.Pipeline.GetResponseAsync(Ask("2"), For("ada").Options).WithClockAsync(host.Clock, TimeSpan.FromMilliseconds(100));
+        var second = await host.Pipeline.GetResponseAsync(Ask("2"), For("ada")).WithClockAsync(host.Clock, TimeSpan.FromMilliseconds(100));
 
         Assert.Equal("Second.", second.Text);
         var waited = arrivals[1] - arrivals[0];
@@ -440,15 +432,15 @@ public sealed class PipelineTests
         await using var host = await PipelineHost.StartAsync(settings: new() { ["Llm:CacheTtlSeconds"] = "0" });
         var ada = await host.Host.CreateUserAsync("ada@example.org");
         var limits = host.Host.Get<CodeMentor.Core.RateLimiting.DatabaseUserLimits>();
-        await host.Pipeline.GetResponseAsync(Ask("1"), For(ada).Options); // the defaults (30 a minute) are read and kept
+        await host.Pipeline.GetResponseAsync(Ask("1"), For(ada)); // the defaults (30 a minute) are read and kept
 
         await limits.SetAsync(ada, perMinute: 1, perDay: null, tokenBudget: null);
-        await host.Pipeline.GetResponseAsync(Ask("2"), For(ada).Options);
-        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("3"), For(ada).Options));
+        await host.Pipeline.GetResponseAsync(Ask("2"), For(ada));
+        var refused = await Assert.ThrowsAsync<LlmException>(() => host.Pipeline.GetResponseAsync(Ask("3"), For(ada)));
         Assert.Contains("limit of 1 request per minute", refused.Message);
 
         await limits.ResetAsync(ada);
-        await host.Pipeline.GetResponseAsync(Ask("4"), For(ada).Options);
+        await host.Pipeline.GetResponseAsync(Ask("4"), For(ada));
         Assert.Equal(3, host.Groq.Requests.Count);
         Assert.Null(await limits.GetOverrideAsync(ada));
     }

@@ -65,13 +65,12 @@ public static class OpenAiEndpoints
                 refusal.Code, refusal.Param);
             return;
         }
-        // The trace is attached here so that what the pipeline measured can be read back.
-        var (options, trace) = call.Options.EnsureTrace();
+        var options = call.Options!;
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         if (request.Stream)
         {
-            await StreamAsync(http, chat, call.Prompt!, options, trace, request, id, created);
+            await StreamAsync(http, chat, call.Prompt!, options, request, id, created);
             return;
         }
         ChatResponse response;
@@ -84,7 +83,7 @@ public static class OpenAiEndpoints
             await OpenAiErrors.WriteAsync(http, ex);
             return;
         }
-        SetOverhead(http, trace);
+        SetOverhead(http, response.GetCallResult());
         await http.Response.WriteAsJsonAsync(new
         {
             id,
@@ -102,50 +101,48 @@ public static class OpenAiEndpoints
     }
 
     private static async Task StreamAsync(HttpContext http, IChatClient chat, IReadOnlyList<ChatMessage> prompt, ChatOptions options,
-        LlmCallTrace trace, ChatCompletionRequest request, string id, long created)
+        ChatCompletionRequest request, string id, long created)
     {
         await using var updates = chat.GetStreamingResponseAsync(prompt, options, http.RequestAborted).GetAsyncEnumerator(http.RequestAborted);
-        // Refusals and failures before the reply starts get a status code, as OpenAI answers them.
-        bool more;
+        // Refusals and failures before the reply's first text get a status code, as OpenAI answers
+        // them: nothing is sent until then.
+        var held = new List<ChatResponseUpdate>();
         try
         {
-            more = await updates.MoveNextAsync();
+            while (await updates.MoveNextAsync())
+            {
+                held.Add(updates.Current);
+                if (updates.Current.Text.Length > 0)
+                {
+                    break;
+                }
+            }
         }
         catch (LlmException ex)
         {
             await OpenAiErrors.WriteAsync(http, ex);
             return;
         }
+
         http.Response.ContentType = "text/event-stream; charset=utf-8";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no"; // nginx: pass each event on at once
-        var body = http.Response.Body;
         object Chunk(object delta, string? finish) => new
         {
             id, @object = "chat.completion.chunk", created, model = request.Model,
             choices = new[] { new { index = 0, delta, logprobs = (object?)null, finish_reason = finish } },
         };
         await WriteEventAsync(http, Chunk(new { role = "assistant", content = "" }, null));
-        UsageDetails? usage = null;
-        ChatFinishReason? finishReason = null;
+        var reply = new List<ChatResponseUpdate>();
         try
         {
-            while (more)
+            foreach (var update in held)
             {
-                var update = updates.Current;
-                finishReason ??= update.FinishReason;
-                foreach (var content in update.Contents)
-                {
-                    if (content is UsageContent u)
-                    {
-                        usage = u.Details;
-                    }
-                }
-                if (update.Text is { Length: > 0 } text)
-                {
-                    await WriteEventAsync(http, Chunk(new { content = text }, null));
-                }
-                more = await updates.MoveNextAsync();
+                await WriteTextAsync(update);
+            }
+            while (await updates.MoveNextAsync())
+            {
+                await WriteTextAsync(updates.Current);
             }
         }
         catch (LlmException ex)
@@ -155,18 +152,30 @@ public static class OpenAiEndpoints
             await WriteEventAsync(http, OpenAiErrors.Body(ex.Message + " The text so far was sent.", type, code));
             return;
         }
-        await WriteEventAsync(http, Chunk(new { }, FinishReason(finishReason)));
+
+        // The stream folded once, for its end: finish reason, usage and the pipeline's result.
+        var response = reply.ToChatResponse();
+        await WriteEventAsync(http, Chunk(new { }, FinishReason(response.FinishReason)));
         if (request.IncludeUsage)
         {
             await WriteEventAsync(http, new
             {
-                id, @object = "chat.completion.chunk", created, model = request.Model, choices = Array.Empty<object>(), usage = Usage(usage),
+                id, @object = "chat.completion.chunk", created, model = request.Model, choices = Array.Empty<object>(), usage = Usage(response.Usage),
                 // What CodeMentor's pipeline added, as the non-streaming response's x-codementor-overhead-ms header says it.
-                codementor = new { overhead_ms = OverheadMs(trace) },
+                codementor = new { overhead_ms = response.GetCallResult()?.Overhead.TotalMilliseconds },
             });
         }
-        await body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), http.RequestAborted);
-        await body.FlushAsync(http.RequestAborted);
+        await http.Response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+
+        async Task WriteTextAsync(ChatResponseUpdate update)
+        {
+            reply.Add(update);
+            if (update.Text is { Length: > 0 } text)
+            {
+                await WriteEventAsync(http, Chunk(new { content = text }, null));
+            }
+        }
     }
 
     private static async Task WriteEventAsync(HttpContext http, object payload)
@@ -178,15 +187,13 @@ public static class OpenAiEndpoints
         await body.FlushAsync(http.RequestAborted);
     }
 
-    private static void SetOverhead(HttpContext http, LlmCallTrace trace)
+    private static void SetOverhead(HttpContext http, LlmCallResult? result)
     {
-        if (OverheadMs(trace) is { } ms)
+        if (result is not null)
         {
-            http.Response.Headers[OverheadHeader] = ms.ToString("0.###", CultureInfo.InvariantCulture);
+            http.Response.Headers[OverheadHeader] = result.Overhead.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
         }
     }
-
-    private static double? OverheadMs(LlmCallTrace trace) => trace.Overhead?.TotalMilliseconds;
 
     private static string FinishReason(ChatFinishReason? reason) =>
         reason == ChatFinishReason.Length ? "length" : reason == ChatFinishReason.ContentFilter ? "content_filter" : "stop";

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CodeMentor.Core.Llm.Context;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,15 +12,13 @@ namespace CodeMentor.Core.Llm.Pipeline;
 internal sealed class ContextWindowChatClient(IChatClient inner, ContextWindow window, IOptions<LlmOptions> options)
     : DelegatingChatClient(inner)
 {
-    public override Task<ChatResponse> GetResponseAsync(
+    public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
-        base.GetResponseAsync(Apply(messages, chatOptions), chatOptions, cancellationToken);
+        await GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ToChatResponseAsync(cancellationToken);
 
-    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
-        base.GetStreamingResponseAsync(Apply(messages, chatOptions), chatOptions, cancellationToken);
-
-    private IReadOnlyList<ChatMessage> Apply(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions)
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var o = options.Value;
         var result = window.Select(messages as IReadOnlyList<ChatMessage> ?? messages.ToList(), o.Context.MaxMessages, o.Context.MaxTokens,
@@ -28,11 +27,14 @@ internal sealed class ContextWindowChatClient(IChatClient inner, ContextWindow w
         {
             throw new LlmException(LlmFailureCategory.ContextTooLarge, result.RefusalMessage);
         }
-        if (chatOptions.GetTrace() is { } trace)
+        // Counted once: the stages inside reuse the count, the ledger outside reads it off the first update.
+        var windowed = chatOptions.With(CallFacts.PromptTokens, result.TokenCount);
+        var first = true;
+        await foreach (var update in base.GetStreamingResponseAsync(result.Messages, windowed, cancellationToken))
         {
-            trace.PromptTokens = result.TokenCount; // later stages need not count again
+            yield return first ? update.With(CallFacts.PromptTokens, result.TokenCount) : update;
+            first = false;
         }
-        return result.Messages;
     }
 }
 

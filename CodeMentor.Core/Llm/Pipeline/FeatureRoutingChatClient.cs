@@ -19,16 +19,15 @@ internal sealed class FeatureRoutingChatClient(IChatClient inner, IOptionsMonito
 
     private ChatOptions Route(ChatOptions? chatOptions)
     {
-        var (routed, trace) = chatOptions.EnsureTrace();
-        var feature = routed.GetRequestContext()?.Feature ?? Features.Chat;
+        var feature = chatOptions.GetRequestContext()?.Feature ?? Features.Chat;
         if (!options.CurrentValue.Routing.TryGetValue(feature, out var route))
         {
-            return routed;
+            return chatOptions ?? new ChatOptions();
         }
-        if (ReferenceEquals(routed, chatOptions))
-        {
-            routed = routed.Clone(); // never change the caller's options
-        }
+        // A copy: the caller's options are never changed.
+        var routed = route.Providers.Count > 0
+            ? chatOptions.With(CallInputs.ProviderChain, route.Providers.Select(p => p.ToLowerInvariant()).ToList())
+            : chatOptions?.Clone() ?? new ChatOptions();
         routed.ModelId = route.Model ?? routed.ModelId;
         routed.Temperature = route.Temperature is { } t ? (float)t : routed.Temperature;
         routed.MaxOutputTokens = route.MaxOutputTokens ?? routed.MaxOutputTokens;
@@ -39,10 +38,6 @@ internal sealed class FeatureRoutingChatClient(IChatClient inner, IOptionsMonito
                 Effort = effort.ToLowerInvariant() switch { "high" => ReasoningEffort.High, "medium" => ReasoningEffort.Medium, _ => ReasoningEffort.Low },
                 Output = routed.Reasoning?.Output,
             };
-        }
-        if (route.Providers.Count > 0)
-        {
-            trace.ProviderChain = route.Providers.Select(p => p.ToLowerInvariant()).ToList();
         }
         return routed;
     }

@@ -37,23 +37,15 @@ internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cac
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var ttl = TimeSpan.FromSeconds(options.CurrentValue.CacheTtlSeconds);
-        var (callOptions, trace) = chatOptions.EnsureTrace();
+        var callOptions = chatOptions ?? new ChatOptions();
         var prompt = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var key = ttl > TimeSpan.Zero ? Key(prompt, callOptions, trace) : null;
+        var key = ttl > TimeSpan.Zero ? Key(prompt, callOptions) : null;
 
         if (key is not null && callOptions.GetRequestContext()?.BypassCache != true)
         {
             var hit = await cache.GetOrCreateAsync(key, static _ => ValueTask.FromResult<CachedReply?>(null), ReadOnly, cancellationToken: cancellationToken);
             if (hit is not null)
             {
-                trace.CacheHit = true;
-                trace.Provider = hit.Provider;
-                trace.Model = hit.Model;
-                trace.Usage = new UsageDetails
-                {
-                    InputTokenCount = hit.InputTokens, OutputTokenCount = hit.OutputTokens,
-                    ReasoningTokenCount = hit.ReasoningTokens, CachedInputTokenCount = hit.CachedInputTokens,
-                };
                 foreach (var update in Replay(hit))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -63,22 +55,25 @@ internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cac
             }
         }
 
+        // What the reply is, folded from the updates passing through, to be cached when it is complete.
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
         ChatFinishReason? finish = null;
+        string? provider = null, model = null;
+        UsageDetails? usage = null;
         await foreach (var update in base.GetStreamingResponseAsync(prompt, callOptions, cancellationToken))
         {
             foreach (var content in update.Contents.AsSpanOrList())
             {
-                if (content is TextContent t)
+                switch (content)
                 {
-                    text.Append(t.Text);
-                }
-                else if (content is TextReasoningContent r)
-                {
-                    reasoning.Append(r.Text);
+                    case TextContent t: text.Append(t.Text); break;
+                    case TextReasoningContent r: reasoning.Append(r.Text); break;
+                    case UsageContent u: (usage ??= new UsageDetails()).Add(u.Details); break;
                 }
             }
+            provider ??= update.Get<string>(CallFacts.Provider);
+            model = update.ModelId ?? model;
             finish = update.FinishReason ?? finish;
             yield return update;
         }
@@ -86,29 +81,48 @@ internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cac
         // Only complete, successful replies: the stream ended normally and the model said it was done.
         if (key is not null && finish == ChatFinishReason.Stop && text.Length > 0)
         {
-            var usage = trace.Usage;
-            var reply = new CachedReply(text.ToString(), reasoning.Length > 0 ? reasoning.ToString() : null, trace.Provider, trace.Model,
+            var reply = new CachedReply(text.ToString(), reasoning.Length > 0 ? reasoning.ToString() : null, provider, model,
                 usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0, usage?.ReasoningTokenCount ?? 0, usage?.CachedInputTokenCount ?? 0);
             await cache.SetAsync(key, reply, new HybridCacheEntryOptions { Expiration = ttl, LocalCacheExpiration = ttl }, cancellationToken: CancellationToken.None);
         }
     }
 
+    /// <summary>The cached reply as a stream: marked as a hit on its first update (with the provider
+    /// that wrote it), and ending with what the original reply used, for the ledger's "saved" figure.</summary>
     private static IEnumerable<ChatResponseUpdate> Replay(CachedReply hit)
     {
+        var first = new ChatResponseUpdate { Role = ChatRole.Assistant, ModelId = hit.Model }
+            .With(CallFacts.CacheHit, true).With(CallFacts.Attempts, 0).With(CallFacts.ProviderWait, TimeSpan.Zero);
+        if (hit.Provider is not null)
+        {
+            first.With(CallFacts.Provider, hit.Provider);
+        }
         if (hit.Reasoning is { Length: > 0 } thinking)
         {
-            yield return new ChatResponseUpdate { Role = ChatRole.Assistant, ModelId = hit.Model, Contents = [new TextReasoningContent(thinking)] };
+            first.Contents.Add(new TextReasoningContent(thinking));
         }
+        yield return first;
         for (var i = 0; i < hit.Text.Length; i += ReplayChunkLength)
         {
             var piece = hit.Text.Substring(i, Math.Min(ReplayChunkLength, hit.Text.Length - i));
             yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { ModelId = hit.Model };
         }
-        yield return new ChatResponseUpdate { Role = ChatRole.Assistant, ModelId = hit.Model, FinishReason = ChatFinishReason.Stop };
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant, ModelId = hit.Model, FinishReason = ChatFinishReason.Stop,
+            Contents =
+            [
+                new UsageContent(new UsageDetails
+                {
+                    InputTokenCount = hit.InputTokens, OutputTokenCount = hit.OutputTokens,
+                    ReasoningTokenCount = hit.ReasoningTokens, CachedInputTokenCount = hit.CachedInputTokens,
+                }),
+            ],
+        };
     }
 
     /// <summary>SHA-256 over a canonical JSON of everything that changes the answer.</summary>
-    internal string Key(IReadOnlyList<ChatMessage> messages, ChatOptions options, LlmCallTrace trace)
+    internal string Key(IReadOnlyList<ChatMessage> messages, ChatOptions options)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -116,7 +130,7 @@ internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cac
             json.WriteStartObject();
             json.WriteString("model", options.ModelId);
             json.WriteStartArray("providers");
-            foreach (var provider in trace.ProviderChain.Count > 0 ? trace.ProviderChain : status.DefaultChain)
+            foreach (var provider in options.Get<IReadOnlyList<string>>(CallInputs.ProviderChain) is { Count: > 0 } chain ? chain : status.DefaultChain)
             {
                 json.WriteStringValue(provider);
             }

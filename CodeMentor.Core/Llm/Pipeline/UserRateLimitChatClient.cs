@@ -21,8 +21,7 @@ internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter
         IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var (callOptions, trace) = options.EnsureTrace();
-        var userId = callOptions.GetRequestContext()?.UserId;
+        var userId = options.GetRequestContext()?.UserId;
         if (userId is not null)
         {
             await limiter.EnsureLoadedAsync(userId, cancellationToken);
@@ -33,18 +32,29 @@ internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter
             }
         }
 
+        // The tokens a reply used count against the daily token budget; a cache hit used none.
+        var cacheHit = false;
+        long? tokens = null;
         try
         {
-            await foreach (var update in base.GetStreamingResponseAsync(messages, callOptions, cancellationToken))
+            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))
             {
+                cacheHit |= update.Get<bool>(CallFacts.CacheHit);
+                foreach (var content in update.Contents.AsSpanOrList())
+                {
+                    if (content is UsageContent { Details: var usage })
+                    {
+                        tokens = (tokens ?? 0) + (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0);
+                    }
+                }
                 yield return update;
             }
         }
         finally
         {
-            if (userId is not null && !trace.CacheHit && trace.Usage is { } usage)
+            if (userId is not null && !cacheHit && tokens is { } used)
             {
-                limiter.RecordTokens(userId, (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0));
+                limiter.RecordTokens(userId, used);
             }
         }
     }

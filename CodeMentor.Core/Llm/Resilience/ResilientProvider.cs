@@ -87,13 +87,14 @@ public sealed class ResilientProvider
     }
 
     /// <param name="quick">True when another provider can take over: one short retry, then hand over.</param>
+    /// <param name="log">The call's own tally of attempts and provider wait, kept by the caller across providers.</param>
     public async Task<StreamStart> StartAsync(IReadOnlyList<ChatMessage> messages, ChatOptions options, bool quick,
-        LlmCallTrace trace, int estimatedTokens, CancellationToken cancellationToken)
+        AttemptLog log, int estimatedTokens, CancellationToken cancellationToken)
     {
         try
         {
             var started = await (quick ? _quick : _full).ExecuteAsync(
-                async attemptToken => await AttemptAsync(messages, options, trace, estimatedTokens, attemptToken, cancellationToken),
+                async attemptToken => await AttemptAsync(messages, options, log, estimatedTokens, attemptToken, cancellationToken),
                 cancellationToken);
             _keyRejected = null;
             return started;
@@ -117,10 +118,10 @@ public sealed class ResilientProvider
         }
     }
 
-    private async ValueTask<StreamStart> AttemptAsync(IReadOnlyList<ChatMessage> messages, ChatOptions options, LlmCallTrace trace,
+    private async ValueTask<StreamStart> AttemptAsync(IReadOnlyList<ChatMessage> messages, ChatOptions options, AttemptLog log,
         int estimatedTokens, CancellationToken attemptToken, CancellationToken callerToken)
     {
-        trace.Attempts++;
+        log.Attempts++;
         await WaitForProviderQuotaAsync(estimatedTokens, attemptToken);
         var requested = _time.GetTimestamp();
 
@@ -157,7 +158,7 @@ public sealed class ResilientProvider
         }
         finally
         {
-            trace.ProviderWait += _time.GetElapsedTime(requested);
+            log.ProviderWait += _time.GetElapsedTime(requested);
         }
     }
 
@@ -183,4 +184,12 @@ public sealed class ResilientProvider
         ProviderNames.OpenAI => "The OpenAI-compatible endpoint",
         _ => Name,
     };
+}
+
+/// <summary>One call's tally across its attempts and providers: how many requests were made and how
+/// long they took to start answering (what the pipeline's overhead is measured against).</summary>
+public sealed class AttemptLog
+{
+    public int Attempts { get; set; }
+    public TimeSpan ProviderWait { get; set; }
 }
