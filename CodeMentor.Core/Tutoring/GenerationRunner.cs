@@ -46,7 +46,6 @@ public sealed partial class GenerationRunner(
     {
         var status = MessageStatus.Complete;
         string? detail = null;
-        UsageDetails? usage = null;
         string? model = null;
         LlmCallResult? result = null;
         var lastCheckpoint = time.GetTimestamp();
@@ -64,7 +63,6 @@ public sealed partial class GenerationRunner(
                     {
                         case TextContent t: text += t.Text; break;
                         case TextReasoningContent r: reasoning += r.Text; break;
-                        case UsageContent u: usage = Sum(usage, u.Details); break;
                     }
                 }
                 if (text is not null || reasoning is not null)
@@ -109,7 +107,7 @@ public sealed partial class GenerationRunner(
         }
         try
         {
-            await SaveWithRetriesAsync(run, snapshot, status, detail, usage, model, result);
+            await SaveWithRetriesAsync(run, snapshot, status, detail, model, result);
         }
         finally
         {
@@ -122,13 +120,13 @@ public sealed partial class GenerationRunner(
     /// <summary>The final save must not be lost to a momentarily failing database: a reply left
     /// "streaming" would stay so until the next restart.</summary>
     private async Task SaveWithRetriesAsync(GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
-        UsageDetails? usage, string? model, LlmCallResult? result)
+        string? model, LlmCallResult? result)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await writer.WriteAsync((context, ct) => SaveFinalAsync(context, run, snapshot, status, detail, usage, model, result, ct));
+                await writer.WriteAsync((context, ct) => SaveFinalAsync(context, run, snapshot, status, detail, model, result, ct));
                 return;
             }
             catch (Exception ex) when (attempt < 3)
@@ -155,10 +153,11 @@ public sealed partial class GenerationRunner(
 
     /// <summary>One UPDATE of the reply and one of the conversation's time: no entity is loaded.</summary>
     private async Task SaveFinalAsync(AppDbContext context, GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
-        UsageDetails? usage, string? model, LlmCallResult? result, CancellationToken ct)
+        string? model, LlmCallResult? result, CancellationToken ct)
     {
-        // As the provider reported it (for a cache hit, what the original reply used); never an estimate.
-        var billed = usage;
+        // As the provider reported it (for a cache hit, what the original reply used), read off the
+        // stream by the ledger stage; never an estimate.
+        var billed = result?.Usage;
         var reasoning = snapshot.Reasoning.Length > 0 ? snapshot.Reasoning : null;
         var answeredModel = result?.Model ?? model;
         var cost = Money.ToPico(result?.CostUsd);
@@ -183,16 +182,6 @@ public sealed partial class GenerationRunner(
             .SetProperty(m => m.ContentTokens, contentTokens), ct);
         await context.Conversations.Where(x => x.Id == run.ConversationId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAtUtc, time.GetUtcNow().UtcDateTime), ct);
-    }
-
-    private static UsageDetails Sum(UsageDetails? total, UsageDetails next)
-    {
-        if (total is null)
-        {
-            return next;
-        }
-        total.Add(next);
-        return total;
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
