@@ -10,12 +10,11 @@ internal static class AdminEndpoints
     /// <summary>CSV of exactly the rows the ledger explorer's filter selects. Admins only.</summary>
     public static void MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/admin/ledger.csv", async (HttpContext http, UsageQueries queries, TimeProvider time,
-            string? from, string? to, string? user, string? feature, string? model, string? outcome, string? sort) =>
+        endpoints.MapGet("/" + LedgerExportLink.Path, async (HttpContext http, UsageQueries queries, TimeProvider time,
+            [AsParameters] LedgerExportLink link) =>
         {
-            var period = AdminPeriod.Parse(AdminPeriod.Custom, from, to, time);
-            var filter = new LedgerFilter(period, Blank(user), Blank(feature), Blank(model), Blank(outcome),
-                Enum.TryParse<LedgerSort>(sort, ignoreCase: true, out var order) ? order : LedgerSort.Newest);
+            var filter = link.ToFilter(time);
+            var period = filter.Period;
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition =
                 $"attachment; filename=\"codementor-ledger-{period.From.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-{period.To.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}.csv\"";
@@ -23,6 +22,4 @@ internal static class AdminEndpoints
             await queries.WriteCsvAsync(filter, writer, http.RequestAborted);
         }).RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

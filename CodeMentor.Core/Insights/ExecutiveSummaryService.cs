@@ -22,9 +22,14 @@ public sealed partial class ExecutiveSummaryService(IChatClient pipeline, Insigh
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(15);
 
-    public async Task<ExecutiveSummary> GetAsync(UsagePeriod period, string adminUserId, bool refresh = false, CancellationToken ct = default)
+    public async Task<ExecutiveSummary> GetAsync(UsagePeriod period, string adminUserId, bool refresh = false, CancellationToken ct = default) =>
+        await GetAsync(period, await queries.SummaryAsync(period, ct), adminUserId, refresh, ct);
+
+    /// <param name="summary">The period's summary, read once by the caller: the findings and the prompt's figures use it.</param>
+    public async Task<ExecutiveSummary> GetAsync(UsagePeriod period, UsageSummary summary, string adminUserId, bool refresh = false,
+        CancellationToken ct = default)
     {
-        var findings = await engine.FindAsync(period, ct);
+        var findings = await engine.FindAsync(period, summary, ct);
         var key = $"codementor:insight:{period.From:yyyyMMdd}-{period.To:yyyyMMdd}";
         if (refresh)
         {
@@ -32,7 +37,7 @@ public sealed partial class ExecutiveSummaryService(IChatClient pipeline, Insigh
         }
         try
         {
-            var text = await cache.GetOrCreateAsync(key, async token => await WriteAsync(period, findings, adminUserId, token),
+            var text = await cache.GetOrCreateAsync(key, async token => await WriteAsync(period, summary, findings, adminUserId, token),
                 new HybridCacheEntryOptions { Expiration = CacheFor, LocalCacheExpiration = CacheFor }, cancellationToken: ct);
             return new ExecutiveSummary(findings, text, null, time.GetUtcNow().UtcDateTime);
         }
@@ -42,9 +47,9 @@ public sealed partial class ExecutiveSummaryService(IChatClient pipeline, Insigh
         }
     }
 
-    private async Task<string> WriteAsync(UsagePeriod period, IReadOnlyList<InsightFinding> findings, string adminUserId, CancellationToken ct)
+    private async Task<string> WriteAsync(UsagePeriod period, UsageSummary summary, IReadOnlyList<InsightFinding> findings, string adminUserId,
+        CancellationToken ct)
     {
-        var summary = await queries.SummaryAsync(period, ct);
         var data = JsonSerializer.Serialize(new
         {
             period = new { from = period.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to = period.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },

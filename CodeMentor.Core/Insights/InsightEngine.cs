@@ -16,10 +16,13 @@ public sealed class InsightEngine(UsageQueries queries, PricingTable pricing)
     /// <summary>…over this many days before it.</summary>
     public const int TrailingDays = 7;
 
-    public async Task<IReadOnlyList<InsightFinding>> FindAsync(UsagePeriod period, CancellationToken ct = default)
+    public async Task<IReadOnlyList<InsightFinding>> FindAsync(UsagePeriod period, CancellationToken ct = default) =>
+        await FindAsync(period, await queries.SummaryAsync(period, ct), ct);
+
+    /// <param name="summary">The period's summary, when the caller (the dashboard) has already read it.</param>
+    public async Task<IReadOnlyList<InsightFinding>> FindAsync(UsagePeriod period, UsageSummary summary, CancellationToken ct = default)
     {
         var findings = new List<InsightFinding>();
-        var summary = await queries.SummaryAsync(period, ct);
         if (summary.Requests == 0)
         {
             return [new InsightFinding(FindingKind.TopFeature, "No usage yet", "There are no model calls in this period.")];

@@ -2,7 +2,7 @@ namespace CodeMentor.Core.Usage;
 
 /// <summary>One model call, or one refused or cached request: the usage and cost ledger behind
 /// the admin dashboard.</summary>
-public sealed class LedgerEntry
+public sealed class LedgerEntry : ILedgerKeys
 {
     public long Id { get; set; }
     public DateTime TimestampUtc { get; set; }

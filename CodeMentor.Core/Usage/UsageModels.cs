@@ -69,6 +69,15 @@ public sealed record UsageBreakdown(
 public sealed record LatencyBin(string Label, long Count);
 
 /// <summary>What the ledger explorer shows and the CSV export writes: exactly the same filter.</summary>
+/// <summary>The keys a ledger row and a daily roll-up share: what the explorer filters by.</summary>
+public interface ILedgerKeys
+{
+    string UserId { get; }
+    string Feature { get; }
+    string Model { get; }
+    string Outcome { get; }
+}
+
 public sealed record LedgerFilter(
     UsagePeriod Period,
     string? UserId = null,

@@ -193,7 +193,29 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
         var source = filter.Sort == LedgerSort.CostDescending && !string.IsNullOrEmpty(filter.UserId)
             ? context.Ledger.FromSqlRaw("SELECT * FROM \"Ledger\" INDEXED BY \"IX_Ledger_UserId_CostPico\"")
             : context.Ledger;
-        var rows = source.AsNoTracking().Where(e => e.TimestampUtc >= start && e.TimestampUtc < end);
+        var rows = Matching(source.AsNoTracking().Where(e => e.TimestampUtc >= start && e.TimestampUtc < end), filter);
+        return filter.Sort switch
+        {
+            LedgerSort.Oldest => rows.OrderBy(e => e.TimestampUtc).ThenBy(e => e.Id),
+            LedgerSort.CostDescending => rows.OrderByDescending(e => e.CostPico).ThenByDescending(e => e.Id),
+            LedgerSort.LatencyDescending => rows.OrderByDescending(e => e.LatencyMs).ThenByDescending(e => e.Id),
+            LedgerSort.TokensDescending => rows.OrderByDescending(e => e.InputTokens + e.OutputTokens).ThenByDescending(e => e.Id),
+            _ => rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id),
+        };
+    }
+
+    public async Task<LedgerPage> LedgerPageAsync(LedgerFilter filter, int page, int pageSize, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await Filtered(context, filter).Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(ct);
+        // The total comes from the roll-ups, which hold the same rows counted by the same keys.
+        var totals = Matching(In(context, filter.Period), filter);
+        return new LedgerPage(rows, await totals.SumAsync(r => r.Requests, ct));
+    }
+
+    /// <summary>The filter's keys, written once for ledger rows and their daily roll-ups alike.</summary>
+    private static IQueryable<T> Matching<T>(IQueryable<T> rows, LedgerFilter filter) where T : class, ILedgerKeys
+    {
         if (!string.IsNullOrEmpty(filter.UserId))
         {
             rows = rows.Where(e => e.UserId == filter.UserId);
@@ -210,39 +232,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
         {
             rows = rows.Where(e => e.Outcome == filter.Outcome);
         }
-        return filter.Sort switch
-        {
-            LedgerSort.Oldest => rows.OrderBy(e => e.TimestampUtc).ThenBy(e => e.Id),
-            LedgerSort.CostDescending => rows.OrderByDescending(e => e.CostPico).ThenByDescending(e => e.Id),
-            LedgerSort.LatencyDescending => rows.OrderByDescending(e => e.LatencyMs).ThenByDescending(e => e.Id),
-            LedgerSort.TokensDescending => rows.OrderByDescending(e => e.InputTokens + e.OutputTokens).ThenByDescending(e => e.Id),
-            _ => rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id),
-        };
-    }
-
-    public async Task<LedgerPage> LedgerPageAsync(LedgerFilter filter, int page, int pageSize, CancellationToken ct = default)
-    {
-        await using var context = await db.CreateDbContextAsync(ct);
-        var rows = await Filtered(context, filter).Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(ct);
-        // The total comes from the roll-ups, which hold the same rows counted by the same keys.
-        var totals = In(context, filter.Period);
-        if (!string.IsNullOrEmpty(filter.UserId))
-        {
-            totals = totals.Where(r => r.UserId == filter.UserId);
-        }
-        if (!string.IsNullOrEmpty(filter.Feature))
-        {
-            totals = totals.Where(r => r.Feature == filter.Feature);
-        }
-        if (!string.IsNullOrEmpty(filter.Model))
-        {
-            totals = totals.Where(r => r.Model == filter.Model);
-        }
-        if (!string.IsNullOrEmpty(filter.Outcome))
-        {
-            totals = totals.Where(r => r.Outcome == filter.Outcome);
-        }
-        return new LedgerPage(rows, await totals.SumAsync(r => r.Requests, ct));
+        return rows;
     }
 
     /// <summary>Writes every row the filter selects, in the filter's order, as CSV.</summary>

@@ -5,7 +5,7 @@ namespace CodeMentor.Core.Usage;
 
 /// <summary>Ledger totals per day, user, feature, provider, model and outcome: what the dashboard
 /// reads, so its queries stay fast with millions of ledger rows.</summary>
-public sealed class LedgerDaily
+public sealed class LedgerDaily : ILedgerKeys
 {
     public DateOnly Day { get; set; }
     public string UserId { get; set; } = "";
