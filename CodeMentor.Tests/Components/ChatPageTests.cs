@@ -6,6 +6,7 @@ using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Tutoring;
 using CodeMentor.Tests.Support;
 using CodeMentor.Web.Components.Layout;
+using CodeMentor.Web.Components.Conversation;
 using CodeMentor.Web.Components.Pages.Chat;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,6 +5,7 @@ using CodeMentor.Core.RateLimiting;
 using CodeMentor.Core.Tutoring;
 using CodeMentor.Tests.Support;
 using CodeMentor.Web.Components.Layout;
+using CodeMentor.Web.Components.Conversation;
 using CodeMentor.Web.Components.Pages.Chat;
 using CodeMentor.Web.Components.Shared;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using Bunit;
 using CodeMentor.Core.Tutoring;
+using CodeMentor.Web.Components.Conversation;
 using CodeMentor.Web.Components.Pages.Chat;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

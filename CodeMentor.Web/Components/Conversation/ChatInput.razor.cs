@@ -2,7 +2,7 @@ using CodeMentor.Core.Tutoring;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 
-namespace CodeMentor.Web.Components.Pages.Chat;
+namespace CodeMentor.Web.Components.Conversation;
 
 public partial class ChatInput
 {

@@ -2,7 +2,7 @@ using CodeMentor.Core.Markdown;
 using CodeMentor.Core.Tutoring;
 using Microsoft.AspNetCore.Components;
 
-namespace CodeMentor.Web.Components.Pages.Chat;
+namespace CodeMentor.Web.Components.Conversation;
 
 /// <summary>
 /// A tutor reply's text: live while its run streams, then as saved. While streaming, only what is
