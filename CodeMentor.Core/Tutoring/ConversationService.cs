@@ -189,26 +189,20 @@ public sealed class ConversationService(
     /// <summary>Saves the learner's message, then starts the reply. The message is saved before any
     /// model call; if replies are off or the learner's quota is used up, the message is still kept
     /// and the result says why.</summary>
-    public Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default) =>
-        SendAsync(userId, conversationId, text, replaceFrom: null, ct);
-
-    /// <param name="replaceFrom">When set, the messages from this id on are deleted in the same write that saves the
-    /// new one (an edit), so a refused edit leaves the conversation as it was.</param>
-    private async Task<SendResult> SendAsync(string userId, Guid conversationId, string text, long? replaceFrom, CancellationToken ct)
+    public async Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
     {
         if (MessageInputRules.Check(text) is { } inputError)
         {
             return SendResult.Refused(inputError);
         }
-        if (runner.FindActiveInConversation(conversationId) is not null)
-        {
-            return SendResult.Refused(StillAnswering);
-        }
-        var conversation = await LoadAsync(userId, conversationId, ct);
-        if (conversation is null)
-        {
-            return SendResult.Refused(NotYours);
-        }
+        var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
+        return refusal ?? await SendAsync(userId, conversationId, conversation!, text, replaceFrom: null, ct);
+    }
+
+    /// <param name="replaceFrom">When set, the messages from this id on are deleted in the same write that saves the
+    /// new one (an edit), so a refused edit leaves the conversation as it was.</param>
+    private async Task<SendResult> SendAsync(string userId, Guid conversationId, Loaded conversation, string text, long? replaceFrom, CancellationToken ct)
+    {
         string system;
         try
         {
@@ -265,29 +259,33 @@ public sealed class ConversationService(
     /// again. Only the last message can be edited, so the thread never branches silently.</summary>
     public async Task<SendResult> EditLastAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
     {
-        var conversation = await LoadAsync(userId, conversationId, ct);
-        if (conversation is null || conversation.Kind != ConversationKind.Chat)
+        if (MessageInputRules.Check(text) is { } inputError)
         {
-            return SendResult.Refused(NotYours);
+            return SendResult.Refused(inputError);
+        }
+        var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
+        if (refusal is not null || conversation!.Kind != ConversationKind.Chat)
+        {
+            return refusal ?? SendResult.Refused(NotYours);
         }
         var last = conversation.History.LastOrDefault(m => m.Role == MessageRole.User);
         if (last is null)
         {
             return SendResult.Refused("There is no message of yours to edit yet.");
         }
-        return await SendAsync(userId, conversationId, text, replaceFrom: last.Id, ct);
+        return await SendAsync(userId, conversationId, conversation, text, replaceFrom: last.Id, ct);
     }
 
     /// <summary>Replaces the last reply with a fresh one, or answers a trailing learner message
     /// that has no reply yet (after an outage, a refusal, or while replies were off).</summary>
     public async Task<SendResult> RegenerateAsync(string userId, Guid conversationId, CancellationToken ct = default)
     {
-        var conversation = await LoadAsync(userId, conversationId, ct);
-        if (conversation is null)
+        var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
+        if (refusal is not null)
         {
-            return SendResult.Refused(NotYours);
+            return refusal;
         }
-        if (conversation.Kind is ConversationKind.Review or ConversationKind.Concept)
+        if (conversation!.Kind is ConversationKind.Review or ConversationKind.Concept)
         {
             return SendResult.Refused("Ask for a new review or explanation instead.");
         }
@@ -324,11 +322,8 @@ public sealed class ConversationService(
     /// (a review asked again), after the usual checks; the cache is bypassed.</summary>
     internal async Task<SendResult> RegenerateWithPromptAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
     {
-        if (!await OwnsAsync(userId, conversationId, ct))
-        {
-            return SendResult.Refused(NotYours);
-        }
-        return await ReplaceLastReplyAsync(userId, conversationId, prompt, feature, ct);
+        var (_, refusal) = await OpenAsync(userId, conversationId, ct, withHistory: false);
+        return refusal ?? await ReplaceLastReplyAsync(userId, conversationId, prompt, feature, ct);
     }
 
     /// <summary>Saves a learner message and starts a reply from a template-built prompt, after the
@@ -336,13 +331,10 @@ public sealed class ConversationService(
     internal async Task<SendResult> SendWithPromptAsync(string userId, Guid conversationId, string learnerText,
         IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
     {
-        if (!await OwnsAsync(userId, conversationId, ct))
+        var (_, refusal) = await OpenAsync(userId, conversationId, ct, withHistory: false);
+        if (refusal is not null)
         {
-            return SendResult.Refused(NotYours);
-        }
-        if (runner.FindActiveInConversation(conversationId) is not null)
-        {
-            return SendResult.Refused(StillAnswering);
+            return refusal;
         }
         var message = new ConversationMessage
         {
@@ -380,12 +372,9 @@ public sealed class ConversationService(
         return quota.Allowed ? null : (quota.Message!, quota.RetryAfter);
     }
 
+    /// <summary>Called after <see cref="OpenAsync"/>: the conversation is the user's and no reply is running.</summary>
     private async Task<SendResult> ReplaceLastReplyAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
     {
-        if (runner.FindActiveInConversation(conversationId) is not null)
-        {
-            return SendResult.Refused(StillAnswering);
-        }
         if (await WhyNoReplyAsync(userId, ct) is { } held)
         {
             return SendResult.Refused(held.Message, held.RetryAfter);
@@ -422,6 +411,21 @@ public sealed class ConversationService(
     }
 
     private sealed record Loaded(string Title, ConversationKind Kind, List<ConversationMessage> History);
+
+    /// <summary>The first check of every path that writes a turn or starts a reply, in one order: the
+    /// conversation is the user's (so nothing, not even "still answering", is said about anyone
+    /// else's), then no reply is running in it.</summary>
+    private async Task<(Loaded? Conversation, SendResult? Refusal)> OpenAsync(string userId, Guid conversationId, CancellationToken ct,
+        bool withHistory = true)
+    {
+        // Without history (a template-built prompt needs none), only ownership is read.
+        var conversation = withHistory ? await LoadAsync(userId, conversationId, ct) : null;
+        if (withHistory ? conversation is null : !await OwnsAsync(userId, conversationId, ct))
+        {
+            return (null, SendResult.Refused(NotYours));
+        }
+        return runner.FindActiveInConversation(conversationId) is not null ? (null, SendResult.Refused(StillAnswering)) : (conversation, null);
+    }
 
     /// <summary>The conversation (if it is the user's) and its newest messages: two indexed reads on
     /// one connection. The window keeps at most LLM_CONTEXT_MAX_MESSAGES of them, so a few more are

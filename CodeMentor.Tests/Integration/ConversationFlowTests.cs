@@ -63,6 +63,31 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_path_checks_ownership_before_anything_else_so_nothing_is_said_about_another_users_reply()
+    {
+        var reply = new TaskCompletionSource();
+        _groq.Enqueue(async context =>
+        {
+            await reply.Task; // Ada's reply is still being written
+            await FakeGroqServer.Reply(GroqStream.Reply("Done."))(context);
+        });
+        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var sent = await Conversations.SendAsync(_ada, id, "What is a loop?");
+
+        // Ada is told to wait; Bob, with her conversation's id, learns only that it is not his.
+        Assert.Equal(ConversationService.StillAnswering, (await Conversations.SendAsync(_ada, id, "And a while loop?")).Error);
+        Assert.Equal(ConversationService.StillAnswering, (await Conversations.RegenerateAsync(_ada, id)).Error);
+        Assert.Equal(ConversationService.StillAnswering, (await Conversations.EditLastAsync(_ada, id, "What is a for loop?")).Error);
+        Assert.Equal(ConversationService.NotYours, (await Conversations.SendAsync(_bob, id, "Hello?")).Error);
+        Assert.Equal(ConversationService.NotYours, (await Conversations.RegenerateAsync(_bob, id)).Error);
+        Assert.Equal(ConversationService.NotYours, (await Conversations.EditLastAsync(_bob, id, "Mine?")).Error);
+
+        reply.SetResult();
+        await sent.Run!.Completion;
+        Assert.Single(_groq.Requests);
+    }
+
+    [Fact]
     public async Task The_learners_message_is_saved_even_when_the_provider_rejects_the_key()
     {
         _groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
