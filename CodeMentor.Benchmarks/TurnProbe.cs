@@ -13,12 +13,13 @@ public static class TurnProbe
     public static async Task<int> RunAsync(WebApplication app, int turns)
     {
         var conversations = app.Services.GetRequiredService<ConversationService>();
+        var store = app.Services.GetRequiredService<ConversationStore>();
         using var scope = app.Services.CreateScope();
         var user = (await scope.ServiceProvider.GetRequiredService<CodeMentor.Core.Accounts.AccountService>().RegisterAsync("probe@example.org", "correct-horse-42"));
         var db = app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CodeMentor.Core.Data.AppDbContext>>();
         await using var context = await db.CreateDbContextAsync();
         var userId = context.Users.Single(u => u.Email == "probe@example.org").Id;
-        var conversation = await conversations.CreateAsync(userId, new LearnerContext());
+        var conversation = await store.CreateAsync(userId, new LearnerContext());
         var send = new List<double>(); var first = new List<double>(); var end = new List<double>();
         long allocatedBefore = 0;
         for (var i = 0; i < turns; i++)

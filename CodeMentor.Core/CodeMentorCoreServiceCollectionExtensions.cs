@@ -54,6 +54,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
 
         services.AddSingleton<GenerationRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<GenerationRunner>());
+        services.AddSingleton<ConversationStore>();
         services.AddSingleton<ConversationService>();
         services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();

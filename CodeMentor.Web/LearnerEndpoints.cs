@@ -17,9 +17,9 @@ internal static class LearnerEndpoints
     public static void MapLearnerEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/chat/{id:guid}/export", async Task<IResult> ([AsParameters] ExportQuery query, ClaimsPrincipal user,
-            ConversationService conversations, TimeProvider time) =>
+            ConversationStore store, TimeProvider time) =>
         {
-            var conversation = await conversations.GetAsync(UserId.Of(user), query.Id);
+            var conversation = await store.GetAsync(UserId.Of(user), query.Id);
             if (conversation is null)
             {
                 return TypedResults.NotFound();

@@ -6,7 +6,7 @@ namespace CodeMentor.Core.Tutoring;
 public sealed record ConceptStarted(Guid? ConversationId, GenerationRun? Run, string? Error, TimeSpan? RetryAfter = null);
 
 /// <summary>"Explain X" at the learner's level, streamed into a conversation of its own.</summary>
-public sealed class ConceptService(ConversationService conversations, LearnerProfiles profiles)
+public sealed class ConceptService(ConversationStore store, ConversationService conversations, LearnerProfiles profiles)
 {
     public async Task<ConceptStarted> ExplainAsync(string userId, string concept, string? language, CancellationToken ct = default)
     {
@@ -24,7 +24,7 @@ public sealed class ConceptService(ConversationService conversations, LearnerPro
         }
         var oneLine = string.Join(' ', concept.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         var title = "Explain: " + (oneLine.Length > 100 ? oneLine[..100] : oneLine);
-        var id = await conversations.CreateAsync(userId, ConversationKind.Concept, opening: null, title, ct);
+        var id = await store.CreateAsync(userId, ConversationKind.Concept, opening: null, title, ct);
         var sent = await conversations.SendWithPromptAsync(userId, id, $"Explain: {oneLine}",
             [new(ChatRole.System, ConceptPrompt.System(learner)), new(ChatRole.User, ConceptPrompt.Instance.Render(args))],
             ConceptPrompt.Instance.Feature, ct);

@@ -7,7 +7,7 @@ namespace CodeMentor.Core.Tutoring;
 
 /// <summary>The onboarding interview: a conversation of its own kind whose last reply, once the
 /// interviewer has enough, carries a profile block that is saved to the learner's profile.</summary>
-public sealed class OnboardingService(IDbContextFactory<AppDbContext> db, ConversationService conversations, LearnerProfiles profiles)
+public sealed class OnboardingService(IDbContextFactory<AppDbContext> db, ConversationStore store, LearnerProfiles profiles)
 {
     public const string Opening =
         "Welcome to CodeMentor! A few quick questions so I can pitch things right for you. Which programming languages do you know, or want to learn?";
@@ -15,8 +15,8 @@ public sealed class OnboardingService(IDbContextFactory<AppDbContext> db, Conver
     /// <summary>The learner's interview (started if there is none yet).</summary>
     public async Task<Guid> GetOrStartAsync(string userId, CancellationToken ct = default)
     {
-        var existing = (await conversations.ListAsync(userId, ConversationKind.Onboarding, ct)).FirstOrDefault();
-        return existing?.Id ?? await conversations.CreateAsync(userId, ConversationKind.Onboarding, Opening, "Onboarding interview", ct);
+        var existing = (await store.ListAsync(userId, ConversationKind.Onboarding, ct)).FirstOrDefault();
+        return existing?.Id ?? await store.CreateAsync(userId, ConversationKind.Onboarding, Opening, "Onboarding interview", ct);
     }
 
     /// <summary>Saves the profile block of the interview's latest reply, if it has one.</summary>

@@ -31,9 +31,11 @@ public sealed class ChatPageTests : IAsyncLifetime
 
     private ConversationService Conversations => _ctx.Services.GetRequiredService<ConversationService>();
 
+    private ConversationStore Store => _ctx.Services.GetRequiredService<ConversationStore>();
+
     private async Task<IRenderedComponent<Chat>> OpenConversationAsync()
     {
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
         return _ctx.Render<Chat>(p => p.Add(c => c.ConversationId, id));
     }
 
@@ -178,7 +180,7 @@ public sealed class ChatPageTests : IAsyncLifetime
     {
         var bob = Guid.NewGuid().ToString();
         await _host.AddUserAsync(bob, "bob@example.org");
-        var bobsConversation = await Conversations.CreateAsync(bob, new LearnerContext("Bob"));
+        var bobsConversation = await Store.CreateAsync(bob, new LearnerContext("Bob"));
 
         var page = _ctx.Render<Chat>(p => p.Add(c => c.ConversationId, bobsConversation));
 

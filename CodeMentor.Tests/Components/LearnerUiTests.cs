@@ -25,10 +25,12 @@ public sealed class LearnerUiTests : IAsyncLifetime
 
     private ConversationService Conversations => _host.Get<ConversationService>();
 
+    private ConversationStore Store => _host.Get<ConversationStore>();
+
     [Fact]
     public async Task A_greeting_only_conversation_offers_nothing_to_regenerate()
     {
-        var id = await Conversations.CreateAsync(_host.UserId, new LearnerContext());
+        var id = await Store.CreateAsync(_host.UserId, new LearnerContext());
         var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
 
         page.WaitForAssertion(() => Assert.Contains("I'm CodeMentor", page.Find("[data-testid=message-text]").TextContent), Wait);
@@ -42,7 +44,7 @@ public sealed class LearnerUiTests : IAsyncLifetime
         // The model is scripted here (no pipeline), so the minute's one request is taken as the pipeline would.
         var limits = await _host.Get<IUserLimitsSource>().GetAsync(_host.UserId);
         Assert.True(_host.Get<UserRateLimiter>().TryAcquire(_host.UserId, limits).Allowed);
-        var id = await Conversations.CreateAsync(_host.UserId, new LearnerContext());
+        var id = await Store.CreateAsync(_host.UserId, new LearnerContext());
         var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
         page.WaitForAssertion(() => page.Find("[data-testid=chat-input]"), Wait);
 
@@ -64,7 +66,7 @@ public sealed class LearnerUiTests : IAsyncLifetime
     [Fact]
     public async Task Editing_the_last_message_fills_the_box_and_says_what_sending_will_do()
     {
-        var id = await Conversations.CreateAsync(_host.UserId, new LearnerContext());
+        var id = await Store.CreateAsync(_host.UserId, new LearnerContext());
         var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
         page.WaitForAssertion(() => page.Find("[data-testid=chat-input]"), Wait);
         page.Find("[data-testid=chat-input]").Input("What is a lop?");

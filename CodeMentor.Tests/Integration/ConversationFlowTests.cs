@@ -18,6 +18,8 @@ public sealed class ConversationFlowTests : IAsyncLifetime
 
     private ConversationService Conversations => _host.Get<ConversationService>();
 
+    private ConversationStore Store => _host.Get<ConversationStore>();
+
     public async Task InitializeAsync()
     {
         _groq = await FakeGroqServer.StartAsync();
@@ -40,12 +42,12 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     public async Task A_reply_streams_and_is_saved_with_its_usage()
     {
         _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Loops repeat work.", reasoning: "Keep it simple.", promptTokens: 90)));
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
 
         var sent = await Conversations.SendAsync(_ada, id, "What is a loop?");
         await sent.Run!.Completion;
 
-        var view = (await Conversations.GetAsync(_ada, id))!;
+        var view = (await Store.GetAsync(_ada, id))!;
         Assert.Equal("What is a loop?", view.Title);
         Assert.Equal([MessageRole.Assistant, MessageRole.User, MessageRole.Assistant], view.Messages.Select(m => m.Role));
         var reply = view.Messages[^1];
@@ -71,7 +73,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
             await reply.Task; // Ada's reply is still being written
             await FakeGroqServer.Reply(GroqStream.Reply("Done."))(context);
         });
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
         var sent = await Conversations.SendAsync(_ada, id, "What is a loop?");
 
         // Ada is told to wait; Bob, with her conversation's id, learns only that it is not his.
@@ -91,12 +93,12 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     public async Task The_learners_message_is_saved_even_when_the_provider_rejects_the_key()
     {
         _groq.Enqueue(FakeGroqServer.Error(401, "Invalid API Key", "invalid_api_key"));
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
 
         var sent = await Conversations.SendAsync(_ada, id, "Explain recursion");
         await sent.Run!.Completion;
 
-        var view = (await Conversations.GetAsync(_ada, id))!;
+        var view = (await Store.GetAsync(_ada, id))!;
         Assert.Equal("Explain recursion", view.Messages[1].Content);
         var reply = view.Messages[2];
         Assert.Equal(MessageStatus.Failed, reply.Status);
@@ -113,7 +115,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
             context.RequestAborted.Register(() => aborted.TrySetResult());
             await FakeGroqServer.Reply(GroqStream.Reply(string.Concat(Enumerable.Repeat("word ", 400))), TimeSpan.FromMilliseconds(15))(context);
         });
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
         var sent = await Conversations.SendAsync(_ada, id, "Tell me a long story");
         var run = sent.Run!;
         var someText = new TaskCompletionSource();
@@ -124,7 +126,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
         await run.Completion;
         await aborted.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the upstream request was cancelled
 
-        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        var reply = (await Store.GetAsync(_ada, id))!.Messages[^1];
         Assert.Equal(MessageStatus.Stopped, reply.Status);
         Assert.StartsWith("word word", reply.Content);
         Assert.True(reply.Content.Length < 2000);
@@ -134,12 +136,12 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     public async Task A_dropped_stream_keeps_the_partial_reply_as_failed()
     {
         _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("The first part of an answer").Take(4).ToList()));
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
 
         var sent = await Conversations.SendAsync(_ada, id, "Question");
         await sent.Run!.Completion;
 
-        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        var reply = (await Store.GetAsync(_ada, id))!.Messages[^1];
         Assert.Equal(MessageStatus.Failed, reply.Status);
         Assert.Equal("The first part", reply.Content[..14]);
         Assert.Contains("Regenerate", reply.StatusDetail);
@@ -150,13 +152,13 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     {
         _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("First answer.")));
         _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Second answer.")));
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
         await (await Conversations.SendAsync(_ada, id, "Question")).Run!.Completion;
 
         var again = await Conversations.RegenerateAsync(_ada, id);
         await again.Run!.Completion;
 
-        var view = (await Conversations.GetAsync(_ada, id))!;
+        var view = (await Store.GetAsync(_ada, id))!;
         Assert.Equal(3, view.Messages.Count);
         Assert.Equal("Second answer.", view.Messages[^1].Content);
     }
@@ -164,29 +166,29 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     [Fact]
     public async Task A_message_too_large_for_the_window_is_refused_before_anything_is_saved_or_sent()
     {
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
 
         var sent = await Conversations.SendAsync(_ada, id, string.Join(' ', Enumerable.Repeat("token", 6000)));
 
         Assert.False(sent.Succeeded);
         Assert.Contains("nothing was sent", sent.Error);
-        Assert.Single((await Conversations.GetAsync(_ada, id))!.Messages); // just the greeting
+        Assert.Single((await Store.GetAsync(_ada, id))!.Messages); // just the greeting
         Assert.Empty(_groq.Requests);
     }
 
     [Fact]
     public async Task Another_user_can_neither_read_nor_change_a_conversation()
     {
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
 
-        Assert.Null(await Conversations.GetAsync(_bob, id));
-        Assert.DoesNotContain(await Conversations.ListAsync(_bob), c => c.Id == id);
-        Assert.False(await Conversations.RenameAsync(_bob, id, "mine now"));
+        Assert.Null(await Store.GetAsync(_bob, id));
+        Assert.DoesNotContain(await Store.ListAsync(_bob), c => c.Id == id);
+        Assert.False(await Store.RenameAsync(_bob, id, "mine now"));
         Assert.False(await Conversations.DeleteAsync(_bob, id));
         Assert.False((await Conversations.SendAsync(_bob, id, "hello")).Succeeded);
         Assert.False((await Conversations.RegenerateAsync(_bob, id)).Succeeded);
 
-        var view = await Conversations.GetAsync(_ada, id);
+        var view = await Store.GetAsync(_ada, id);
         Assert.Equal(Core.Tutoring.Conversation.DefaultTitle, view!.Title);
         Assert.Single(view.Messages);
     }
@@ -198,23 +200,24 @@ public sealed class ConversationFlowTests : IAsyncLifetime
         // Replies off: the learner's message is saved (so the conversation is used) and no model runs on the fake clock.
         await using var host = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Llm:Enabled"] = "false" }, configure: s => s.AddSingleton<TimeProvider>(clock));
         var conversations = host.Get<ConversationService>();
+        var store = host.Get<ConversationStore>();
         var ada = await host.CreateUserAsync("ada@example.org");
-        var older = await conversations.CreateAsync(ada, new LearnerContext());
+        var older = await store.CreateAsync(ada, new LearnerContext());
         Assert.NotNull((await conversations.SendAsync(ada, older, "What is recursion?")).UserMessage);
         clock.Advance(TimeSpan.FromMinutes(1));
-        var newer = await conversations.CreateAsync(ada, new LearnerContext());
+        var newer = await store.CreateAsync(ada, new LearnerContext());
 
-        Assert.Equal([newer, older], (await conversations.ListAsync(ada)).Select(c => c.Id));
-        Assert.True(await conversations.RenameAsync(ada, older, "  Recursion practice  "));
-        Assert.Equal("Recursion practice", (await conversations.GetAsync(ada, older))!.Title);
+        Assert.Equal([newer, older], (await store.ListAsync(ada)).Select(c => c.Id));
+        Assert.True(await store.RenameAsync(ada, older, "  Recursion practice  "));
+        Assert.Equal("Recursion practice", (await store.GetAsync(ada, older))!.Title);
         Assert.True(await conversations.DeleteAsync(ada, newer));
-        Assert.Equal([older], (await conversations.ListAsync(ada)).Select(c => c.Id));
+        Assert.Equal([older], (await store.ListAsync(ada)).Select(c => c.Id));
     }
 
     [Fact]
     public async Task Replies_left_streaming_by_a_crash_are_marked_failed_at_startup_keeping_their_text()
     {
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
         await using (var db = await _host.DbAsync())
         {
             db.Messages.Add(new ConversationMessage
@@ -227,7 +230,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
 
         await _host.Get<DatabaseInitializer>().StartAsync(CancellationToken.None);
 
-        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        var reply = (await Store.GetAsync(_ada, id))!.Messages[^1];
         Assert.Equal(MessageStatus.Failed, reply.Status);
         Assert.Equal("half of it", reply.Content);
         Assert.Equal(DatabaseInitializer.InterruptedDetail + " The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
@@ -245,14 +248,14 @@ public sealed class ConversationFlowTests : IAsyncLifetime
             gate.TrySetResult();
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
         });
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
         var sent = await Conversations.SendAsync(_ada, id, "Tell me a lot");
         await gate.Task;
         await Eventually.TrueAsync(() => sent.Run!.TextLength > 0, "the first text");
 
         await _host.Get<GenerationRunner>().StopAsync(CancellationToken.None);
 
-        var reply = (await Conversations.GetAsync(_ada, id))!.Messages[^1];
+        var reply = (await Store.GetAsync(_ada, id))!.Messages[^1];
         Assert.Equal(MessageStatus.Failed, reply.Status);
         Assert.Equal("The server shut down during the reply. The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
         Assert.StartsWith("Part 1", reply.Content);
@@ -261,7 +264,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     [Fact]
     public async Task A_broken_character_is_refused_by_name_and_the_replacement_character_is_ordinary_text()
     {
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
 
         var broken = await Conversations.SendAsync(_ada, id, "half a pair: \ud800 here");
         var replacement = await Conversations.SendAsync(_ada, id, "copied from a page with a broken encoding: caf\ufffd");
@@ -275,7 +278,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     [Fact]
     public async Task Limits_count_characters_as_the_learner_sees_them()
     {
-        var id = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
         var emoji = string.Concat(Enumerable.Repeat("👍🏽", MessageInputRules.MaxCharacters)); // 4 UTF-16 units each, one character
 
         var atLimit = await Conversations.SendAsync(_ada, id, emoji);
@@ -291,13 +294,14 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     {
         await using var host = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Llm:Enabled"] = "false" });
         var conversations = host.Get<ConversationService>();
+        var store = host.Get<ConversationStore>();
         var ada = await host.CreateUserAsync("ada@example.org");
-        var id = await conversations.CreateAsync(ada, new LearnerContext());
+        var id = await store.CreateAsync(ada, new LearnerContext());
 
         var sent = await conversations.SendAsync(ada, id, "Are you there?");
 
         Assert.Contains("LLM_ENABLED=false", sent.Error);
         Assert.Null(sent.Run);
-        Assert.Equal("Are you there?", (await conversations.GetAsync(ada, id))!.Messages[^1].Content);
+        Assert.Equal("Are you there?", (await store.GetAsync(ada, id))!.Messages[^1].Content);
     }
 }

@@ -19,6 +19,8 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
 
     private ConversationService Conversations => _host.Get<ConversationService>();
 
+    private ConversationStore Store => _host.Get<ConversationStore>();
+
     public async Task InitializeAsync()
     {
         _groq = await FakeGroqServer.StartAsync();
@@ -41,7 +43,7 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
 
     private async Task<Guid> ChatAsync(string user, string question)
     {
-        var id = await Conversations.CreateAsync(user, new LearnerContext());
+        var id = await Store.CreateAsync(user, new LearnerContext());
         await (await Conversations.SendAsync(user, id, question)).Run!.Completion;
         return id;
     }
@@ -50,13 +52,13 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
     public async Task New_conversation_twice_leaves_one_unused_conversation()
     {
         var used = await ChatAsync(_ada, "What is a loop?");
-        var first = await Conversations.CreateAsync(_ada, new LearnerContext());
-        var second = await Conversations.CreateAsync(_ada, new LearnerContext());
+        var first = await Store.CreateAsync(_ada, new LearnerContext());
+        var second = await Store.CreateAsync(_ada, new LearnerContext());
 
         Assert.NotEqual(used, first);
         Assert.Equal(first, second);
-        Assert.Equal(2, (await Conversations.ListAsync(_ada)).Count);
-        Assert.NotEqual(first, await Conversations.CreateAsync(_bob, new LearnerContext())); // never someone else's
+        Assert.Equal(2, (await Store.ListAsync(_ada)).Count);
+        Assert.NotEqual(first, await Store.CreateAsync(_bob, new LearnerContext())); // never someone else's
     }
 
     [Fact]
@@ -66,34 +68,34 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
         var middle = await ChatAsync(_ada, "What is a loop?");
         var newest = await ChatAsync(_ada, "What is a list?");
 
-        Assert.True(await Conversations.SetPinnedAsync(_ada, oldest, pinned: true));
-        Assert.Equal([oldest, newest, middle], (await Conversations.ListAsync(_ada)).Select(c => c.Id));
-        Assert.True((await Conversations.ListAsync(_ada))[0].Pinned);
+        Assert.True(await Store.SetPinnedAsync(_ada, oldest, pinned: true));
+        Assert.Equal([oldest, newest, middle], (await Store.ListAsync(_ada)).Select(c => c.Id));
+        Assert.True((await Store.ListAsync(_ada))[0].Pinned);
 
         // Archiving drops the pin; the chat is still listed (flagged) and found by search.
-        Assert.True(await Conversations.SetArchivedAsync(_ada, oldest, archived: true));
-        var archived = Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == oldest);
+        Assert.True(await Store.SetArchivedAsync(_ada, oldest, archived: true));
+        var archived = Assert.Single(await Store.ListAsync(_ada), c => c.Id == oldest);
         Assert.True(archived.Archived);
         Assert.False(archived.Pinned);
-        Assert.True(Assert.Single(await Conversations.SearchAsync(_ada, "variable")).Conversation.Archived);
+        Assert.True(Assert.Single(await Store.SearchAsync(_ada, "variable")).Conversation.Archived);
 
         // "New conversation" never hands back an archived, unused chat.
-        var unused = await Conversations.CreateAsync(_ada, new LearnerContext());
-        await Conversations.SetArchivedAsync(_ada, unused, archived: true);
-        Assert.NotEqual(unused, await Conversations.CreateAsync(_ada, new LearnerContext()));
+        var unused = await Store.CreateAsync(_ada, new LearnerContext());
+        await Store.SetArchivedAsync(_ada, unused, archived: true);
+        Assert.NotEqual(unused, await Store.CreateAsync(_ada, new LearnerContext()));
 
         // Writing in an archived chat brings it back; pinning one restores it too.
         await (await Conversations.SendAsync(_ada, oldest, "And a constant?")).Run!.Completion;
-        Assert.False(Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == oldest).Archived);
-        Assert.True(await Conversations.SetPinnedAsync(_ada, unused, pinned: true));
-        var restored = Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == unused);
+        Assert.False(Assert.Single(await Store.ListAsync(_ada), c => c.Id == oldest).Archived);
+        Assert.True(await Store.SetPinnedAsync(_ada, unused, pinned: true));
+        var restored = Assert.Single(await Store.ListAsync(_ada), c => c.Id == unused);
         Assert.True(restored.Pinned);
         Assert.False(restored.Archived);
 
         // Someone else's chat cannot be pinned or archived.
-        Assert.False(await Conversations.SetPinnedAsync(_bob, middle, pinned: true));
-        Assert.False(await Conversations.SetArchivedAsync(_bob, middle, archived: true));
-        Assert.False(Assert.Single(await Conversations.ListAsync(_ada), c => c.Id == middle).Archived);
+        Assert.False(await Store.SetPinnedAsync(_bob, middle, pinned: true));
+        Assert.False(await Store.SetArchivedAsync(_bob, middle, archived: true));
+        Assert.False(Assert.Single(await Store.ListAsync(_ada), c => c.Id == middle).Archived);
     }
 
     [Fact]
@@ -103,18 +105,18 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
         await ChatAsync(_ada, "Explain recursion with 100% certainty");
         await ChatAsync(_bob, "How do while loops work?");
 
-        var byQuestion = await Conversations.SearchAsync(_ada, "FOR LOOPS");
+        var byQuestion = await Store.SearchAsync(_ada, "FOR LOOPS");
         Assert.Equal([loops], byQuestion.Select(m => m.Conversation.Id));
 
-        var byReply = await Conversations.SearchAsync(_ada, "reply about");
+        var byReply = await Store.SearchAsync(_ada, "reply about");
         Assert.Equal(2, byReply.Count);
         Assert.All(byReply, m => Assert.Contains("reply about", m.Snippet!, StringComparison.OrdinalIgnoreCase));
 
         // LIKE wildcards in the search text are literal.
-        Assert.Single(await Conversations.SearchAsync(_ada, "100%"));
-        Assert.Empty(await Conversations.SearchAsync(_ada, "for%work")); // would match "for loops work" as a wildcard
-        Assert.Empty(await Conversations.SearchAsync(_ada, "_hile"));
-        Assert.Empty(await Conversations.SearchAsync(_ada, "   "));
+        Assert.Single(await Store.SearchAsync(_ada, "100%"));
+        Assert.Empty(await Store.SearchAsync(_ada, "for%work")); // would match "for loops work" as a wildcard
+        Assert.Empty(await Store.SearchAsync(_ada, "_hile"));
+        Assert.Empty(await Store.SearchAsync(_ada, "   "));
     }
 
     [Fact]
@@ -126,19 +128,19 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
         var edited = await Conversations.EditLastAsync(_ada, id, "What is a loop?");
         await edited.Run!.Completion;
 
-        var view = (await Conversations.GetAsync(_ada, id))!;
+        var view = (await Store.GetAsync(_ada, id))!;
         Assert.Equal([MessageRole.Assistant, MessageRole.User, MessageRole.Assistant], view.Messages.Select(m => m.Role));
         Assert.Equal("What is a loop?", view.Messages[1].Content);
         Assert.Equal("A loop repeats a block.", view.Messages[2].Content);
         Assert.Equal(ConversationService.NotYours, (await Conversations.EditLastAsync(_bob, id, "mine now")).Error);
-        Assert.Equal(3, (await Conversations.GetAsync(_ada, id))!.Messages.Count);
+        Assert.Equal(3, (await Store.GetAsync(_ada, id))!.Messages.Count);
     }
 
     [Fact]
     public async Task A_conversation_exports_to_markdown_and_json_with_the_learners_text_kept_literal()
     {
         var id = await ChatAsync(_ada, "Why does ``` break my **Markdown**?");
-        var view = (await Conversations.GetAsync(_ada, id))!;
+        var view = (await Store.GetAsync(_ada, id))!;
         var at = new DateTime(2026, 11, 26, 9, 0, 0, DateTimeKind.Utc);
 
         var markdown = LearnerData.ToMarkdown(view, at);
@@ -167,10 +169,10 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
         await _host.Get<LearnerData>().DeleteEverythingAsync(_ada);
 
         await using var db = await _host.DbAsync();
-        Assert.Empty(await Conversations.ListAsync(_ada));
+        Assert.Empty(await Store.ListAsync(_ada));
         Assert.False(await db.Messages.AnyAsync(m => db.Conversations.Any(c => c.Id == m.ConversationId && c.UserId == _ada)));
         Assert.False(await db.Ledger.AnyAsync(e => e.UserId == _ada));
         Assert.True(await db.Ledger.AnyAsync(e => e.UserId.StartsWith("deleted-")));
-        Assert.Single(await Conversations.ListAsync(_bob));
+        Assert.Single(await Store.ListAsync(_bob));
     }
 }

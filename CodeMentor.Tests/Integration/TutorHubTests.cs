@@ -126,7 +126,7 @@ public sealed class TutorHubTests : IAsyncLifetime
             var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
             await accounts.RegisterAsync("bob@example.org", "correct-horse-43");
             var ada = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync("ada@example.org");
-            adasConversation = await scope.ServiceProvider.GetRequiredService<CodeMentor.Core.Tutoring.ConversationService>()
+            adasConversation = await scope.ServiceProvider.GetRequiredService<CodeMentor.Core.Tutoring.ConversationStore>()
                 .CreateAsync(ada!.Id, new CodeMentor.Core.Prompts.LearnerContext());
         }
         var bobToken = (await (await _app.CreateClient().PostAsJsonAsync("/api/auth/token", new { email = "bob@example.org", password = "correct-horse-43" }))

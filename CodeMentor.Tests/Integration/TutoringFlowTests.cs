@@ -62,7 +62,7 @@ public sealed class TutoringFlowTests : IAsyncLifetime
         var history = await _host.Host.Get<CodeReviewService>().ListAsync(_ada);
         Assert.Equal(started.Review.Id, Assert.Single(history).Id);
         Assert.Null(await _host.Host.Get<CodeReviewService>().GetAsync(_bob, started.Review.Id));
-        var reply = (await _host.Host.Get<ConversationService>().GetAsync(_ada, started.Review.ConversationId))!.Messages[^1];
+        var reply = (await _host.Host.Get<ConversationStore>().GetAsync(_ada, started.Review.ConversationId))!.Messages[^1];
         Assert.StartsWith("## Summary", reply.Content);
         var row = (await _host.LedgerAsync()).Single();
         Assert.Equal("review", row.Feature);
@@ -81,7 +81,7 @@ public sealed class TutoringFlowTests : IAsyncLifetime
         var again = await reviews.RegenerateAsync(_ada, started.Review.Id);
         await again.Run!.Completion;
 
-        var thread = (await _host.Host.Get<ConversationService>().GetAsync(_ada, started.Review.ConversationId))!;
+        var thread = (await _host.Host.Get<ConversationStore>().GetAsync(_ada, started.Review.ConversationId))!;
         Assert.Equal([MessageRole.User, MessageRole.Assistant], thread.Messages.Select(m => m.Role));
         Assert.Contains("Second review.", thread.Messages[^1].Content);
         Assert.Equal(2, _host.Groq.Requests.Count);
@@ -222,7 +222,8 @@ public sealed class TutoringFlowTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
         var conversations = _host.Host.Get<ConversationService>();
-        var id = await conversations.CreateAsync(_ada, new CodeMentor.Core.Prompts.LearnerContext());
+        var store = _host.Host.Get<ConversationStore>();
+        var id = await store.CreateAsync(_ada, new CodeMentor.Core.Prompts.LearnerContext());
 
         var sent = await conversations.SendAsync(_ada, id, "Hello?");
 
@@ -293,6 +294,7 @@ public sealed class TutoringFlowTests : IAsyncLifetime
     {
         var onboarding = _host.Host.Get<OnboardingService>();
         var conversations = _host.Host.Get<ConversationService>();
+        var store = _host.Host.Get<ConversationStore>();
         var id = await onboarding.GetOrStartAsync(_ada);
         _host.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(
             "Thanks, that's all!\n\n```profile\n{\"languages\": \"Python\", \"level\": \"intermediate\", \"goals\": \"data science\", \"interests\": \"football\", \"preferredStyle\": \"with analogies\"}\n```")));
@@ -307,7 +309,7 @@ public sealed class TutoringFlowTests : IAsyncLifetime
         Assert.Equal(id, await onboarding.GetOrStartAsync(_ada));
 
         // Every later prompt uses the profile.
-        var chat = await conversations.CreateAsync(_ada, profile.ToContext());
+        var chat = await store.CreateAsync(_ada, profile.ToContext());
         await (await conversations.SendAsync(_ada, chat, "What is a list comprehension?")).Run!.Completion;
         var system = (string)_host.Groq.Requests.Last().Body["messages"]![0]!["content"]!;
         Assert.Contains("\"level\": \"intermediate\"", system);
@@ -329,7 +331,7 @@ public sealed class TutoringFlowTests : IAsyncLifetime
         Assert.Contains("\"level\": \"advanced\"", (string)body["messages"]![0]!["content"]!);
         Assert.Equal("Explain this concept: \"closures\" (examples in JavaScript)", (string)body["messages"]![1]!["content"]!);
         Assert.Equal("concept", (await _host.LedgerAsync()).Single().Feature);
-        Assert.Single(await _host.Host.Get<ConversationService>().ListAsync(_ada, ConversationKind.Concept));
-        Assert.Empty(await _host.Host.Get<ConversationService>().ListAsync(_ada)); // not mixed into the chat list
+        Assert.Single(await _host.Host.Get<ConversationStore>().ListAsync(_ada, ConversationKind.Concept));
+        Assert.Empty(await _host.Host.Get<ConversationStore>().ListAsync(_ada)); // not mixed into the chat list
     }
 }

@@ -20,7 +20,7 @@ public sealed record TutorStreamItem(string Kind, string Text, string? Status = 
 /// from POST /api/auth/token; anonymous connections are refused.
 /// </summary>
 [Authorize(AuthenticationSchemes = AuthSchemes)]
-public sealed class TutorHub(ConversationService conversations, TimeProvider time) : Hub
+public sealed class TutorHub(ConversationStore store, ConversationService conversations, TimeProvider time) : Hub
 {
     public const string Path = "/hubs/tutor";
 
@@ -31,9 +31,9 @@ public sealed class TutorHub(ConversationService conversations, TimeProvider tim
     private string UserId => Context.User?.FindFirstValue(ClaimTypes.NameIdentifier)
         ?? throw new HubException("Sign in first.");
 
-    public Task<Guid> StartConversation() => conversations.CreateAsync(UserId, new LearnerContext());
+    public Task<Guid> StartConversation() => store.CreateAsync(UserId, new LearnerContext());
 
-    public async Task<IReadOnlyList<ConversationSummary>> ListConversations() => await conversations.ListAsync(UserId);
+    public async Task<IReadOnlyList<ConversationSummary>> ListConversations() => await store.ListAsync(UserId);
 
     /// <summary>Sends a message and streams the tutor's reply as it is written (each item holds only
     /// the new text). Cancelling the stream stops the reply (the text so far is kept, as in the web

@@ -20,7 +20,7 @@ public sealed record ReviewSummary(Guid Id, string Language, string Title, DateT
 /// saves the request, and streams the review through the pipeline (feature "review") into a
 /// conversation of its own, so it survives reloads like a chat reply.
 /// </summary>
-public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, ConversationService conversations, LearnerProfiles profiles, TimeProvider time)
+public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, ConversationStore store, ConversationService conversations, LearnerProfiles profiles, TimeProvider time)
 {
     public const int MaxFiles = 5;
     public const int MaxFileBytes = 100_000;
@@ -64,7 +64,7 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         }
 
         var title = "Review: " + ReviewTitles.For(language, string.Join(", ", fileNames), code);
-        var conversationId = await conversations.CreateAsync(userId, ConversationKind.Review, opening: null, title.Length > 120 ? title[..120] : title, ct);
+        var conversationId = await store.CreateAsync(userId, ConversationKind.Review, opening: null, title.Length > 120 ? title[..120] : title, ct);
         var review = new CodeReview
         {
             UserId = userId, ConversationId = conversationId, Language = language, Level = request.Level, Goals = request.Goals?.Trim() ?? "",
