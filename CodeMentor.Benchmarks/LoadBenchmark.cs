@@ -81,6 +81,11 @@ public static class LoadBenchmark
                 $"**{Added(h, d, r => r.LastTokenMs, 0.5)} / {Added(h, d, r => r.LastTokenMs, 0.95)} / {Added(h, d, r => r.LastTokenMs, 0.99)}** | | " +
                 $"**{(h.AllocatedPerTurn - d.AllocatedPerTurn) / 1024.0:0} KB** |");
         }
+        // What the errors were, so a non-zero Errors column explains itself.
+        foreach (var (what, count) in HubErrors.OrderByDescending(e => e.Value).Take(5))
+        {
+            Console.WriteLine($"- hub error ×{count:N0}: {what}");
+        }
         await StopAsync(app, folder);
         return 0;
     }
@@ -177,6 +182,8 @@ public static class LoadBenchmark
         return (turns.ToList(), watch.Elapsed.TotalSeconds);
     }
 
+    private static readonly ConcurrentDictionary<string, int> HubErrors = new();
+
     /// <summary>Hub clients: each with its own conversation, asking one question after another.</summary>
     private static async Task<(List<Turn>, double)> RunHubAsync(Uri app, IReadOnlyList<string> tokens, int concurrency, TimeSpan duration, int? turnsPerClient)
     {
@@ -205,6 +212,7 @@ public static class LoadBenchmark
                 var started = Stopwatch.GetTimestamp();
                 double? first = null;
                 string? status = null;
+                string? detail = null;
                 try
                 {
                     await foreach (var item in connections[i].StreamAsync<TutorStreamItem>("Ask", conversations[i], $"Question {n} from {i}"))
@@ -214,12 +222,18 @@ public static class LoadBenchmark
                             first = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                         }
                         status = item.Kind == "done" ? item.Status : status;
+                        detail = item.Kind == "done" ? item.Detail : detail;
                     }
                     turns.Add(new Turn(first ?? double.NaN, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status == "Complete" && first is not null));
+                    if (status != "Complete" || first is null)
+                    {
+                        HubErrors.AddOrUpdate($"status {status}: {detail}", 1, (_, n) => n + 1);
+                    }
                 }
-                catch (Exception)
+                catch (Exception ex)
                 {
                     turns.Add(new Turn(double.NaN, double.NaN, false));
+                    HubErrors.AddOrUpdate($"{ex.GetType().Name}: {ex.Message}", 1, (_, n) => n + 1);
                 }
             }
         }));

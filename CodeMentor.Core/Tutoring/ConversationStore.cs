@@ -56,11 +56,13 @@ public sealed class ConversationStore(
 
     /// <summary>Starts a conversation with the tutor's greeting (rendered locally; no model call). A chat
     /// the learner has not written in yet is reused instead, so "New conversation" twice leaves one.</summary>
-    public async Task<Guid> CreateAsync(string userId, LearnerContext learner, CancellationToken ct = default)
+    /// <param name="reuseUnused">False for clients that each need their own conversation (two editor
+    /// sessions of one learner starting at once must not be handed the same one).</param>
+    public async Task<Guid> CreateAsync(string userId, LearnerContext learner, CancellationToken ct = default, bool reuseUnused = true)
     {
-        await using (var context = await db.CreateDbContextAsync(ct))
+        await using (var context = reuseUnused ? await db.CreateDbContextAsync(ct) : null)
         {
-            var unused = await context.Conversations.AsNoTracking()
+            var unused = context is null ? null : await context.Conversations.AsNoTracking()
                 .Where(c => c.UserId == userId && c.Kind == ConversationKind.Chat && !c.Archived && !c.Messages.Any(m => m.Role == MessageRole.User))
                 .OrderByDescending(c => c.UpdatedAtUtc).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
             if (unused is { } id)

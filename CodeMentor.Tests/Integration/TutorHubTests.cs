@@ -100,6 +100,21 @@ public sealed class TutorHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_client_gets_its_own_conversation_even_before_writing_in_it()
+    {
+        var token = await TokenAsync();
+        await using var editor = Connect(token);
+        await using var notebook = Connect(token);
+        await Task.WhenAll(editor.StartAsync(), notebook.StartAsync());
+
+        var ids = await Task.WhenAll(editor.InvokeAsync<Guid>("StartConversation"), notebook.InvokeAsync<Guid>("StartConversation"));
+
+        Assert.NotEqual(ids[0], ids[1]); // the web's "reuse the unused chat" would make them collide ("still answering")
+        var answers = await Task.WhenAll(ids.Select((id, i) => (i == 0 ? editor : notebook).StreamAsync<TutorStreamItem>("Ask", id, "Hi").ToListAsync()));
+        Assert.All(answers, items => Assert.Equal("Complete", items[^1].Status));
+    }
+
+    [Fact]
     public async Task Anonymous_callers_are_refused()
     {
         await using var hub = Connect(token: null);

@@ -31,7 +31,8 @@ public sealed class TutorHub(ConversationStore store, ConversationService conver
     private string UserId => Context.User?.FindFirstValue(ClaimTypes.NameIdentifier)
         ?? throw new HubException("Sign in first.");
 
-    public Task<Guid> StartConversation() => store.CreateAsync(UserId, new LearnerContext());
+    /// <summary>A new conversation for this client: never one another client of the same learner was handed.</summary>
+    public Task<Guid> StartConversation() => store.CreateAsync(UserId, new LearnerContext(), reuseUnused: false);
 
     public async Task<IReadOnlyList<ConversationSummary>> ListConversations() => await store.ListAsync(UserId);
 
