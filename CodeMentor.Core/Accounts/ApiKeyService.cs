@@ -6,6 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CodeMentor.Core.Accounts;
 
+/// <summary>Who a valid API key speaks for.</summary>
+public sealed record ApiKeyOwner(string UserId, IReadOnlyList<string> Roles);
+
 public sealed record ApiKeySummary(Guid Id, string Name, string Prefix, DateTime CreatedAtUtc, DateTime? LastUsedAtUtc);
 
 /// <summary>A new key: <see cref="Secret"/> is the whole key, shown to the learner this once.</summary>
@@ -75,8 +78,9 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> db, DatabaseWr
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAtUtc, now), token) == 1);
     }
 
-    /// <summary>The user a presented key belongs to, or null when it is unknown or revoked.</summary>
-    public async Task<string?> AuthenticateAsync(string presented, CancellationToken ct = default)
+    /// <summary>The user a presented key belongs to, with their roles, or null when the key is unknown
+    /// or revoked. One read per request (a user's keys go when the user does: no separate user lookup).</summary>
+    public async Task<ApiKeyOwner?> AuthenticateAsync(string presented, CancellationToken ct = default)
     {
         if (!presented.StartsWith(KeyPrefix, StringComparison.Ordinal) || presented.Length > 100)
         {
@@ -86,14 +90,19 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> db, DatabaseWr
         await using var context = await db.CreateDbContextAsync(ct);
         var key = await context.ApiKeys.AsNoTracking()
             .Where(k => k.Hash == hash && k.RevokedAtUtc == null)
-            .Select(k => new { k.Id, k.UserId })
+            .Select(k => new
+            {
+                k.Id, k.UserId,
+                Roles = context.UserRoles.Where(ur => ur.UserId == k.UserId)
+                    .Join(context.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToList(),
+            })
             .SingleOrDefaultAsync(ct);
         if (key is null)
         {
             return null;
         }
         MarkUsed(key.Id);
-        return key.UserId;
+        return new ApiKeyOwner(key.UserId, key.Roles);
     }
 
     private void MarkUsed(Guid keyId)

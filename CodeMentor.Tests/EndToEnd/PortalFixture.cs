@@ -1,9 +1,4 @@
 using CodeMentor.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using CodeMentor.Testing;
 
@@ -24,38 +19,21 @@ public sealed class PortalFixture : IAsyncLifetime
     /// <summary>The end of every fake reply, so a test can tell a finished reply from a partial one.</summary>
     public const string ReplyEnd = "That is the whole idea.";
 
-    private readonly string _folder = TempFolder.Create();
-    private WebApplicationFactory<Program>? _factory;
+    private KestrelPortal _portal = default!;
     private IPlaywright? _playwright;
 
-    public FakeGroqServer Groq { get; private set; } = default!;
+    public FakeGroqServer Groq => _portal.Groq;
     public IBrowser Browser { get; private set; } = default!;
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl => _portal.BaseUri.ToString();
 
     public static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
     public async Task InitializeAsync()
     {
-        Groq = await FakeGroqServer.StartAsync();
+        _portal = await KestrelPortal.StartAsync(Settings, port: Port);
         // A reply of ~80 pieces at 50 ms: about four seconds, long enough to watch and to reload during.
         var text = "A **loop** repeats a block of code. " + string.Concat(Enumerable.Range(1, 14).Select(i => $"Step {i} runs again. ")) + ReplyEnd;
         Groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, reasoning: "Learner is a beginner.", pieceLength: 4), TimeSpan.FromMilliseconds(50));
-
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("ConnectionStrings:CodeMentor", $"Data Source={Path.Combine(_folder, "portal.db")}");
-            web.UseSetting("Llm:Groq:ApiKey", FakeGroqServer.Key);
-            web.UseSetting("Llm:Groq:Endpoint", Groq.BaseUri.ToString());
-            foreach (var (key, value) in Settings)
-            {
-                web.UseSetting(key, value);
-            }
-        });
-        // A free port chosen by the OS (UseKestrel(0) falls back to 5000), so portals can run side by side.
-        _factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, Port));
-        _factory.StartServer();
-        BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/') + "/";
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -86,12 +64,10 @@ public sealed class PortalFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         }
         _playwright?.Dispose();
-        if (_factory is not null)
+        if (_portal is not null)
         {
-            await _factory.DisposeAsync();
+            await _portal.DisposeAsync();
         }
-        await Groq.DisposeAsync();
-        TempFolder.Delete(_folder);
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class StartupTests : IDisposable
         // A clean environment for what matters: no inherited ASPNETCORE_/LLM_/GROQ_ settings.
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_") || k.StartsWith("DOTNET_ENVIRONMENT")
                      || k.StartsWith("LLM_") || k.StartsWith("GROQ_") || k.StartsWith("OPENAI_") || k.StartsWith("SMTP_") || k.StartsWith("EMAIL_")
-                     || k == "CODEMENTOR_PUBLIC_URL").ToList())
+                     || k.StartsWith("OTEL_") || k == "CODEMENTOR_PUBLIC_URL").ToList())
         {
             info.Environment.Remove(key);
         }

@@ -19,8 +19,9 @@ public sealed class KestrelPortal : IAsyncDisposable
     public Uri BaseUri { get; private set; } = default!;
     public IServiceProvider Services => _factory.Services;
 
+    /// <param name="port">A fixed port, for settings that must name the portal's address; 0 lets the OS choose.</param>
     public static async Task<KestrelPortal> StartAsync(IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, int port = 0)
     {
         var portal = new KestrelPortal { Groq = await FakeGroqServer.StartAsync() };
         portal._factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
@@ -37,7 +38,8 @@ public sealed class KestrelPortal : IAsyncDisposable
                 web.ConfigureServices(services);
             }
         });
-        portal._factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        // A port chosen by the OS unless given (UseKestrel(0) falls back to 5000), so portals can run side by side.
+        portal._factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
         portal._factory.StartServer();
         var address = portal._factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         portal.BaseUri = new Uri(address.TrimEnd('/') + "/");

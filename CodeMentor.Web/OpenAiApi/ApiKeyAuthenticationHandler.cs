@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CodeMentor.Core.Accounts;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace CodeMentor.Web.OpenAiApi;
@@ -13,7 +12,7 @@ namespace CodeMentor.Web.OpenAiApi;
 /// its usual "invalid API key" message.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
-    UrlEncoder encoder, ApiKeyService keys, UserManager<AppUser> users) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    UrlEncoder encoder, ApiKeyService keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CodeMentorApiKey";
 
@@ -24,19 +23,13 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         {
             return AuthenticateResult.NoResult();
         }
-        var userId = await keys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
-        if (userId is null)
-        {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
-        }
-        var user = await users.FindByIdAsync(userId);
-        if (user is null)
+        if (await keys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted) is not { } owner)
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }
         // Roles too: an administrator's key can read /metrics (a scraper cannot sign in with a cookie).
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, userId) };
-        claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, owner.UserId) };
+        claims.AddRange(owner.Roles.Select(role => new Claim(ClaimTypes.Role, role)));
         var identity = new ClaimsIdentity(claims, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

@@ -77,7 +77,7 @@ public sealed class TutorApi(LearnerProfiles profiles, IOptions<LlmOptions> opti
         }
 
         var learner = (await profiles.GetAsync(userId, ct)).ToContext();
-        var prompt = chosen.Id == ReviewModel ? ReviewPrompt(learner, messages[^1].Text, out var refusal) : TutorPrompt(learner, messages, out refusal);
+        var (prompt, refusal) = chosen.Id == ReviewModel ? ReviewPrompt(learner, messages[^1].Text) : (TutorPrompt(learner, messages), null);
         if (refusal is not null)
         {
             return new TutorApiCall(null, null, refusal);
@@ -92,9 +92,8 @@ public sealed class TutorApi(LearnerProfiles profiles, IOptions<LlmOptions> opti
         return new TutorApiCall(prompt, chatOptions, null);
     }
 
-    private static List<ChatMessage>? TutorPrompt(LearnerContext learner, IReadOnlyList<ApiMessage> messages, out TutorApiRefusal? refusal)
+    private static List<ChatMessage> TutorPrompt(LearnerContext learner, IReadOnlyList<ApiMessage> messages)
     {
-        refusal = null;
         var prompt = new List<ChatMessage>(messages.Count + 1) { new(ChatRole.System, TutorSystemPrompt.Instance.Render(learner)) };
         foreach (var message in messages.Where(m => m.Text.Length > 0))
         {
@@ -109,19 +108,15 @@ public sealed class TutorApi(LearnerProfiles profiles, IOptions<LlmOptions> opti
         return prompt;
     }
 
-    private static List<ChatMessage>? ReviewPrompt(LearnerContext learner, string code, out TutorApiRefusal? refusal)
+    private static (List<ChatMessage>? Prompt, TutorApiRefusal? Refusal) ReviewPrompt(LearnerContext learner, string code)
     {
-        refusal = null;
         var language = LanguageDetector.Detect(code, null);
         var diagnostics = language == "C#" ? CSharpDiagnostics.Analyze(code).Diagnostics : [];
         var args = new CodeReviewArgs(code, language, learner, null, null, diagnostics.Count > 0 ? string.Join('\n', diagnostics) : null);
         var errors = CodeReviewPrompt.Instance.Validate(args);
-        if (errors.Count > 0)
-        {
-            refusal = new TutorApiRefusal(TemplateErrors.Describe(errors), "messages", "invalid_value");
-            return null;
-        }
-        return CodeReviewService.Prompt(learner, args);
+        return errors.Count > 0
+            ? (null, new TutorApiRefusal(TemplateErrors.Describe(errors), "messages", "invalid_value"))
+            : (CodeReviewService.Prompt(learner, args), null);
     }
 
     private static TutorApiCall Refuse(string message, string? param, string code) => new(null, null, new TutorApiRefusal(message, param, code));
