@@ -70,7 +70,7 @@ public sealed record LatencyBin(string Label, long Count);
 
 /// <summary>What the ledger explorer shows and the CSV export writes: exactly the same filter.</summary>
 /// <summary>The keys a ledger row and a daily roll-up share: what the explorer filters by.</summary>
-public interface ILedgerKeys
+internal interface ILedgerKeys
 {
     string UserId { get; }
     string Feature { get; }

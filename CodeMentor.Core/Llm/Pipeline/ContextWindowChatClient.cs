@@ -38,7 +38,7 @@ internal sealed class ContextWindowChatClient(IChatClient inner, ContextWindow w
     }
 }
 
-public static class ContextWindowChatClientExtensions
+internal static class ContextWindowChatClientExtensions
 {
     public static ChatClientBuilder UseContextWindow(this ChatClientBuilder builder) =>
         builder.Use((inner, services) => new ContextWindowChatClient(

@@ -43,7 +43,7 @@ internal sealed class FeatureRoutingChatClient(IChatClient inner, IOptionsMonito
     }
 }
 
-public static class FeatureRoutingChatClientExtensions
+internal static class FeatureRoutingChatClientExtensions
 {
     public static ChatClientBuilder UseRouting(this ChatClientBuilder builder) =>
         builder.Use((inner, services) => new FeatureRoutingChatClient(inner, services.GetRequiredService<IOptionsMonitor<LlmOptions>>()));

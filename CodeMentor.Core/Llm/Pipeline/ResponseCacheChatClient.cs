@@ -175,7 +175,7 @@ internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cac
     }
 }
 
-public static class ResponseCacheChatClientExtensions
+internal static class ResponseCacheChatClientExtensions
 {
     public static ChatClientBuilder UseResponseCache(this ChatClientBuilder builder) =>
         builder.Use((inner, services) => new ResponseCacheChatClient(inner,

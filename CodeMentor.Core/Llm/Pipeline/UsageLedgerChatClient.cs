@@ -224,7 +224,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
     };
 }
 
-public static class UsageLedgerChatClientExtensions
+internal static class UsageLedgerChatClientExtensions
 {
     public static ChatClientBuilder UseUsageLedger(this ChatClientBuilder builder) =>
         builder.Use((inner, services) => new UsageLedgerChatClient(inner,

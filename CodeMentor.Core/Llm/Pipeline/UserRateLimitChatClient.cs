@@ -60,7 +60,7 @@ internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter
     }
 }
 
-public static class UserRateLimitChatClientExtensions
+internal static class UserRateLimitChatClientExtensions
 {
     public static ChatClientBuilder UseUserRateLimits(this ChatClientBuilder builder) =>
         builder.Use((inner, services) => new UserRateLimitChatClient(inner,

@@ -11,7 +11,7 @@ namespace CodeMentor.Core.Tutoring.Exercises.Guard;
 internal static partial class ReplyCode
 {
     /// <summary>One piece of code, and how it appeared.</summary>
-    public readonly record struct Segment(string Code, bool Inline);
+    internal readonly record struct Segment(string Code, bool Inline);
 
     public static List<Segment> Extract(string reply, CodeLanguage language)
     {
