@@ -23,9 +23,6 @@ namespace CodeMentor.Core;
 
 public static class CodeMentorCoreServiceCollectionExtensions
 {
-    /// <summary>Default database: a SQLite file under the app's data folder.</summary>
-    public const string DefaultConnectionString = "Data Source=App_Data/codementor.db";
-
     public static IServiceCollection AddCodeMentorCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -34,8 +31,9 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName));
 
         // Pooled: a chat turn creates several short-lived contexts.
-        services.AddPooledDbContextFactory<AppDbContext>(o =>
-            o.UseSqlite(configuration.GetConnectionString("CodeMentor") ?? DefaultConnectionString).AddInterceptors(new SqlitePragmas()));
+        var engine = DatabaseEngine.FromConfiguration(configuration);
+        services.AddSingleton(engine);
+        services.AddPooledDbContextFactory<AppDbContext>(engine.Configure);
         services.AddHostedService<DatabaseInitializer>();
         // The one batched writer of chat turns, replies and the ledger. Registered before the
         // services that write through it, so it stops after them and drains what they queued.

@@ -85,7 +85,9 @@ public static class SettingsCatalog
         Whole("RateLimits:RequestsPerMinute", 1, 100000, "GROQ_RATE_LIMIT_RPM"),
         Whole("RateLimits:RequestsPerDay", 1, 10000000, "GROQ_RATE_LIMIT_RPD"),
         Whole("RateLimits:DailyTokenBudget", 0, 1000000000),
-        new("ConnectionStrings:CodeMentor", ["CODEMENTOR_DB"], SettingKind.Text),
+        new(Data.DatabaseEngine.ProviderKey, ["CODEMENTOR_DB_PROVIDER"], SettingKind.Choice, Choices: ["sqlite", "postgres"]),
+        // CODEMENTOR_DB is a SQLite file's path; CODEMENTOR_DB_CONNECTION a whole connection string (PostgreSQL's).
+        new("ConnectionStrings:CodeMentor", ["CODEMENTOR_DB", "CODEMENTOR_DB_CONNECTION"], SettingKind.Text),
         new("Email:PublicUrl", ["CODEMENTOR_PUBLIC_URL"], SettingKind.Url),
         new("Email:From", ["EMAIL_FROM"], SettingKind.Text),
         new("Email:Smtp:Host", ["SMTP_HOST"], SettingKind.Text),
@@ -121,7 +123,36 @@ public static class SettingsCatalog
                 problems.Add($"{NameUsed(setting, environment)} must be {setting.Expected}{shown}. {problem}".TrimEnd());
             }
         }
+        if (DatabaseProblem(configuration) is { } database)
+        {
+            problems.Add(database);
+        }
         return problems;
+    }
+
+    /// <summary>PostgreSQL needs a connection string it can parse. The string is never echoed: it holds a password.</summary>
+    private static string? DatabaseProblem(IConfiguration configuration)
+    {
+        if (Data.DatabaseEngine.ParseProvider(configuration[Data.DatabaseEngine.ProviderKey]) != Data.DatabaseProvider.Postgres)
+        {
+            return null;
+        }
+        var connectionString = configuration.GetConnectionString(Data.DatabaseEngine.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return Data.PostgresEngine.MissingConnectionString;
+        }
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrEmpty(builder.Host)
+                ? "CODEMENTOR_DB_CONNECTION must name the PostgreSQL server (Host=…). CODEMENTOR_DB takes a SQLite file's path only."
+                : null;
+        }
+        catch (ArgumentException ex)
+        {
+            return $"CODEMENTOR_DB_CONNECTION is not a PostgreSQL connection string: {ex.Message}";
+        }
     }
 
     private static string? Problem(Setting setting, string value)

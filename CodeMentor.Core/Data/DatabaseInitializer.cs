@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 
 namespace CodeMentor.Core.Data;
 
-/// <summary>Creates or upgrades the database by migrations at startup, switches SQLite to WAL (readers
-/// never wait for the writer), and cleans up after a process that ended abruptly: replies it left
+/// <summary>Creates or upgrades the database by migrations at startup (with the engine's own steps
+/// around them, see <see cref="DatabaseEngine"/>), and cleans up after a process that ended abruptly: replies it left
 /// "streaming" are marked failed with their checkpointed text, and the model calls it left in flight
 /// are written to the ledger, marked interrupted and estimated.</summary>
 public sealed partial class DatabaseInitializer(IDbContextFactory<AppDbContext> db, PricingTable pricing, ILogger<DatabaseInitializer> logger) : IHostedService
@@ -17,9 +17,10 @@ public sealed partial class DatabaseInitializer(IDbContextFactory<AppDbContext> 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var context = await db.CreateDbContextAsync(cancellationToken);
-        EnsureDataDirectory(context.Database.GetConnectionString());
+        var engine = DatabaseEngine.Of(context);
+        await engine.BeforeMigrateAsync(context, cancellationToken);
         await context.Database.MigrateAsync(cancellationToken);
-        await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        await engine.AfterMigrateAsync(context, cancellationToken);
 
         var kept = await context.Messages.Where(m => m.Status == MessageStatus.Streaming && m.Content != "")
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Failed)
@@ -62,16 +63,6 @@ public sealed partial class DatabaseInitializer(IDbContextFactory<AppDbContext> 
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static void EnsureDataDirectory(string? connectionString)
-    {
-        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Marked {Count} interrupted replies as failed")]
     private static partial void LogRecovered(ILogger logger, int count);

@@ -23,7 +23,7 @@ public sealed class ConceptService(ConversationStore store, ConversationService 
             return new ConceptStarted(null, null, TemplateErrors.Describe(errors));
         }
         var oneLine = string.Join(' ', concept.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        var title = "Explain: " + (oneLine.Length > 100 ? oneLine[..100] : oneLine);
+        var title = "Explain: " + TextLimits.Shorten(oneLine, 100);
         var id = await store.CreateAsync(userId, ConversationKind.Concept, opening: null, title, ct);
         var sent = await conversations.SendWithPromptAsync(userId, id, $"Explain: {oneLine}",
             [new(ChatRole.System, ConceptPrompt.System(learner)), new(ChatRole.User, ConceptPrompt.Instance.Render(args))],

@@ -315,6 +315,6 @@ public sealed class ConversationService(
     private static string TitleFrom(string text)
     {
         var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return line.Length <= 60 ? line : line[..57].TrimEnd() + "…";
+        return TextLimits.Shorten(line, 60, "…");
     }
 }

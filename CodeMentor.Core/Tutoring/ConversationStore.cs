@@ -82,15 +82,16 @@ public sealed class ConversationStore(
         {
             return [];
         }
-        var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        // Case-insensitive on both engines: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+        var pattern = "%" + text.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         await using var context = await db.CreateDbContextAsync(ct);
         var rows = await context.Conversations.AsNoTracking()
             .Where(c => c.UserId == userId && c.Kind == ConversationKind.Chat)
             .Select(c => new
             {
                 c.Id, c.Title, c.UpdatedAtUtc, Pinned = c.PinnedAtUtc != null, c.Archived,
-                InTitle = EF.Functions.Like(c.Title, pattern, "\\"),
-                Message = c.Messages.Where(m => EF.Functions.Like(m.Content, pattern, "\\")).OrderBy(m => m.Id).Select(m => m.Content).FirstOrDefault(),
+                InTitle = EF.Functions.Like(c.Title.ToLower(), pattern, "\\"),
+                Message = c.Messages.Where(m => EF.Functions.Like(m.Content.ToLower(), pattern, "\\")).OrderBy(m => m.Id).Select(m => m.Content).FirstOrDefault(),
             })
             .Where(c => c.InTitle || c.Message != null)
             .OrderByDescending(c => c.UpdatedAtUtc).Take(50).ToListAsync(ct);
@@ -138,10 +139,7 @@ public sealed class ConversationStore(
         {
             return false;
         }
-        if (title.Length > Conversation.MaxTitleLength)
-        {
-            title = title[..Conversation.MaxTitleLength];
-        }
+        title = TextLimits.Shorten(title, Conversation.MaxTitleLength);
         return await writer.WriteAsync(async (context, token) =>
             await context.Conversations.Where(c => c.Id == conversationId && c.UserId == userId)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Title, title), token) == 1);

@@ -36,6 +36,29 @@ public static class TextLimits
         return count > limit ? $"{what} is {count:N0} characters; the limit is {limit:N0}." : null;
     }
 
+    /// <summary>At most <paramref name="maxLength"/> UTF-16 units of <paramref name="text"/> (the ellipsis
+    /// included), cut between characters: never inside a surrogate pair or an emoji with its modifier.
+    /// A cut in the middle leaves a broken character that PostgreSQL refuses to store and pages show as �.</summary>
+    public static string Shorten(string text, int maxLength, string ellipsis = "")
+    {
+        if (text.Length <= maxLength)
+        {
+            return text;
+        }
+        var budget = Math.Max(0, maxLength - ellipsis.Length);
+        var end = 0;
+        while (end < text.Length)
+        {
+            var next = end + StringInfo.GetNextTextElementLength(text.AsSpan(end));
+            if (next > budget)
+            {
+                break;
+            }
+            end = next;
+        }
+        return ellipsis.Length > 0 ? text[..end].TrimEnd() + ellipsis : text[..end];
+    }
+
     /// <summary>The position of a lone UTF-16 surrogate (a broken character no text can hold), or -1.</summary>
     public static int BrokenCharacterAt(string text)
     {

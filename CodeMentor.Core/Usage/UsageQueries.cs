@@ -188,16 +188,15 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
     {
         var start = filter.Period.StartUtc;
         var end = filter.Period.EndUtcExclusive;
-        // SQLite's planner prefers the (user, time) index and then sorts all of a user's rows; for a
-        // user's most expensive calls, walking the (user, cost) index in order is far faster.
+        var engine = DatabaseEngine.Of(context);
         var source = filter.Sort == LedgerSort.CostDescending && !string.IsNullOrEmpty(filter.UserId)
-            ? context.Ledger.FromSqlRaw("SELECT * FROM \"Ledger\" INDEXED BY \"IX_Ledger_UserId_CostPico\"")
+            ? engine.LedgerForCostSort(context)
             : context.Ledger;
         var rows = Matching(source.AsNoTracking().Where(e => e.TimestampUtc >= start && e.TimestampUtc < end), filter);
         return filter.Sort switch
         {
             LedgerSort.Oldest => rows.OrderBy(e => e.TimestampUtc).ThenBy(e => e.Id),
-            LedgerSort.CostDescending => rows.OrderByDescending(e => e.CostPico).ThenByDescending(e => e.Id),
+            LedgerSort.CostDescending => engine.OrderByCostDescending(rows),
             LedgerSort.LatencyDescending => rows.OrderByDescending(e => e.LatencyMs).ThenByDescending(e => e.Id),
             LedgerSort.TokensDescending => rows.OrderByDescending(e => e.InputTokens + e.OutputTokens).ThenByDescending(e => e.Id),
             _ => rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id),

@@ -98,8 +98,7 @@ internal static class LatencyBuckets
     }
 }
 
-/// <summary>Adds a batch of ledger rows to the daily roll-ups with SQLite upserts, in the
-/// caller's transaction.</summary>
+/// <summary>Adds a batch of ledger rows to the daily roll-ups with upserts, in the caller's transaction.</summary>
 internal static class UsageRollups
 {
     public static Task ApplyAsync(AppDbContext context, IReadOnlyList<LedgerEntry> batch, CancellationToken ct = default)
@@ -160,33 +159,14 @@ internal sealed class UsageRollupTotals
 
     public async Task ApplyAsync(AppDbContext context, CancellationToken ct = default)
     {
+        var engine = DatabaseEngine.Of(context);
         foreach (var d in _daily.Values)
         {
-            await context.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO LedgerDaily (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory, Requests, InputTokens, OutputTokens,
-                    ReasoningTokens, CachedInputTokens, CostPico, UnpricedRequests, SavedCostPico, LatencySumMs, LastAtUtc)
-                VALUES ({d.Day}, {d.UserId}, {d.Feature}, {d.Provider}, {d.Model}, {d.Outcome}, {d.FailureCategory}, {d.Requests},
-                    {d.InputTokens}, {d.OutputTokens}, {d.ReasoningTokens}, {d.CachedInputTokens}, {d.CostPico}, {d.UnpricedRequests},
-                    {d.SavedCostPico}, {d.LatencySumMs}, {d.LastAtUtc})
-                ON CONFLICT (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory) DO UPDATE SET
-                    Requests = Requests + excluded.Requests,
-                    InputTokens = InputTokens + excluded.InputTokens,
-                    OutputTokens = OutputTokens + excluded.OutputTokens,
-                    ReasoningTokens = ReasoningTokens + excluded.ReasoningTokens,
-                    CachedInputTokens = CachedInputTokens + excluded.CachedInputTokens,
-                    CostPico = CostPico + excluded.CostPico,
-                    UnpricedRequests = UnpricedRequests + excluded.UnpricedRequests,
-                    SavedCostPico = SavedCostPico + excluded.SavedCostPico,
-                    LatencySumMs = LatencySumMs + excluded.LatencySumMs,
-                    LastAtUtc = max(LastAtUtc, excluded.LastAtUtc)
-                """, ct);
+            await engine.UpsertDailyAsync(context, d, ct);
         }
         foreach (var ((day, metric, bucket), count) in _latency)
         {
-            await context.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO LatencyDaily (Day, Metric, Bucket, Count) VALUES ({day}, {metric}, {bucket}, {count})
-                ON CONFLICT (Day, Metric, Bucket) DO UPDATE SET Count = Count + excluded.Count
-                """, ct);
+            await engine.UpsertLatencyAsync(context, day, metric, bucket, count, ct);
         }
     }
 }

@@ -31,25 +31,25 @@ public sealed class UsageSeeder(IDbContextFactory<AppDbContext> db, PricingTable
         // Some learners use the tutor far more than others.
         var weights = userIds.Select((_, i) => 1.0 / (i + 1)).ToArray();
         // One transaction: the seed lands whole (rows and roll-ups) or not at all. Rows go through one
-        // prepared INSERT and the roll-ups are summed in memory and written once at the end: EF's
+        // bulk path of the engine (a prepared INSERT, PostgreSQL's COPY) and the roll-ups are summed in memory and written once at the end: EF's
         // change tracker and an upsert per group per batch made 1M rows take minutes.
         var totals = new UsageRollupTotals();
         await using var context = await db.CreateDbContextAsync(ct);
         await context.Database.OpenConnectionAsync(ct);
-        // A big page cache for this connection only: the ledger's indexes take rows in random order,
-        // and with SQLite's default 2 MB cache a million rows spill pages to the WAL over and over.
-        await context.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -524288", ct);
         await using var transaction = await context.Database.BeginTransactionAsync(ct);
-        await using var insert = await LedgerInsert.PrepareAsync(context, ct);
-        for (var written = 1; written <= rows; written++)
+        await using (var load = await DatabaseEngine.Of(context).BeginLedgerLoadAsync(context, ct))
         {
-            var row = Row(random, start, now, userIds, weights);
-            await insert.ExecuteAsync(row, ct);
-            totals.Add(row);
-            if (written % 50_000 == 0 || written == rows)
+            for (var written = 1; written <= rows; written++)
             {
-                progress?.Report(written);
+                var row = Row(random, start, now, userIds, weights);
+                await load.AddAsync(row, ct);
+                totals.Add(row);
+                if (written % 50_000 == 0 || written == rows)
+                {
+                    progress?.Report(written);
+                }
             }
+            await load.CompleteAsync(ct);
         }
         await totals.ApplyAsync(context, ct);
         await transaction.CommitAsync(ct);

@@ -9,7 +9,7 @@ namespace CodeMentor.Tests.Integration;
 
 /// <summary>A chat turn through the real pipeline and the Groq provider (fake server over HTTP),
 /// saved in a real SQLite file.</summary>
-public sealed class ConversationFlowTests : IAsyncLifetime
+public abstract class ConversationFlowTests(DatabaseProvider database) : IAsyncLifetime
 {
     private FakeGroqServer _groq = default!;
     private CoreHost _host = default!;
@@ -23,7 +23,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _groq = await FakeGroqServer.StartAsync();
-        _host = await CoreHost.StartAsync(new Dictionary<string, string?>
+        _host = await CoreHost.StartAsync(database: database, settings: new Dictionary<string, string?>
         {
             ["Llm:Groq:ApiKey"] = FakeGroqServer.Key,
             ["Llm:Groq:Endpoint"] = _groq.BaseUri.ToString(),
@@ -198,7 +198,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
         // Replies off: the learner's message is saved (so the conversation is used) and no model runs on the fake clock.
-        await using var host = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Llm:Enabled"] = "false" }, configure: s => s.AddSingleton<TimeProvider>(clock));
+        await using var host = await CoreHost.StartAsync(database: database, settings: new Dictionary<string, string?> { ["Llm:Enabled"] = "false" }, configure: s => s.AddSingleton<TimeProvider>(clock));
         var conversations = host.Get<ConversationService>();
         var store = host.Get<ConversationStore>();
         var ada = await host.CreateUserAsync("ada@example.org");
@@ -292,7 +292,7 @@ public sealed class ConversationFlowTests : IAsyncLifetime
     [Fact]
     public async Task When_replies_are_turned_off_the_message_is_kept_and_the_learner_is_told()
     {
-        await using var host = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Llm:Enabled"] = "false" });
+        await using var host = await CoreHost.StartAsync(database: database, settings: new Dictionary<string, string?> { ["Llm:Enabled"] = "false" });
         var conversations = host.Get<ConversationService>();
         var store = host.Get<ConversationStore>();
         var ada = await host.CreateUserAsync("ada@example.org");
@@ -304,4 +304,8 @@ public sealed class ConversationFlowTests : IAsyncLifetime
         Assert.Null(sent.Run);
         Assert.Equal("Are you there?", (await store.GetAsync(ada, id))!.Messages[^1].Content);
     }
+
+    public sealed class OnSqlite() : ConversationFlowTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : ConversationFlowTests(DatabaseProvider.Postgres);
 }

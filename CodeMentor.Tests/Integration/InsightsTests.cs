@@ -1,3 +1,4 @@
+using CodeMentor.Core.Data;
 using CodeMentor.Core.Insights;
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Usage;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace CodeMentor.Tests.Integration;
 
 /// <summary>Deterministic findings from a known ledger, and the AI summary's guard rails.</summary>
-public sealed class InsightsTests : IAsyncLifetime
+public abstract class InsightsTests(DatabaseProvider database) : IAsyncLifetime
 {
     private static readonly DateOnly Today = new(2026, 11, 25);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 18, 0, 0, TimeSpan.Zero));
@@ -19,7 +20,7 @@ public sealed class InsightsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await CoreHost.StartAsync(configure: s =>
+        _host = await CoreHost.StartAsync(database: database, configure: s =>
         {
             s.AddSingleton<TimeProvider>(_clock);
             s.AddSingleton<IChatClient>(_model);
@@ -124,4 +125,8 @@ public sealed class InsightsTests : IAsyncLifetime
         Assert.Empty(ExecutiveSummaryService.NumbersNotIn("Cost was $1234.50 over 4,000 requests; 12.5% failed. Two actions:", data));
         Assert.Equal(["13"], ExecutiveSummaryService.NumbersNotIn("About 13% failed.", data));
     }
+
+    public sealed class OnSqlite() : InsightsTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : InsightsTests(DatabaseProvider.Postgres);
 }

@@ -1,3 +1,4 @@
+using CodeMentor.Core.Data;
 using System.Text.Json;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Tutoring;
@@ -10,7 +11,7 @@ namespace CodeMentor.Tests.Integration;
 /// <summary>What learners expect of a chat app, through the real services, pipeline and a fake Groq over
 /// HTTP, in a real SQLite file: search, an unused conversation reused, editing the last message, export
 /// and deleting everything.</summary>
-public sealed class LearnerFeatureTests : IAsyncLifetime
+public abstract class LearnerFeatureTests(DatabaseProvider database) : IAsyncLifetime
 {
     private FakeGroqServer _groq = default!;
     private CoreHost _host = default!;
@@ -25,7 +26,7 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
     {
         _groq = await FakeGroqServer.StartAsync();
         _groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A reply about loops."));
-        _host = await CoreHost.StartAsync(new Dictionary<string, string?>
+        _host = await CoreHost.StartAsync(database: database, settings: new Dictionary<string, string?>
         {
             ["Llm:Groq:ApiKey"] = FakeGroqServer.Key,
             ["Llm:Groq:Endpoint"] = _groq.BaseUri.ToString(),
@@ -175,4 +176,8 @@ public sealed class LearnerFeatureTests : IAsyncLifetime
         Assert.True(await db.Ledger.AnyAsync(e => e.UserId.StartsWith("deleted-")));
         Assert.Single(await Store.ListAsync(_bob));
     }
+
+    public sealed class OnSqlite() : LearnerFeatureTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : LearnerFeatureTests(DatabaseProvider.Postgres);
 }

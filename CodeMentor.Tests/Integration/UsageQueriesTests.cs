@@ -1,3 +1,4 @@
+using CodeMentor.Core.Data;
 using CodeMentor.Core.Usage;
 using CodeMentor.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,7 @@ namespace CodeMentor.Tests.Integration;
 
 /// <summary>Every dashboard figure against a small dataset whose answers are worked out by hand,
 /// written through the real ledger writer (roll-ups included) into a SQLite file.</summary>
-public sealed class UsageQueriesTests : IAsyncLifetime
+public abstract class UsageQueriesTests(DatabaseProvider database) : IAsyncLifetime
 {
     private static readonly DateOnly Day1 = new(2026, 11, 20);
     private static readonly DateOnly Day2 = new(2026, 11, 21);
@@ -18,7 +19,7 @@ public sealed class UsageQueriesTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await CoreHost.StartAsync();
+        _host = await CoreHost.StartAsync(database: database);
         _ada = await _host.CreateUserAsync("ada@example.org");
         _bob = await _host.CreateUserAsync("bob@example.org");
         _cy = await _host.CreateUserAsync("cy@example.org");
@@ -239,4 +240,8 @@ public sealed class UsageQueriesTests : IAsyncLifetime
         Assert.Contains(",failed,server-error", lines[3]);
         Assert.All(lines.Skip(1), l => Assert.Contains(_bob, l));
     }
+
+    public sealed class OnSqlite() : UsageQueriesTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : UsageQueriesTests(DatabaseProvider.Postgres);
 }

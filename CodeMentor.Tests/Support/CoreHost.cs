@@ -9,30 +9,41 @@ using Microsoft.Extensions.Logging;
 
 namespace CodeMentor.Tests.Support;
 
-/// <summary>CodeMentor's core services over a real SQLite file in a temporary folder, migrated
-/// as at startup. Dispose deletes the folder.</summary>
+/// <summary>CodeMentor's core services over a real database, migrated as at startup: a SQLite file in
+/// a temporary folder, or a database of its own on the test run's throwaway PostgreSQL server.
+/// Dispose deletes the folder and drops the database.</summary>
 public sealed class CoreHost : IAsyncDisposable
 {
     private readonly string _folder;
+    private readonly string? _postgresDatabase;
 
-    private CoreHost(ServiceProvider services, string folder)
+    private CoreHost(ServiceProvider services, string folder, string? postgresDatabase)
     {
         Services = services;
         _folder = folder;
+        _postgresDatabase = postgresDatabase;
     }
 
     public ServiceProvider Services { get; }
 
     public static async Task<CoreHost> StartAsync(IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null, DatabaseProvider database = DatabaseProvider.Sqlite)
     {
         var folder = TempFolder.Create();
+        string? postgres = null;
+        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (database == DatabaseProvider.Postgres)
+        {
+            postgres = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
+            values[DatabaseEngine.ProviderKey] = "postgres";
+            values["ConnectionStrings:CodeMentor"] = postgres;
+        }
         var services = new ServiceCollection();
-        services.AddCodeMentorCoreForTests(folder, settings);
+        services.AddCodeMentorCoreForTests(folder, values);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
-        return new CoreHost(provider, folder);
+        return new CoreHost(provider, folder, postgres);
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -52,6 +63,10 @@ public sealed class CoreHost : IAsyncDisposable
     {
         await Services.DisposeAsync();
         TempFolder.Delete(_folder);
+        if (_postgresDatabase is not null)
+        {
+            await (await PostgresServer.SharedAsync()).DropDatabaseAsync(_postgresDatabase);
+        }
     }
 }
 

@@ -106,10 +106,7 @@ internal static class SimulatedReplies
         }
 
         var quoted = question.Trim().ReplaceLineEndings(" ");
-        if (quoted.Length > 160)
-        {
-            quoted = quoted[..160] + "…";
-        }
+        quoted = Tutoring.TextLimits.Shorten(quoted, 161, "…");
         return $"{Label}\n\nYou asked: *{EscapeMarkdown(quoted)}*\n\n" +
                "Here is how a tutor would help you work through it:\n\n" +
                "1. **Restate the goal** in one sentence: what should the program do?\n" +

@@ -64,7 +64,7 @@ public sealed class CodeReviewService(IDbContextFactory<AppDbContext> db, Conver
         }
 
         var title = "Review: " + ReviewTitles.For(language, string.Join(", ", fileNames), code);
-        var conversationId = await store.CreateAsync(userId, ConversationKind.Review, opening: null, title.Length > 120 ? title[..120] : title, ct);
+        var conversationId = await store.CreateAsync(userId, ConversationKind.Review, opening: null, TextLimits.Shorten(title, Conversation.MaxTitleLength), ct);
         var review = new CodeReview
         {
             UserId = userId, ConversationId = conversationId, Language = language, Level = request.Level, Goals = request.Goals?.Trim() ?? "",

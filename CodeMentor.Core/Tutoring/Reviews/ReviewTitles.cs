@@ -21,7 +21,7 @@ public static partial class ReviewTitles
         }
         var line = code.Split('\n').Select(l => l.Trim())
             .FirstOrDefault(l => l.Length > 0 && !Boilerplate().IsMatch(l)) ?? code.Trim();
-        return $"{language} · {(line.Length > 50 ? line[..47] + "…" : line)}";
+        return $"{language} · {TextLimits.Shorten(line, 50, "…")}";
     }
 
     // Types first (class/struct/record/interface/enum in any of the languages), then functions

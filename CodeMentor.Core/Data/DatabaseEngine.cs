@@ -1,0 +1,98 @@
+using CodeMentor.Core.Usage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+
+namespace CodeMentor.Core.Data;
+
+/// <summary>The database engines CodeMentor runs on: an embedded SQLite file (the default, for one
+/// node) or PostgreSQL (for several nodes sharing one database).</summary>
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Everything that differs between the two engines, in one place: how the context connects, what
+/// runs around the migrations, the roll-up upsert, the one query that needs a planner hint, and
+/// bulk loading. Chosen once at start (<see cref="FromConfiguration"/>); code that only has a
+/// context asks <see cref="Of"/>. Everything else is the same EF Core model and LINQ on both.
+/// </summary>
+public abstract class DatabaseEngine
+{
+    /// <summary>Configuration key of the engine; its environment name is CODEMENTOR_DB_PROVIDER.</summary>
+    public const string ProviderKey = "Database:Provider";
+
+    public const string ConnectionStringName = "CodeMentor";
+
+    private protected DatabaseEngine(string connectionString) => ConnectionString = connectionString;
+
+    public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>The connection string in use (contains the password on PostgreSQL: never log it).</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>A short description for logs and health output, without credentials.</summary>
+    public abstract string Describe();
+
+    /// <summary>Parses <c>Database:Provider</c> ("sqlite", the default, or "postgres"), or null when it is neither.</summary>
+    public static DatabaseProvider? ParseProvider(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "sqlite" => DatabaseProvider.Sqlite,
+        "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
+        _ => null,
+    };
+
+    /// <exception cref="InvalidOperationException">The provider or its connection string is unusable;
+    /// the message says which setting to fix (startup checks these first, see SettingsCatalog).</exception>
+    public static DatabaseEngine FromConfiguration(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        return ParseProvider(configuration[ProviderKey]) switch
+        {
+            DatabaseProvider.Sqlite => new SqliteEngine(string.IsNullOrWhiteSpace(connectionString) ? SqliteEngine.DefaultConnectionString : connectionString),
+            DatabaseProvider.Postgres => string.IsNullOrWhiteSpace(connectionString)
+                ? throw new InvalidOperationException(PostgresEngine.MissingConnectionString)
+                : new PostgresEngine(connectionString),
+            _ => throw new InvalidOperationException($"CODEMENTOR_DB_PROVIDER must be 'sqlite' or 'postgres'; it is '{configuration[ProviderKey]}'."),
+        };
+    }
+
+    /// <summary>The engine a context runs on.</summary>
+    internal static DatabaseEngine Of(AppDbContext context) =>
+        context.Database.IsNpgsql()
+            ? new PostgresEngine(context.Database.GetConnectionString() ?? "")
+            : new SqliteEngine(context.Database.GetConnectionString() ?? "");
+
+    internal abstract void Configure(DbContextOptionsBuilder options);
+
+    /// <summary>Runs before the migrations (e.g. SQLite's data folder must exist).</summary>
+    internal virtual Task BeforeMigrateAsync(AppDbContext context, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Runs after the migrations (e.g. SQLite's WAL mode).</summary>
+    internal virtual Task AfterMigrateAsync(AppDbContext context, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Adds one day/user/feature/provider/model/outcome total to <c>LedgerDaily</c>.</summary>
+    internal abstract Task UpsertDailyAsync(AppDbContext context, LedgerDaily d, CancellationToken ct);
+
+    /// <summary>Adds a count to one latency bucket of <c>LatencyDaily</c>.</summary>
+    internal abstract Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct);
+
+    /// <summary>The ledger, read so that one user's rows sorted by cost walk the (user, cost) index.</summary>
+    internal virtual IQueryable<LedgerEntry> LedgerForCostSort(AppDbContext context) => context.Ledger;
+
+    /// <summary>Most expensive first, unpriced calls (no cost) last, newest first among equals.</summary>
+    internal abstract IOrderedQueryable<LedgerEntry> OrderByCostDescending(IQueryable<LedgerEntry> rows);
+
+    /// <summary>Starts a bulk load of ledger rows in the context's open connection and current transaction.</summary>
+    internal abstract Task<ILedgerBulkLoad> BeginLedgerLoadAsync(AppDbContext context, CancellationToken ct);
+}
+
+/// <summary>Ledger rows written in bulk (the usage seeder), stored exactly as EF would store them.</summary>
+internal interface ILedgerBulkLoad : IAsyncDisposable
+{
+    Task AddAsync(LedgerEntry row, CancellationToken ct);
+
+    /// <summary>Sends what is buffered; the rows are in the database (in the caller's transaction) afterwards.</summary>
+    Task CompleteAsync(CancellationToken ct);
+}

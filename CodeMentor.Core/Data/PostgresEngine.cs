@@ -1,0 +1,103 @@
+using CodeMentor.Core.Usage;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CodeMentor.Core.Data;
+
+/// <summary>PostgreSQL (Npgsql), for several CodeMentor nodes sharing one database.</summary>
+internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(connectionString)
+{
+    /// <summary>EF Core keeps one migrations history per assembly: PostgreSQL's live in their own.</summary>
+    public const string MigrationsAssembly = "CodeMentor.Migrations.Postgres";
+
+    public const string MissingConnectionString =
+        "CODEMENTOR_DB_PROVIDER is 'postgres' but no connection string is set: set CODEMENTOR_DB_CONNECTION " +
+        "(or ConnectionStrings__CodeMentor), e.g. 'Host=db.example;Database=codementor;Username=codementor;Password=…'.";
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public override string Describe()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"PostgreSQL database '{builder.Database}' on {builder.Host}:{builder.Port}";
+    }
+
+    internal override void Configure(DbContextOptionsBuilder options) =>
+        options.UseNpgsql(ConnectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly));
+
+    internal override Task UpsertDailyAsync(AppDbContext context, LedgerDaily d, CancellationToken ct) =>
+        context.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "LedgerDaily" AS d ("Day", "UserId", "Feature", "Provider", "Model", "Outcome", "FailureCategory", "Requests",
+                "InputTokens", "OutputTokens", "ReasoningTokens", "CachedInputTokens", "CostPico", "UnpricedRequests", "SavedCostPico",
+                "LatencySumMs", "LastAtUtc")
+            VALUES ({d.Day}, {d.UserId}, {d.Feature}, {d.Provider}, {d.Model}, {d.Outcome}, {d.FailureCategory}, {d.Requests},
+                {d.InputTokens}, {d.OutputTokens}, {d.ReasoningTokens}, {d.CachedInputTokens}, {d.CostPico}, {d.UnpricedRequests},
+                {d.SavedCostPico}, {d.LatencySumMs}, {DateTime.SpecifyKind(d.LastAtUtc, DateTimeKind.Utc)})
+            ON CONFLICT ("Day", "UserId", "Feature", "Provider", "Model", "Outcome", "FailureCategory") DO UPDATE SET
+                "Requests" = d."Requests" + excluded."Requests",
+                "InputTokens" = d."InputTokens" + excluded."InputTokens",
+                "OutputTokens" = d."OutputTokens" + excluded."OutputTokens",
+                "ReasoningTokens" = d."ReasoningTokens" + excluded."ReasoningTokens",
+                "CachedInputTokens" = d."CachedInputTokens" + excluded."CachedInputTokens",
+                "CostPico" = d."CostPico" + excluded."CostPico",
+                "UnpricedRequests" = d."UnpricedRequests" + excluded."UnpricedRequests",
+                "SavedCostPico" = d."SavedCostPico" + excluded."SavedCostPico",
+                "LatencySumMs" = d."LatencySumMs" + excluded."LatencySumMs",
+                "LastAtUtc" = greatest(d."LastAtUtc", excluded."LastAtUtc")
+            """, ct);
+
+    internal override Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
+        context.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "LatencyDaily" AS l ("Day", "Metric", "Bucket", "Count") VALUES ({day}, {metric}, {bucket}, {count})
+            ON CONFLICT ("Day", "Metric", "Bucket") DO UPDATE SET "Count" = l."Count" + excluded."Count"
+            """, ct);
+
+    // PostgreSQL sorts NULL above every number: descending would list unpriced calls first.
+    internal override IOrderedQueryable<LedgerEntry> OrderByCostDescending(IQueryable<LedgerEntry> rows) =>
+        rows.OrderBy(e => e.CostPico == null).ThenByDescending(e => e.CostPico).ThenByDescending(e => e.Id);
+
+    internal override async Task<ILedgerBulkLoad> BeginLedgerLoadAsync(AppDbContext context, CancellationToken ct) =>
+        await LedgerCopy.BeginAsync(context, ct);
+}
+
+/// <summary>Ledger rows streamed with PostgreSQL's binary COPY, the engine's bulk path (an INSERT per
+/// row costs a round trip each).</summary>
+internal sealed class LedgerCopy : ILedgerBulkLoad
+{
+    private readonly NpgsqlBinaryImporter _importer;
+    private readonly IReadOnlyList<LedgerColumns.Column> _columns;
+
+    private LedgerCopy(NpgsqlBinaryImporter importer, IReadOnlyList<LedgerColumns.Column> columns)
+    {
+        _importer = importer;
+        _columns = columns;
+    }
+
+    public static async Task<LedgerCopy> BeginAsync(AppDbContext context, CancellationToken ct)
+    {
+        var ledger = LedgerColumns.Of(context);
+        var connection = (NpgsqlConnection)context.Database.GetDbConnection();
+        var importer = await connection.BeginBinaryImportAsync($"COPY \"{ledger.Table}\" ({ledger.QuotedNames}) FROM STDIN (FORMAT BINARY)", ct);
+        return new LedgerCopy(importer, ledger.All);
+    }
+
+    public async Task AddAsync(LedgerEntry row, CancellationToken ct)
+    {
+        await _importer.StartRowAsync(ct);
+        foreach (var column in _columns)
+        {
+            if (column.ValueOf(row) is { } value)
+            {
+                await _importer.WriteAsync(value, column.StoreType, ct);
+            }
+            else
+            {
+                await _importer.WriteNullAsync(ct);
+            }
+        }
+    }
+
+    public async Task CompleteAsync(CancellationToken ct) => await _importer.CompleteAsync(ct);
+
+    public ValueTask DisposeAsync() => _importer.DisposeAsync();
+}

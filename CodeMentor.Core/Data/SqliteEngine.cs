@@ -1,0 +1,77 @@
+using CodeMentor.Core.Usage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Core.Data;
+
+/// <summary>The embedded default: one SQLite file, written by the one <see cref="DatabaseWriter"/>.</summary>
+internal sealed class SqliteEngine(string connectionString) : DatabaseEngine(connectionString)
+{
+    /// <summary>Default database: a SQLite file under the app's data folder.</summary>
+    public const string DefaultConnectionString = "Data Source=App_Data/codementor.db";
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override string Describe() => $"SQLite file {new SqliteConnectionStringBuilder(ConnectionString).DataSource}";
+
+    internal override void Configure(DbContextOptionsBuilder options) =>
+        options.UseSqlite(ConnectionString).AddInterceptors(new SqlitePragmas());
+
+    internal override Task BeforeMigrateAsync(AppDbContext context, CancellationToken ct)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(ConnectionString).DataSource));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+        return Task.CompletedTask;
+    }
+
+    // WAL: readers never wait for the writer. Set once, it persists in the file.
+    internal override Task AfterMigrateAsync(AppDbContext context, CancellationToken ct) =>
+        context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+
+    internal override Task UpsertDailyAsync(AppDbContext context, LedgerDaily d, CancellationToken ct) =>
+        context.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO LedgerDaily (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory, Requests, InputTokens, OutputTokens,
+                ReasoningTokens, CachedInputTokens, CostPico, UnpricedRequests, SavedCostPico, LatencySumMs, LastAtUtc)
+            VALUES ({d.Day}, {d.UserId}, {d.Feature}, {d.Provider}, {d.Model}, {d.Outcome}, {d.FailureCategory}, {d.Requests},
+                {d.InputTokens}, {d.OutputTokens}, {d.ReasoningTokens}, {d.CachedInputTokens}, {d.CostPico}, {d.UnpricedRequests},
+                {d.SavedCostPico}, {d.LatencySumMs}, {d.LastAtUtc})
+            ON CONFLICT (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory) DO UPDATE SET
+                Requests = Requests + excluded.Requests,
+                InputTokens = InputTokens + excluded.InputTokens,
+                OutputTokens = OutputTokens + excluded.OutputTokens,
+                ReasoningTokens = ReasoningTokens + excluded.ReasoningTokens,
+                CachedInputTokens = CachedInputTokens + excluded.CachedInputTokens,
+                CostPico = CostPico + excluded.CostPico,
+                UnpricedRequests = UnpricedRequests + excluded.UnpricedRequests,
+                SavedCostPico = SavedCostPico + excluded.SavedCostPico,
+                LatencySumMs = LatencySumMs + excluded.LatencySumMs,
+                LastAtUtc = max(LastAtUtc, excluded.LastAtUtc)
+            """, ct);
+
+    internal override Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
+        context.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO LatencyDaily (Day, Metric, Bucket, Count) VALUES ({day}, {metric}, {bucket}, {count})
+            ON CONFLICT (Day, Metric, Bucket) DO UPDATE SET Count = Count + excluded.Count
+            """, ct);
+
+    // SQLite's planner prefers the (user, time) index and then sorts all of a user's rows; for a
+    // user's most expensive calls, walking the (user, cost) index in order is far faster.
+    internal override IQueryable<LedgerEntry> LedgerForCostSort(AppDbContext context) =>
+        context.Ledger.FromSqlRaw("SELECT * FROM \"Ledger\" INDEXED BY \"IX_Ledger_UserId_CostPico\"");
+
+    // SQLite sorts NULL below every number, so descending puts unpriced calls last by itself (and the
+    // order matches the (user, cost) index walked above).
+    internal override IOrderedQueryable<LedgerEntry> OrderByCostDescending(IQueryable<LedgerEntry> rows) =>
+        rows.OrderByDescending(e => e.CostPico).ThenByDescending(e => e.Id);
+
+    internal override async Task<ILedgerBulkLoad> BeginLedgerLoadAsync(AppDbContext context, CancellationToken ct)
+    {
+        // A big page cache for this connection only: the ledger's indexes take rows in random order,
+        // and with SQLite's default 2 MB cache a million rows spill pages to the WAL over and over.
+        await context.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -524288", ct);
+        return await LedgerInsert.PrepareAsync(context, ct);
+    }
+}
