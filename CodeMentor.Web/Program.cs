@@ -26,6 +26,10 @@ catch (OptionsValidationException ex)
 {
     return Settings.Refuse(ex.Failures);
 }
+catch (CodeMentor.Core.Data.DatabaseUnavailableException ex)
+{
+    return Settings.DatabaseUnavailable(ex.Message);
+}
 await app.WaitForShutdownAsync();
 return 0;
 

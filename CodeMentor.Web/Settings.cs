@@ -15,4 +15,13 @@ internal static class Settings
         }
         return InvalidSettingsExitCode;
     }
+
+    /// <summary>EX_UNAVAILABLE: the settings are usable but the database is not there (yet).</summary>
+    public const int DatabaseUnavailableExitCode = 69;
+
+    public static int DatabaseUnavailable(string problem)
+    {
+        Console.Error.WriteLine("CodeMentor cannot start: " + problem);
+        return DatabaseUnavailableExitCode;
+    }
 }

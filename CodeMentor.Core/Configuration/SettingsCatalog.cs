@@ -138,7 +138,8 @@ public static class SettingsCatalog
             return null;
         }
         var connectionString = configuration.GetConnectionString(Data.DatabaseEngine.ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        // "Data Source=…" is SQLite's form: the shipped default (appsettings.json) or CODEMENTOR_DB's path.
+        if (string.IsNullOrWhiteSpace(connectionString) || connectionString.TrimStart().StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase))
         {
             return Data.PostgresEngine.MissingConnectionString;
         }

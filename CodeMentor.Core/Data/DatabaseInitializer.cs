@@ -18,9 +18,18 @@ public sealed partial class DatabaseInitializer(IDbContextFactory<AppDbContext> 
     {
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         var engine = DatabaseEngine.Of(context);
-        await engine.BeforeMigrateAsync(context, cancellationToken);
-        await context.Database.MigrateAsync(cancellationToken);
-        await engine.AfterMigrateAsync(context, cancellationToken);
+        try
+        {
+            await engine.BeforeMigrateAsync(context, cancellationToken);
+            await context.Database.MigrateAsync(cancellationToken);
+            await engine.AfterMigrateAsync(context, cancellationToken);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or UnauthorizedAccessException
+            || ex.InnerException is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new DatabaseUnavailableException(
+                $"{engine.Describe()} could not be opened or upgraded: {(ex.InnerException ?? ex).Message}", ex);
+        }
 
         var kept = await context.Messages.Where(m => m.Status == MessageStatus.Streaming && m.Content != "")
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Failed)
@@ -70,3 +79,7 @@ public sealed partial class DatabaseInitializer(IDbContextFactory<AppDbContext> 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recorded {Count} model calls cut off by the previous process's end (estimated usage)")]
     private static partial void LogInterruptedCalls(ILogger logger, int count);
 }
+
+/// <summary>The database could not be reached or upgraded at start; the message names the database
+/// (never its password) and the cause, for the person starting CodeMentor.</summary>
+public sealed class DatabaseUnavailableException(string message, Exception inner) : Exception(message, inner);

@@ -29,7 +29,7 @@ public sealed class StartupTests : IDisposable
         // A clean environment for what matters: no inherited ASPNETCORE_/LLM_/GROQ_ settings.
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_") || k.StartsWith("DOTNET_ENVIRONMENT")
                      || k.StartsWith("LLM_") || k.StartsWith("GROQ_") || k.StartsWith("OPENAI_") || k.StartsWith("SMTP_") || k.StartsWith("EMAIL_")
-                     || k.StartsWith("OTEL_") || k == "CODEMENTOR_PUBLIC_URL").ToList())
+                     || k.StartsWith("OTEL_") || k.StartsWith("CODEMENTOR_DB") || k == "CODEMENTOR_PUBLIC_URL").ToList())
         {
             info.Environment.Remove(key);
         }
@@ -61,6 +61,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("LLM_ENABLED", "maybe", "LLM_ENABLED must be true or false; it is 'maybe'.")]
     [InlineData("SMTP_PORT", "70000", "SMTP_PORT must be a whole number from 1 to 65,535; it is '70000'.")]
     [InlineData("SMTP_SECURITY", "tls", "SMTP_SECURITY must be one of auto, starttls, ssl, none; it is 'tls'.")]
+    [InlineData("CODEMENTOR_DB_PROVIDER", "mysql", "CODEMENTOR_DB_PROVIDER must be one of sqlite, postgres; it is 'mysql'.")]
     public async Task An_unusable_setting_stops_the_app_with_one_line_that_names_the_variable(string variable, string value, string line)
     {
         var (exit, error) = await RunToExitAsync(new() { [variable] = value });
@@ -79,6 +80,38 @@ public sealed class StartupTests : IDisposable
         Assert.Equal(78, exit);
         Assert.Contains("CODEMENTOR_PUBLIC_URL must be set too", error);
         Assert.Contains("EMAIL_FROM must be the sender's address", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_without_a_usable_connection_string_is_refused_without_echoing_it()
+    {
+        var (missingExit, missing) = await RunToExitAsync(new() { ["CODEMENTOR_DB_PROVIDER"] = "postgres", ["CODEMENTOR_DB"] = "" });
+        var (garbledExit, garbled) = await RunToExitAsync(new()
+        {
+            ["CODEMENTOR_DB_PROVIDER"] = "postgres", ["CODEMENTOR_DB_CONNECTION"] = "Hots=db;Password=hunter2-secret",
+        });
+
+        Assert.Equal(78, missingExit);
+        Assert.Contains("no connection string is set: set CODEMENTOR_DB_CONNECTION", missing);
+        Assert.Equal(78, garbledExit);
+        Assert.Contains("CODEMENTOR_DB_CONNECTION is not a PostgreSQL connection string", garbled);
+        Assert.DoesNotContain("hunter2", garbled);
+        Assert.DoesNotContain("   at ", missing + garbled);
+    }
+
+    [Fact]
+    public async Task A_PostgreSQL_server_that_does_not_answer_stops_the_app_naming_the_database_but_not_the_password()
+    {
+        var (exit, error) = await RunToExitAsync(new()
+        {
+            ["CODEMENTOR_DB_PROVIDER"] = "postgres",
+            ["CODEMENTOR_DB_CONNECTION"] = $"Host=127.0.0.1;Port={LocalPort.Free()};Database=codementor;Username=cm;Password=hunter2-secret;Timeout=3",
+        });
+
+        Assert.Equal(69, exit);
+        Assert.Contains("CodeMentor cannot start: PostgreSQL database 'codementor' on 127.0.0.1:", error);
+        Assert.DoesNotContain("hunter2", error);
         Assert.DoesNotContain("   at ", error);
     }
 
