@@ -122,7 +122,7 @@ public class PipelineBenchmarks
     public int PipelineCacheHit() => Drain(_pipeline.GetStreamingResponseAsync(Prompt("cached question"), Options()));
 
     [Benchmark(Description = "One rate-limit check")]
-    public bool RateLimitCheck() => _limiter.TryAcquire("bench-user", _limits).Allowed;
+    public bool RateLimitCheck() => _limiter.TryAcquireAsync("bench-user", _limits).GetAwaiter().GetResult().Allowed;
 
     [Benchmark(Description = "Window of 1,000 messages at 4,000 tokens (counts saved)")]
     public int Window1000() => _window.Select(_longConversation, 1000, 4000).Messages.Count;

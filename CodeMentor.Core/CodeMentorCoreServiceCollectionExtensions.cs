@@ -8,6 +8,7 @@ using CodeMentor.Core.Llm.Providers;
 using CodeMentor.Core.Llm.Resilience;
 using CodeMentor.Core.Llm.Routing;
 using CodeMentor.Core.RateLimiting;
+using CodeMentor.Core.SharedState;
 using CodeMentor.Core.Usage;
 using CodeMentor.Core.Telemetry;
 using CodeMentor.Core.Tokens;
@@ -34,6 +35,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         var engine = DatabaseEngine.FromConfiguration(configuration);
         services.AddSingleton(engine);
         services.AddPooledDbContextFactory<AppDbContext>(engine.Configure);
+        services.AddCodeMentorSharedState(configuration);
         services.AddHostedService<DatabaseInitializer>();
         // The one batched writer of chat turns, replies and the ledger. Registered before the
         // services that write through it, so it stops after them and drains what they queued.

@@ -41,7 +41,7 @@ public static class CodeMentorWebExtensions
             throw new InvalidSettingsException(problems);
         }
         builder.Services.AddCodeMentorCore(builder.Configuration);
-        builder.Services.AddCodeMentorWeb();
+        builder.Services.AddCodeMentorWeb(builder.Configuration);
         builder.Services.AddCodeMentorPasswordReset(builder.Configuration);
         builder.AddCodeMentorObservability();
         builder.Services.AddCodeMentorOpenAiApi();
@@ -58,7 +58,7 @@ public static class CodeMentorWebExtensions
         }
     }
 
-    public static IServiceCollection AddCodeMentorWeb(this IServiceCollection services)
+    public static IServiceCollection AddCodeMentorWeb(this IServiceCollection services, IConfiguration configuration)
     {
         // The circuit takes what a learner may paste (the pages count and refuse text over their
         // limits; far bigger text stays in the browser, see LimitedTextArea) instead of closing at 32 KB.
@@ -87,13 +87,14 @@ public static class CodeMentorWebExtensions
             };
         });
         services.AddSingleton<SignInThrottle>();
-        services.AddSignalR(o => Microsoft.AspNetCore.SignalR.HubOptionsExtensions.AddFilter<HubErrorFilter>(o))
+        var signalR = services.AddSignalR(o => Microsoft.AspNetCore.SignalR.HubOptionsExtensions.AddFilter<HubErrorFilter>(o))
             // Oversized questions get a clear error from Ask instead of a closed connection.
             .AddHubOptions<TutorHub>(o =>
             {
                 o.MaximumReceiveMessageSize = 2 * 1024 * 1024;
                 o.EnableDetailedErrors = true; // binding errors explain themselves; other errors are made safe by HubErrorFilter
             });
+        services.AddCodeMentorScaleOut(configuration, signalR);
         services.AddAuthorization();
         services.AddIdentityCore<AppUser>(o =>
             {

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: chromium (browser journeys), prometheus (its promtool parses the
 # /metrics scrape), nodejs and npm (the official openai npm package calls /v1), postgresql (the data,
-# ledger and dashboard suites also run on a throwaway PostgreSQL server the tests start themselves).
+# ledger and dashboard suites also run on a throwaway PostgreSQL server the tests start themselves),
+# redis-server (the multi-node tests start a throwaway Redis each).
 chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
 missing=()
 [ -x "$chromium_path" ] || missing+=(chromium)
@@ -15,6 +16,7 @@ command -v promtool >/dev/null || missing+=(prometheus)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian's ${missing[*]} for the tests..."
   sudo_cmd=""

@@ -88,6 +88,8 @@ public static class SettingsCatalog
         new(Data.DatabaseEngine.ProviderKey, ["CODEMENTOR_DB_PROVIDER"], SettingKind.Choice, Choices: ["sqlite", "postgres"]),
         // CODEMENTOR_DB is a SQLite file's path; CODEMENTOR_DB_CONNECTION a whole connection string (PostgreSQL's).
         new("ConnectionStrings:CodeMentor", ["CODEMENTOR_DB", "CODEMENTOR_DB_CONNECTION"], SettingKind.Text),
+        // Redis for what several nodes share; unset, everything stays in this process (one node).
+        new(SharedState.RedisSettings.ConfigurationKey, ["REDIS_URL"], SettingKind.Text),
         new("Email:PublicUrl", ["CODEMENTOR_PUBLIC_URL"], SettingKind.Url),
         new("Email:From", ["EMAIL_FROM"], SettingKind.Text),
         new("Email:Smtp:Host", ["SMTP_HOST"], SettingKind.Text),
@@ -126,6 +128,14 @@ public static class SettingsCatalog
         if (DatabaseProblem(configuration) is { } database)
         {
             problems.Add(database);
+        }
+        try
+        {
+            SharedState.RedisSettings.From(configuration);
+        }
+        catch (ArgumentException ex)
+        {
+            problems.Add(ex.Message); // never the value: it may hold Redis's password
         }
         return problems;
     }

@@ -24,6 +24,9 @@ public enum LlmFailureCategory
 
     /// <summary>The provider failed for many requests in a row, so calls to it are paused (circuit breaker).</summary>
     CircuitOpen,
+
+    /// <summary>The learner's quota cannot be checked: the store every node counts in (Redis) does not answer.</summary>
+    QuotaUnavailable,
 }
 
 /// <summary>A model call that failed, with a message written for the learner. The message never
@@ -70,6 +73,7 @@ public sealed class LlmException : Exception
         LlmFailureCategory.ContextTooLarge => "context-too-large",
         LlmFailureCategory.QuotaExceeded => "quota",
         LlmFailureCategory.CircuitOpen => "circuit-open",
+        LlmFailureCategory.QuotaUnavailable => "quota-unavailable",
         _ => "unknown",
     };
 }

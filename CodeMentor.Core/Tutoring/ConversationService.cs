@@ -171,11 +171,18 @@ public sealed class ConversationService(
         return await ReplaceLastReplyAsync(userId, conversationId, prompt, FeatureOf(conversation.Kind), ct);
     }
 
-    /// <summary>What is left of the user's request quota, for the chat page.</summary>
-    public async Task<QuotaStatus> QuotaAsync(string userId, CancellationToken ct = default)
+    /// <summary>What is left of the user's request quota, for the chat page; null while the quota store does not answer.</summary>
+    public async Task<QuotaStatus?> QuotaAsync(string userId, CancellationToken ct = default)
     {
-        await limiter.EnsureLoadedAsync(userId, ct);
-        return limiter.Status(userId, await limits.GetAsync(userId, ct));
+        try
+        {
+            await limiter.EnsureLoadedAsync(userId, ct);
+            return await limiter.StatusAsync(userId, await limits.GetAsync(userId, ct), ct);
+        }
+        catch (LlmException)
+        {
+            return null; // sending says why (see WhyNoReplyAsync); the page just shows no count
+        }
     }
 
     public GenerationRun? FindRun(string userId, long messageId) =>
@@ -230,9 +237,16 @@ public sealed class ConversationService(
             return (LlmStatus.DisabledMessage, null);
         }
         // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
-        await limiter.EnsureLoadedAsync(userId, ct);
-        var quota = limiter.Check(userId, await limits.GetAsync(userId, ct));
-        return quota.Allowed ? null : (quota.Message!, quota.RetryAfter);
+        try
+        {
+            await limiter.EnsureLoadedAsync(userId, ct);
+            var quota = await limiter.CheckAsync(userId, await limits.GetAsync(userId, ct), ct);
+            return quota.Allowed ? null : (quota.Message!, quota.RetryAfter);
+        }
+        catch (LlmException ex)
+        {
+            return (ex.Message, null); // the quota store (Redis) does not answer: the message is kept, no reply starts
+        }
     }
 
     /// <summary>Called after <see cref="OpenAsync"/>: the conversation is the user's and no reply is running.</summary>

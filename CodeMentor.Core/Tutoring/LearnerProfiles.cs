@@ -1,5 +1,6 @@
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Data;
+using CodeMentor.Core.SharedState;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 
@@ -7,9 +8,12 @@ namespace CodeMentor.Core.Tutoring;
 
 /// <summary>Reads and saves learner profiles; always scoped to the given user. Every prompt reads
 /// the profile, so it is kept in the cache (and removed from it when saved).</summary>
-public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, HybridCache cache, TimeProvider time)
+public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, HybridCache cache, SharedStateMode sharedState, TimeProvider time)
 {
-    private static readonly HybridCacheEntryOptions Entry = new() { Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = TimeSpan.FromMinutes(30) };
+    private readonly HybridCacheEntryOptions _entry = new()
+    {
+        Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = sharedState.LocalCacheFor(TimeSpan.FromMinutes(30)),
+    };
 
     private static string Key(string userId) => "codementor:profile:" + userId;
 
@@ -19,7 +23,7 @@ public sealed class LearnerProfiles(IDbContextFactory<AppDbContext> db, HybridCa
             await using var context = await db.CreateDbContextAsync(token);
             return await context.LearnerProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, token)
                 ?? new LearnerProfile { UserId = userId };
-        }, Entry, cancellationToken: ct);
+        }, _entry, cancellationToken: ct);
 
     /// <summary>Each field, its learner-facing name, its limit, and whether it must fit on one line.</summary>
     private static readonly (string Label, Func<LearnerProfile, string?> Value, int Limit, bool OneLine)[] Fields =

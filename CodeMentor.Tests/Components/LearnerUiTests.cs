@@ -43,7 +43,7 @@ public sealed class LearnerUiTests : IAsyncLifetime
     {
         // The model is scripted here (no pipeline), so the minute's one request is taken as the pipeline would.
         var limits = await _host.Get<IUserLimitsSource>().GetAsync(_host.UserId);
-        Assert.True(_host.Get<UserRateLimiter>().TryAcquire(_host.UserId, limits).Allowed);
+        Assert.True((await _host.Get<UserRateLimiter>().TryAcquireAsync(_host.UserId, limits)).Allowed);
         var id = await Store.CreateAsync(_host.UserId, new LearnerContext());
         var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
         page.WaitForAssertion(() => page.Find("[data-testid=chat-input]"), Wait);

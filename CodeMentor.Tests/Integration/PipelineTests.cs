@@ -290,19 +290,19 @@ public sealed class PipelineTests
 
         // A fresh limiter is what the process has after a restart: it must start from the ledger, not from zero.
         var limits = await host.Host.Get<IUserLimitsSource>().GetAsync("ada");
-        using var restarted = new UserRateLimiter(host.Clock, host.Host.Get<IUsageToday>());
+        var restarted = new UserRateLimiter(new InProcessQuotaCounters(), host.Clock, host.Host.Get<IUsageToday>());
         await restarted.EnsureLoadedAsync("ada");
-        Assert.Equal(1, restarted.Status("ada", limits).DayRemaining);
-        Assert.Equal(220, restarted.TokensUsedToday("ada"));
-        Assert.True(restarted.TryAcquire("ada", limits).Allowed);
-        var refused = restarted.TryAcquire("ada", limits);
+        Assert.Equal(1, (await restarted.StatusAsync("ada", limits)).DayRemaining);
+        Assert.Equal(220, await restarted.TokensUsedTodayAsync("ada"));
+        Assert.True((await restarted.TryAcquireAsync("ada", limits)).Allowed);
+        var refused = await restarted.TryAcquireAsync("ada", limits);
         Assert.False(refused.Allowed);
         Assert.Contains("3 requests per day", refused.Message);
         Assert.Contains("midnight UTC", refused.Message);
 
         host.Clock.Advance(TimeSpan.FromDays(1)); // a new calendar day (UTC) starts from nothing
         await restarted.EnsureLoadedAsync("ada");
-        Assert.Equal(3, restarted.Status("ada", limits).DayRemaining);
+        Assert.Equal(3, (await restarted.StatusAsync("ada", limits)).DayRemaining);
     }
 
     [Fact]

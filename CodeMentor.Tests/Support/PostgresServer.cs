@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using CodeMentor.Testing;
 using Npgsql;
 
 namespace CodeMentor.Tests.Support;
@@ -70,7 +69,7 @@ public sealed class PostgresServer
         {
             await MustAsync("chown", $"postgres:postgres {folder}");
         }
-        var port = FreePort();
+        var port = LocalPort.Free();
         var server = new PostgresServer(folder, bin, asPostgresUser, port);
         var data = Path.Combine(folder, "data");
         await server.RunAsync("initdb", $"-D {data} -U postgres --auth=trust --encoding=UTF8 --no-locale --no-sync");
@@ -130,10 +129,4 @@ public sealed class PostgresServer
             .OrderByDescending(d => d.Version).Select(d => d.Folder).FirstOrDefault();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

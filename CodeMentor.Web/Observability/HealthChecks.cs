@@ -27,6 +27,24 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<AppDbContext> db) : 
     }
 }
 
+/// <summary>Ready when Redis answers (only when REDIS_URL is set): without it this node cannot count
+/// quotas with the others, and it says so rather than counting alone.</summary>
+internal sealed class RedisHealthCheck(StackExchange.Redis.IConnectionMultiplexer redis) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
+            return HealthCheckResult.Healthy("Redis answers.", new Dictionary<string, object> { ["pingMs"] = Math.Round(latency.TotalMilliseconds, 1) });
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("Redis does not answer: " + ex.GetType().Name, ex);
+        }
+    }
+}
+
 /// <summary>
 /// The provider chain as CodeMentor last saw it, from the breakers' state and the last answers:
 /// no model call per probe. A broken chain makes the node degraded, not unready: pages, history

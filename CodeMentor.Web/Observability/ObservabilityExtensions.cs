@@ -58,9 +58,13 @@ public static class ObservabilityExtensions
             telemetry.UseOtlpExporter();
         }
 
-        services.AddHealthChecks()
+        var health = services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag])
             .AddCheck<LlmProviderHealthCheck>("llm-provider", HealthStatus.Degraded, [ReadyTag]);
+        if (Core.SharedState.RedisSettings.From(builder.Configuration) is not null)
+        {
+            health.AddCheck<RedisHealthCheck>("redis", HealthStatus.Unhealthy, [ReadyTag]);
+        }
 
         // A signed-in admin (site cookie) or an admin's API key (what a remote Prometheus sends as its bearer credentials).
         services.AddAuthorizationBuilder().AddPolicy(MetricsReadersPolicy, policy => policy

@@ -25,7 +25,7 @@ internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter
         if (userId is not null)
         {
             await limiter.EnsureLoadedAsync(userId, cancellationToken);
-            var decision = limiter.TryAcquire(userId, await limits.GetAsync(userId, cancellationToken));
+            var decision = await limiter.TryAcquireAsync(userId, await limits.GetAsync(userId, cancellationToken), cancellationToken);
             if (!decision.Allowed)
             {
                 throw new LlmException(LlmFailureCategory.QuotaExceeded, decision.Message!, retryAfter: decision.RetryAfter);
@@ -54,7 +54,7 @@ internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter
         {
             if (userId is not null && !cacheHit && tokens is { } used)
             {
-                limiter.RecordTokens(userId, used);
+                await limiter.RecordTokensAsync(userId, used, CancellationToken.None);
             }
         }
     }

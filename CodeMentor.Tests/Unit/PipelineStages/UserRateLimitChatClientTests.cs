@@ -24,7 +24,7 @@ public sealed class UserRateLimitChatClientTests : IAsyncLifetime
     private UserRateLimitChatClient Limits(IChatClient inner) => new(inner, _host.Get<UserRateLimiter>(), _host.Get<IUserLimitsSource>());
 
     private async Task<long?> TokensLeftAsync(string user) =>
-        _host.Get<UserRateLimiter>().Status(user, await _host.Get<IUserLimitsSource>().GetAsync(user)).TokensRemaining;
+        (await _host.Get<UserRateLimiter>().StatusAsync(user, await _host.Get<IUserLimitsSource>().GetAsync(user))).TokensRemaining;
 
     [Fact]
     public async Task A_refusal_reaches_no_inner_stage_and_tokens_count_unless_cached()

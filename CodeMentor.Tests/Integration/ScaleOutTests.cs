@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CodeMentor.Core.Prompts;
+using CodeMentor.Core.SharedState;
+using CodeMentor.Core.Tutoring;
+using CodeMentor.Core.Usage;
+using CodeMentor.Tests.Support;
+using CodeMentor.Web.Hubs;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CodeMentor.Tests.Integration;
+
+/// <summary>Two nodes sharing PostgreSQL and Redis, as a deployment behind a load balancer runs them:
+/// what one node learns or grants holds on the other.</summary>
+public sealed class ScaleOutTests
+{
+    private static async Task<HttpResponseMessage> AskAsync(KestrelPortal node, string key, string question)
+    {
+        using var http = node.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await http.PostAsJsonAsync("v1/chat/completions", new
+        {
+            model = "codementor-tutor", messages = new[] { new { role = "user", content = question } },
+        });
+    }
+
+    [Fact]
+    public async Task A_bearer_token_from_node_A_opens_the_hub_on_node_B_and_the_reply_streams_there()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        await nodes.A.RegisterAsync("ada@example.org");
+        using var http = nodes.A.CreateClient();
+        var token = await http.PostAsJsonAsync("api/auth/token", new { email = "ada@example.org", password = "correct-horse-42" });
+        token.EnsureSuccessStatusCode();
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(nodes.B.BaseUri, TutorHub.Path.TrimStart('/')), o => o.AccessTokenProvider = () => Task.FromResult(accessToken))
+            .Build();
+        await hub.StartAsync();
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+        var items = new List<TutorStreamItem>();
+        await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "What is a loop?"))
+        {
+            items.Add(item);
+        }
+
+        Assert.Equal(("done", "Complete"), (items[^1].Kind, items[^1].Status));
+        Assert.Equal("Hello from the fake Groq server.", string.Concat(items.Where(i => i.Kind == "text").Select(i => i.Text)));
+        Assert.NotEmpty(nodes.B.Groq.Requests);
+        Assert.Empty(nodes.A.Groq.Requests);
+    }
+
+    [Fact]
+    public async Task A_learners_per_minute_limit_is_counted_once_across_both_nodes()
+    {
+        await using var nodes = await TwoNodes.StartAsync(new Dictionary<string, string?>
+        {
+            ["RateLimits:RequestsPerMinute"] = "3", ["Llm:CacheTtlSeconds"] = "0",
+        });
+        var ada = await nodes.A.RegisterAsync("ada@example.org");
+        var key = await nodes.A.CreateKeyAsync(ada);
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var (node, question) in new[] { (nodes.A, "one"), (nodes.B, "two"), (nodes.A, "three"), (nodes.B, "four"), (nodes.A, "five") })
+        {
+            using var response = await AskAsync(node, key, question);
+            statuses.Add(response.StatusCode);
+        }
+
+        // Three allowed in the minute, whichever node took them; then both nodes refuse.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        var quotaOnA = await nodes.A.Services.GetRequiredService<ConversationService>().QuotaAsync(ada);
+        Assert.Equal(0, quotaOnA!.MinuteRemaining);
+        Assert.Equal(3, nodes.A.Groq.Requests.Count + nodes.B.Groq.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_reply_cached_on_node_A_is_a_cache_hit_on_node_B()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var ada = await nodes.A.RegisterAsync("ada@example.org");
+        var key = await nodes.A.CreateKeyAsync(ada);
+
+        using var first = await AskAsync(nodes.A, key, "What does a compiler do?");
+        using var second = await AskAsync(nodes.B, key, "What does a compiler do?");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal(await Content(first), await Content(second));
+        Assert.Single(nodes.A.Groq.Requests);
+        Assert.Empty(nodes.B.Groq.Requests);
+        await nodes.B.Services.GetRequiredService<LedgerWriter>().FlushAsync();
+        await nodes.A.Services.GetRequiredService<LedgerWriter>().FlushAsync();
+        var outcomes = (await nodes.B.Services.GetRequiredService<UsageQueries>().LedgerPageAsync(
+            new LedgerFilter(UsagePeriod.Today(TimeProvider.System)), 0, 10)).Rows.Select(r => r.Outcome).Order();
+        Assert.Equal([LedgerOutcomes.Cached, LedgerOutcomes.Ok], outcomes);
+
+        static async Task<string?> Content(HttpResponseMessage response) =>
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+    }
+
+    [Fact]
+    public async Task A_node_that_loses_Redis_is_unready_refuses_visibly_and_recovers()
+    {
+        await using var nodes = await TwoNodes.StartAsync(new Dictionary<string, string?> { ["Llm:CacheTtlSeconds"] = "0" });
+        var ada = await nodes.A.RegisterAsync("ada@example.org");
+        var key = await nodes.A.CreateKeyAsync(ada);
+        var conversations = nodes.A.Services.GetRequiredService<ConversationService>();
+        var conversation = await nodes.A.Services.GetRequiredService<ConversationStore>().CreateAsync(ada, new LearnerContext());
+        using var http = nodes.A.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/ready")).StatusCode);
+
+        nodes.Redis.Stop();
+
+        await Eventually.TrueAsync(async () => (await http.GetAsync("health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "node A to report Redis down");
+        var report = JsonDocument.Parse(await http.GetStringAsync("health/live")); // alive, only not ready
+        Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+        using var refused = await AskAsync(nodes.A, key, "Are you there?");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("shared store (Redis) does not answer", await refused.Content.ReadAsStringAsync());
+        // In the chat the learner's message is kept and they are told why no reply starts.
+        var sent = await conversations.SendAsync(ada, conversation, "Is anyone there?");
+        Assert.NotNull(sent.UserMessage);
+        Assert.Null(sent.Run);
+        Assert.Equal(RedisQuotaCounters.Unavailable, sent.Error);
+        Assert.Empty(nodes.A.Groq.Requests);
+
+        await nodes.Redis.StartAgainAsync();
+
+        await Eventually.TrueAsync(async () => (await http.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "node A to see Redis again");
+        using var answered = await AskAsync(nodes.A, key, "Are you back?");
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+}
