@@ -12,6 +12,8 @@ namespace CodeMentor.Benchmarks;
 /// Issue target: with 1,000,000 ledger rows every dashboard query answers in ≤ 100 ms. Needs a
 /// seeded database: <c>CODEMENTOR_DB=/tmp/bench1m.db dotnet run -c Release --project CodeMentor.Web -- seed-usage 1000000 30</c>,
 /// then <c>CODEMENTOR_BENCH_DB=/tmp/bench1m.db dotnet run -c Release --project CodeMentor.Benchmarks -- --filter '*Dashboard*'</c>.
+/// On PostgreSQL: seed with <c>CODEMENTOR_DB_PROVIDER=postgres CODEMENTOR_DB_CONNECTION="Host=…"</c> and set
+/// <c>CODEMENTOR_BENCH_DB</c> to the same connection string.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -30,9 +32,11 @@ public class DashboardBenchmarks
     {
         var path = Environment.GetEnvironmentVariable("CODEMENTOR_BENCH_DB")
             ?? throw new InvalidOperationException("Set CODEMENTOR_BENCH_DB to a database seeded with seed-usage.");
+        var postgres = path.StartsWith("Host=", StringComparison.OrdinalIgnoreCase);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:CodeMentor"] = $"Data Source={path}",
+            ["ConnectionStrings:CodeMentor"] = postgres ? path : $"Data Source={path}",
+            [Core.Data.DatabaseEngine.ProviderKey] = postgres ? "postgres" : "sqlite",
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));

@@ -35,12 +35,14 @@ public static class CodeMentorCoreServiceCollectionExtensions
         var engine = DatabaseEngine.FromConfiguration(configuration);
         services.AddSingleton(engine);
         services.AddPooledDbContextFactory<AppDbContext>(engine.Configure);
-        services.AddCodeMentorSharedState(configuration);
+        services.AddSingleton<OrphanedReplies>();
         services.AddHostedService<DatabaseInitializer>();
         // The one batched writer of chat turns, replies and the ledger. Registered before the
         // services that write through it, so it stops after them and drains what they queued.
         services.AddSingleton<DatabaseWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseWriter>());
+        // After the database's start: the node's heartbeat and the sweep for stopped nodes need its tables.
+        services.AddCodeMentorSharedState(configuration);
 
         services.AddScoped<AccountService>();
         services.AddScoped<AdminService>();

@@ -22,6 +22,7 @@ public static class SharedStateServiceCollectionExtensions
     /// SignalR's backplane), else this process's memory.</summary>
     public static IServiceCollection AddCodeMentorSharedState(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<NodeIdentity>();
         if (RedisSettings.From(configuration) is not { } redis)
         {
             services.AddSingleton(new SharedStateMode(Distributed: false));
@@ -31,6 +32,9 @@ public static class SharedStateServiceCollectionExtensions
         services.AddSingleton(new SharedStateMode(Distributed: true));
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         services.AddSingleton<IQuotaCounters, RedisQuotaCounters>();
+        services.AddSingleton<RedisNodeRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisNodeRegistry>());
+        services.AddHostedService<Tutoring.DeadNodeSweeper>();
         // HybridCache uses a registered IDistributedCache as its second level: a reply cached by one node is a hit on all.
         services.AddStackExchangeRedisCache(_ => { });
         services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((options, provider) =>

@@ -31,6 +31,10 @@ public sealed class ConversationMessage
 
     public MessageStatus Status { get; set; } = MessageStatus.Complete;
 
+    /// <summary>While streaming: the node running the reply (<see cref="SharedState.NodeIdentity"/>), so
+    /// that another node can tell a reply whose node has died from one still being written.</summary>
+    public string? Node { get; set; }
+
     /// <summary>For Failed (and Stopped): what happened, written for the learner.</summary>
     public string? StatusDetail { get; set; }
 

@@ -274,6 +274,7 @@ public sealed class ConversationService(
         ConversationId = conversationId,
         Role = MessageRole.Assistant,
         Status = MessageStatus.Streaming,
+        Node = runner.NodeId,
         CreatedAtUtc = time.GetUtcNow().UtcDateTime,
         Provider = status.ProviderName,
         Model = status.Model,

@@ -17,8 +17,11 @@ namespace CodeMentor.Core.Tutoring;
 /// database writer.</summary>
 public sealed partial class GenerationRunner(
     IChatClient pipeline, DatabaseWriter writer, TokenCounter tokens, TimeProvider time, IOptions<LlmOptions> options,
-    ILogger<GenerationRunner> logger) : IHostedService
+    SharedState.NodeIdentity node, ILogger<GenerationRunner> logger) : IHostedService
 {
+    /// <summary>This node's name, written on the replies it runs.</summary>
+    public string NodeId => node.Id;
+
     public const string ShutdownDetail = "The server shut down during the reply.";
 
     private readonly ConcurrentDictionary<long, GenerationRun> _runs = new();

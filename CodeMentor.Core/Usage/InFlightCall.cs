@@ -23,4 +23,7 @@ public sealed class InFlightCall
     public int OutputTokensSoFar { get; set; }
 
     public DateTime LastProgressUtc { get; set; }
+
+    /// <summary>The node making the call (<see cref="SharedState.NodeIdentity"/>).</summary>
+    public string? Node { get; set; }
 }

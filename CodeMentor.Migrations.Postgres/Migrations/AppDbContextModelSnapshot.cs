@@ -283,6 +283,10 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int?>("OutputTokens")
                         .HasColumnType("integer");
 
@@ -311,6 +315,10 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(1000)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Node")
+                        .HasDatabaseName("IX_Messages_Streaming_Node")
+                        .HasFilter("\"Status\" = 'Streaming'");
 
                     b.HasIndex("Status");
 
@@ -493,6 +501,10 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<int>("OutputTokensSoFar")
                         .HasColumnType("integer");

@@ -1,6 +1,8 @@
 using CodeMentor.Core.Data;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Tutoring;
+using CodeMentor.Core.Usage;
+using Microsoft.EntityFrameworkCore;
 using CodeMentor.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -233,7 +235,47 @@ public abstract class ConversationFlowTests(DatabaseProvider database) : IAsyncL
         var reply = (await Store.GetAsync(_ada, id))!.Messages[^1];
         Assert.Equal(MessageStatus.Failed, reply.Status);
         Assert.Equal("half of it", reply.Content);
-        Assert.Equal(DatabaseInitializer.InterruptedDetail + " The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
+        Assert.Equal(OrphanedReplies.InterruptedDetail + " The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
+    }
+
+    [Fact]
+    public async Task A_stopped_nodes_replies_and_calls_are_taken_over_once_and_a_live_nodes_are_left_alone()
+    {
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
+        var other = await Store.CreateAsync(_ada, new LearnerContext(), reuseUnused: false);
+        var now = DateTime.UtcNow;
+        await using (var db = await _host.DbAsync())
+        {
+            db.Messages.Add(new ConversationMessage
+            {
+                ConversationId = id, Role = MessageRole.Assistant, Status = MessageStatus.Streaming, Content = "half of it", CreatedAtUtc = now, Node = "dead",
+            });
+            db.Messages.Add(new ConversationMessage
+            {
+                ConversationId = other, Role = MessageRole.Assistant, Status = MessageStatus.Streaming, Content = "still going", CreatedAtUtc = now, Node = "alive",
+            });
+            db.InFlightCalls.AddRange(
+                new InFlightCall { Id = Guid.NewGuid(), StartedAtUtc = now.AddSeconds(-3), LastProgressUtc = now, UserId = _ada, ConversationId = id,
+                    Feature = "chat", Provider = "groq", Model = "openai/gpt-oss-20b", PromptTokens = 120, OutputTokensSoFar = 40, Node = "dead" },
+                new InFlightCall { Id = Guid.NewGuid(), StartedAtUtc = now, LastProgressUtc = now, UserId = _ada, ConversationId = other,
+                    Feature = "chat", Provider = "groq", Model = "openai/gpt-oss-20b", Node = "alive" });
+            await db.SaveChangesAsync();
+        }
+        var orphans = _host.Get<OrphanedReplies>();
+
+        // Two nodes noticing at the same moment.
+        await Task.WhenAll(orphans.SweepDeadAsync(node => Task.FromResult(node == "alive"), default),
+            orphans.SweepDeadAsync(node => Task.FromResult(node == "alive"), default));
+
+        var taken = (await Store.GetAsync(_ada, id))!.Messages[^1];
+        Assert.Equal((MessageStatus.Failed, "half of it"), (taken.Status, taken.Content));
+        Assert.StartsWith(OrphanedReplies.NodeLostDetail, taken.StatusDetail);
+        Assert.Equal(MessageStatus.Streaming, (await Store.GetAsync(_ada, other))!.Messages[^1].Status);
+        await using var after = await _host.DbAsync();
+        var row = Assert.Single(await after.Ledger.ToListAsync());
+        Assert.Equal((LedgerOutcomes.Interrupted, 120, 40, true), (row.Outcome, row.InputTokens, row.OutputTokens, row.Estimated));
+        Assert.Equal(["alive"], await after.InFlightCalls.Select(c => c.Node).ToListAsync());
+        Assert.Equal(1, await after.LedgerDaily.SumAsync(d => d.Requests));
     }
 
     [Fact]

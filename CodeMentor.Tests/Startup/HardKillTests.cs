@@ -10,6 +10,7 @@ using CodeMentor.Tests.Support;
 using CodeMentor.Web.Hubs;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CodeMentor.Tests.Startup;
 
@@ -130,6 +131,78 @@ public sealed partial class HardKillTests : IAsyncLifetime
         {
             restarted.Kill(entireProcessTree: true);
             await restarted.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task With_several_nodes_a_surviving_node_marks_a_killed_nodes_reply_and_records_its_call()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var database = await postgres.CreateDatabaseAsync();
+        await using var redis = await RedisServer.StartAsync();
+        var port = LocalPort.Free();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var nodeA = _starter.Start(new()
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["CODEMENTOR_DB_PROVIDER"] = "postgres", ["CODEMENTOR_DB_CONNECTION"] = database, ["REDIS_URL"] = redis.Url,
+            ["GROQ_API_KEY"] = FakeGroqServer.Key, ["GROQ_BASE_URL"] = _groq.BaseUri.ToString(), ["LLM_CHECKPOINT_SECONDS"] = "0.5",
+        });
+        try
+        {
+            await WaitUntilUpAsync(http);
+            await using var nodeB = await KestrelPortal.StartAsync(new Dictionary<string, string?>
+            {
+                [DatabaseEngine.ProviderKey] = "postgres", ["ConnectionStrings:CodeMentor"] = database,
+                [CodeMentor.Core.SharedState.RedisSettings.ConfigurationKey] = redis.Url,
+            });
+            var ada = await nodeB.RegisterAsync("ada@example.org");
+            var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = "ada@example.org", password = "correct-horse-42" }))
+                .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+            await using var hub = new HubConnectionBuilder()
+                .WithUrl($"http://127.0.0.1:{port}{TutorHub.Path}", o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .Build();
+            await hub.StartAsync();
+            var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+            var watch = Stopwatch.StartNew();
+            await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "Tell me everything"))
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(3))
+                {
+                    break; // several checkpoints written by node A
+                }
+            }
+
+            nodeA.Kill(entireProcessTree: true); // SIGKILL: node A never says goodbye
+
+            // Node B notices A's heartbeat stop and takes over what it left, without any restart.
+            var store = nodeB.Services.GetRequiredService<ConversationStore>();
+            ConversationMessage? reply = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                reply = (await store.GetAsync(ada, conversation))!.Messages[^1];
+                return reply.Status != MessageStatus.Streaming;
+            }, TimeSpan.FromSeconds(60), "node B to mark node A's reply");
+            Assert.Equal(MessageStatus.Failed, reply!.Status);
+            Assert.Equal(OrphanedReplies.NodeLostDetail + " The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
+            Assert.StartsWith("Sentence 1.", reply.Content);
+
+            // The cut-off call is recorded in the same sweep, in its own transaction just after.
+            LedgerPage ledger = default!;
+            await Eventually.TrueAsync(async () =>
+            {
+                ledger = await nodeB.Services.GetRequiredService<UsageQueries>().LedgerPageAsync(new LedgerFilter(UsagePeriod.Today(TimeProvider.System)), 0, 10);
+                return ledger.Rows.Count > 0;
+            }, TimeSpan.FromSeconds(30), "node B to record node A's cut-off call");
+            var row = Assert.Single(ledger.Rows);
+            Assert.Equal((LedgerOutcomes.Interrupted, true), (row.Outcome, row.Estimated));
+            Assert.True(row.OutputTokens > 0, "what the provider had sent is counted");
+        }
+        finally
+        {
+            nodeA.Kill(entireProcessTree: true);
+            await nodeA.WaitForExitAsync();
+            await postgres.DropDatabaseAsync(database);
         }
     }
 

@@ -16,6 +16,9 @@ internal sealed class ConversationMessageConfiguration : IEntityTypeConfiguratio
         builder.Property(m => m.StatusDetail).HasMaxLength(1000);
         builder.Property(m => m.Provider).HasMaxLength(40);
         builder.Property(m => m.Model).HasMaxLength(100);
+        builder.Property(m => m.Node).HasMaxLength(64);
+        // Replies being written, by node: what the sweep for stopped nodes reads every few seconds.
+        builder.HasIndex(m => m.Node).HasFilter("\"Status\" = 'Streaming'").HasDatabaseName("IX_Messages_Streaming_Node");
         builder.Ignore(m => m.CostUsd);
         builder.HasIndex(m => new { m.ConversationId, m.Id });
         // Startup looks for replies a crash left "streaming".

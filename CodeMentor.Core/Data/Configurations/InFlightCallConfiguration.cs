@@ -14,5 +14,6 @@ internal sealed class InFlightCallConfiguration : IEntityTypeConfiguration<InFli
         builder.Property(c => c.Feature).HasMaxLength(32);
         builder.Property(c => c.Provider).HasMaxLength(40);
         builder.Property(c => c.Model).HasMaxLength(100);
+        builder.Property(c => c.Node).HasMaxLength(64);
     }
 }

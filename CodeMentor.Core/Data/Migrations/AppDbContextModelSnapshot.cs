@@ -276,6 +276,10 @@ namespace CodeMentor.Core.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("OutputTokens")
                         .HasColumnType("INTEGER");
 
@@ -304,6 +308,10 @@ namespace CodeMentor.Core.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Node")
+                        .HasDatabaseName("IX_Messages_Streaming_Node")
+                        .HasFilter("\"Status\" = 'Streaming'");
 
                     b.HasIndex("Status");
 
@@ -483,6 +491,10 @@ namespace CodeMentor.Core.Data.Migrations
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("OutputTokensSoFar")

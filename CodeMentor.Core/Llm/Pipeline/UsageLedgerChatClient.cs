@@ -23,7 +23,7 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// is queued to <see cref="LedgerWriter"/>, never written on the stream's path.
 /// </summary>
 internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledger, PricingTable pricing, TokenCounter tokens,
-    IOptions<LlmOptions> options, TimeProvider time, CodeMentorMetrics metrics) : DelegatingChatClient(inner)
+    IOptions<LlmOptions> options, TimeProvider time, CodeMentorMetrics metrics, SharedState.NodeIdentity node) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -69,6 +69,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         {
             Id = callId, StartedAtUtc = time.GetUtcNow().UtcDateTime, UserId = request?.UserId ?? "system", ConversationId = request?.ConversationId,
             Feature = request?.Feature ?? "chat", Model = chatOptions?.ModelId ?? "", LastProgressUtc = time.GetUtcNow().UtcDateTime,
+            Node = node.Id,
         });
 
         var stream = base.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -230,5 +231,5 @@ internal static class UsageLedgerChatClientExtensions
         builder.Use((inner, services) => new UsageLedgerChatClient(inner,
             services.GetRequiredService<LedgerWriter>(), services.GetRequiredService<PricingTable>(), services.GetRequiredService<TokenCounter>(),
             services.GetRequiredService<IOptions<LlmOptions>>(), services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<CodeMentorMetrics>()));
+            services.GetRequiredService<CodeMentorMetrics>(), services.GetRequiredService<SharedState.NodeIdentity>()));
 }

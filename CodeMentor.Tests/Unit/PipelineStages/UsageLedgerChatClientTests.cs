@@ -25,7 +25,8 @@ public sealed class UsageLedgerChatClientTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private UsageLedgerChatClient Ledger(IChatClient inner) => new(inner, _host.Get<LedgerWriter>(), _host.Get<PricingTable>(),
-        _host.Get<TokenCounter>(), _host.Get<IOptions<LlmOptions>>(), TimeProvider.System, _host.Get<CodeMentorMetrics>());
+        _host.Get<TokenCounter>(), _host.Get<IOptions<LlmOptions>>(), TimeProvider.System, _host.Get<CodeMentorMetrics>(),
+        _host.Get<CodeMentor.Core.SharedState.NodeIdentity>());
 
     private async Task<LedgerEntry> RowAsync()
     {
