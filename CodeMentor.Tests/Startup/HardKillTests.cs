@@ -80,25 +80,7 @@ public sealed partial class HardKillTests : IAsyncLifetime
                 ["Input.Email"] = "ada@example.org", ["Input.Password"] = "correct-horse-42", ["Input.ConfirmPassword"] = "correct-horse-42",
             }));
             Assert.True(register.IsSuccessStatusCode, $"registration answered {(int)register.StatusCode}");
-            var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = "ada@example.org", password = "correct-horse-42" }))
-                .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
-
-            await using var hub = new HubConnectionBuilder()
-                .WithUrl($"http://127.0.0.1:{port}{TutorHub.Path}", o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-                .Build();
-            await hub.StartAsync();
-            conversation = await hub.InvokeAsync<Guid>("StartConversation");
-            var received = new System.Text.StringBuilder();
-            var watch = Stopwatch.StartNew();
-            await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "Tell me everything"))
-            {
-                received.Append(item.Kind == "text" ? item.Text : "");
-                if (watch.Elapsed > TimeSpan.FromSeconds(3))
-                {
-                    break; // several checkpoints have been written by now
-                }
-            }
-            streamed = received.ToString();
+            (conversation, streamed) = await AskForThreeSecondsAsync(http, port);
         }
         finally
         {
@@ -157,21 +139,7 @@ public sealed partial class HardKillTests : IAsyncLifetime
                 [CodeMentor.Core.SharedState.RedisSettings.ConfigurationKey] = redis.Url,
             });
             var ada = await nodeB.RegisterAsync("ada@example.org");
-            var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = "ada@example.org", password = "correct-horse-42" }))
-                .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
-            await using var hub = new HubConnectionBuilder()
-                .WithUrl($"http://127.0.0.1:{port}{TutorHub.Path}", o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-                .Build();
-            await hub.StartAsync();
-            var conversation = await hub.InvokeAsync<Guid>("StartConversation");
-            var watch = Stopwatch.StartNew();
-            await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "Tell me everything"))
-            {
-                if (watch.Elapsed > TimeSpan.FromSeconds(3))
-                {
-                    break; // several checkpoints written by node A
-                }
-            }
+            var (conversation, _) = await AskForThreeSecondsAsync(http, port);
 
             nodeA.Kill(entireProcessTree: true); // SIGKILL: node A never says goodbye
 
@@ -204,6 +172,30 @@ public sealed partial class HardKillTests : IAsyncLifetime
             await nodeA.WaitForExitAsync();
             await postgres.DropDatabaseAsync(database);
         }
+    }
+
+    /// <summary>Ada signs in for a bearer token, asks on the hub, and reads the reply for three seconds
+    /// (several checkpoints written by then); returns the conversation and the text received.</summary>
+    private static async Task<(Guid Conversation, string Streamed)> AskForThreeSecondsAsync(HttpClient http, int port)
+    {
+        var token = (await (await http.PostAsJsonAsync("/api/auth/token", new { email = "ada@example.org", password = "correct-horse-42" }))
+            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl($"http://127.0.0.1:{port}{TutorHub.Path}", o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        await hub.StartAsync();
+        var conversation = await hub.InvokeAsync<Guid>("StartConversation");
+        var received = new System.Text.StringBuilder();
+        var watch = Stopwatch.StartNew();
+        await foreach (var item in hub.StreamAsync<TutorStreamItem>("Ask", conversation, "Tell me everything"))
+        {
+            received.Append(item.Kind == "text" ? item.Text : "");
+            if (watch.Elapsed > TimeSpan.FromSeconds(3))
+            {
+                break;
+            }
+        }
+        return (conversation, received.ToString());
     }
 
     private sealed record TokenResponse(string AccessToken);
