@@ -74,8 +74,9 @@ start() {
   for node in a b; do
     port=$node_a_port; [ "$node" = b ] && port=$node_b_port
     echo "Node $node on port $port..."
-    (cd "$dir/app" && ASPNETCORE_URLS="http://127.0.0.1:$port" nohup dotnet CodeMentor.Web.dll >"$dir/node-$node.log" 2>&1 &
-      echo $! >"$dir/node-$node.pid")
+    (cd "$dir/app" && ASPNETCORE_URLS="http://127.0.0.1:$port" exec nohup dotnet CodeMentor.Web.dll \
+      >"$dir/node-$node.log" 2>&1 </dev/null) &
+    echo $! >"$dir/node-$node.pid"
     wait_ready "http://127.0.0.1:$port" "Node $node"
   done
 
@@ -107,7 +108,7 @@ http {
 }
 EOF
   mkdir -p "$dir/nginx/tmp"
-  nginx -p "$dir/nginx" -c nginx.conf
+  nginx -p "$dir/nginx" -c nginx.conf </dev/null >/dev/null 2>&1
   wait_ready "http://127.0.0.1:$proxy_port" "nginx"
 
   cat <<EOF
