@@ -23,6 +23,10 @@ stop() {
   for node in a b; do
     [ -f "$dir/node-$node.pid" ] && kill "$(cat "$dir/node-$node.pid")" 2>/dev/null || true
   done
+  for node in a b; do # a node finishes its replies and writes before it exits
+    pid=$(cat "$dir/node-$node.pid" 2>/dev/null || true)
+    for _ in $(seq 1 60); do { [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; } && break; sleep 0.5; done
+  done
   [ -f "$dir/nginx/nginx.pid" ] && nginx -p "$dir/nginx" -c nginx.conf -s stop 2>/dev/null || true
   [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
   [ -d "$dir/pg" ] && "${as_postgres[@]}" "$(pg_bin)/pg_ctl" -D "$dir/pg" -m fast stop >/dev/null 2>&1 || true
