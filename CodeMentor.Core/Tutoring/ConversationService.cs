@@ -290,7 +290,7 @@ public sealed class ConversationService(
 
     /// <summary>The first check of every path that writes a turn or starts a reply, in one order: the
     /// conversation is the user's (so nothing, not even "still answering", is said about anyone
-    /// else's), then no reply is running in it.</summary>
+    /// else's), then no reply is running in it, on this node or (with several) any other.</summary>
     private async Task<(LoadedConversation? Conversation, SendResult? Refusal)> OpenAsync(string userId, Guid conversationId, CancellationToken ct,
         bool withHistory = true)
     {
@@ -300,7 +300,8 @@ public sealed class ConversationService(
         {
             return (null, SendResult.Refused(NotYours));
         }
-        return runner.FindActiveInConversation(conversationId) is not null ? (null, SendResult.Refused(StillAnswering)) : (conversation, null);
+        var answering = runner.FindActiveInConversation(conversationId) is not null || await store.AnsweringOnAnyNodeAsync(conversationId, ct);
+        return answering ? (null, SendResult.Refused(StillAnswering)) : (conversation, null);
     }
 
     /// <summary>The history to answer again: without the reply being replaced.</summary>

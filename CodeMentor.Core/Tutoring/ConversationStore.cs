@@ -21,6 +21,7 @@ public sealed class ConversationStore(
     DatabaseWriter writer,
     TokenCounter tokens,
     IOptions<LlmOptions> options,
+    SharedState.SharedStateMode sharedState,
     TimeProvider time)
 {
     public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, CancellationToken ct = default) =>
@@ -186,6 +187,18 @@ public sealed class ConversationStore(
             .ToListAsync(ct);
         history.Reverse();
         return new LoadedConversation(found.Title, found.Kind, history);
+    }
+
+    /// <summary>With several nodes: whether a reply in the conversation is being written, on any node
+    /// (this node's own runs are known without asking). One node alone never needs to ask.</summary>
+    internal async Task<bool> AnsweringOnAnyNodeAsync(Guid conversationId, CancellationToken ct)
+    {
+        if (!sharedState.Distributed)
+        {
+            return false;
+        }
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await context.Messages.AnyAsync(m => m.ConversationId == conversationId && m.Status == MessageStatus.Streaming, ct);
     }
 
     internal async Task<bool> OwnsAsync(string userId, Guid conversationId, CancellationToken ct)

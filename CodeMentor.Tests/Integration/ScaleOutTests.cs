@@ -6,6 +6,7 @@ using CodeMentor.Core.Prompts;
 using CodeMentor.Core.SharedState;
 using CodeMentor.Core.Tutoring;
 using CodeMentor.Core.Usage;
+using CodeMentor.Testing;
 using CodeMentor.Tests.Support;
 using CodeMentor.Web.Hubs;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -100,6 +101,42 @@ public sealed class ScaleOutTests
 
         static async Task<string?> Content(HttpResponseMessage response) =>
             (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+    }
+
+    [Fact]
+    public async Task One_reply_at_a_time_per_conversation_holds_across_nodes()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        nodes.A.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A slow and careful answer.", pieceLength: 2), TimeSpan.FromMilliseconds(100));
+        var ada = await nodes.A.RegisterAsync("ada@example.org");
+        var conversation = await nodes.A.Services.GetRequiredService<ConversationStore>().CreateAsync(ada, new LearnerContext());
+
+        var onA = await nodes.A.Services.GetRequiredService<ConversationService>().SendAsync(ada, conversation, "Explain recursion");
+        var onB = await nodes.B.Services.GetRequiredService<ConversationService>().SendAsync(ada, conversation, "And iteration?");
+        await onA.Run!.Completion;
+        var afterwards = await nodes.B.Services.GetRequiredService<ConversationService>().SendAsync(ada, conversation, "And iteration?");
+
+        Assert.Null(onA.Error);
+        Assert.Equal(ConversationService.StillAnswering, onB.Error);
+        Assert.Null(afterwards.Error);
+        await afterwards.Run!.Completion;
+    }
+
+    [Fact]
+    public async Task An_admin_dashboard_on_node_B_hears_of_calls_made_on_node_A()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var ada = await nodes.A.RegisterAsync("ada@example.org");
+        var key = await nodes.A.CreateKeyAsync(ada);
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        nodes.B.Services.GetRequiredService<ILedgerActivity>().Changed += () => heard.TrySetResult();
+
+        using var response = await AskAsync(nodes.A, key, "What is a variable?");
+        await nodes.A.Services.GetRequiredService<LedgerWriter>().FlushAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await heard.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(nodes.B.Groq.Requests);
     }
 
     [Fact]
