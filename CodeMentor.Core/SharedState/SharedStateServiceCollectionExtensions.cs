@@ -37,6 +37,9 @@ public static class SharedStateServiceCollectionExtensions
         services.AddSingleton<RedisLedgerActivity>();
         services.AddSingleton<ILedgerActivity>(sp => sp.GetRequiredService<RedisLedgerActivity>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisLedgerActivity>());
+        services.AddSingleton<RedisProviderLimitsShare>();
+        services.AddSingleton<Llm.Resilience.IProviderLimitsShare>(sp => sp.GetRequiredService<RedisProviderLimitsShare>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisProviderLimitsShare>());
         services.AddSingleton<RedisNodeRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisNodeRegistry>());
         services.AddHostedService<Tutoring.DeadNodeSweeper>();

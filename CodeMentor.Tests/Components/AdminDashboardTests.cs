@@ -16,8 +16,8 @@ using MudBlazor.Services;
 
 namespace CodeMentor.Tests.Components;
 
-/// <summary>The dashboard and its panels with bunit, over real queries on a SQLite file.</summary>
-public sealed class AdminDashboardTests : IAsyncLifetime
+/// <summary>The dashboard and its panels with bunit, over real queries on a SQLite file and on PostgreSQL.</summary>
+public abstract class AdminDashboardTests(DatabaseProvider database) : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = new();
@@ -26,15 +26,21 @@ public sealed class AdminDashboardTests : IAsyncLifetime
     private readonly string _folder = TempFolder.Create();
     private LedgerWriter _ledger = default!;
     private readonly string _adminId = Guid.NewGuid().ToString();
+    private string? _postgres;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         _ctx.Services.AddMudServices();
-        _ctx.Services.AddCodeMentorCoreForTests(_folder, null);
+        Dictionary<string, string?>? settings = null;
+        if (database == DatabaseProvider.Postgres)
+        {
+            _postgres = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
+            settings = new() { [DatabaseEngine.ProviderKey] = "postgres", ["ConnectionStrings:CodeMentor"] = _postgres };
+        }
+        _ctx.Services.AddCodeMentorCoreForTests(_folder, settings);
         _ctx.Services.AddSingleton<TimeProvider>(_clock);
         _ctx.Services.AddSingleton<IChatClient>(_model);
-        return Task.CompletedTask;
     }
 
     private async Task StartAsync(bool admin)
@@ -63,6 +69,10 @@ public sealed class AdminDashboardTests : IAsyncLifetime
         await _ledger.StopAsync(CancellationToken.None);
         await _ctx.DisposeAsync();
         TempFolder.Delete(_folder);
+        if (_postgres is not null)
+        {
+            await (await PostgresServer.SharedAsync()).DropDatabaseAsync(_postgres);
+        }
     }
 
     private async Task WriteAsync(int count, decimal cost = 0.001m)
@@ -141,6 +151,10 @@ public sealed class AdminDashboardTests : IAsyncLifetime
         Assert.Empty(page.FindAll("[data-testid=figures]"));
         Assert.Empty(_model.Calls);
     }
+
+    public sealed class OnSqlite() : AdminDashboardTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : AdminDashboardTests(DatabaseProvider.Postgres);
 }
 
 public sealed class AdminPanelTests : IAsyncLifetime

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CodeMentor.Core.Llm.Resilience;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.SharedState;
 using CodeMentor.Core.Tutoring;
@@ -136,6 +137,28 @@ public sealed class ScaleOutTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await heard.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(nodes.B.Groq.Requests);
+    }
+
+    [Fact]
+    public async Task What_one_node_hears_of_the_providers_organisation_limit_holds_back_the_other()
+    {
+        await using var nodes = await TwoNodes.StartAsync(new Dictionary<string, string?> { ["Llm:CacheTtlSeconds"] = "0" });
+        nodes.A.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("Hi."), headers: new Dictionary<string, string>
+        {
+            ["x-ratelimit-remaining-requests"] = "0", ["x-ratelimit-reset-requests"] = "20s",
+        });
+        var ada = await nodes.A.RegisterAsync("ada@example.org");
+        var key = await nodes.A.CreateKeyAsync(ada);
+        var throttleOnB = nodes.B.Services.GetRequiredService<ProviderRegistry>().Get("groq").Throttle;
+        Assert.Equal(TimeSpan.Zero, throttleOnB.WaitFor(100));
+
+        using var response = await AskAsync(nodes.A, key, "Hello?");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // B never called Groq, yet waits for the organisation's reset instead of running into a 429.
+        await Eventually.TrueAsync(() => Task.FromResult(throttleOnB.WaitFor(100) > TimeSpan.FromSeconds(10)),
+            TimeSpan.FromSeconds(30), "node B to hear node A's rate-limit headers");
         Assert.Empty(nodes.B.Groq.Requests);
     }
 

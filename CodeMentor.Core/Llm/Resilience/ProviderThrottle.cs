@@ -5,8 +5,10 @@ namespace CodeMentor.Core.Llm.Resilience;
 /// <summary>
 /// Remembers the organisation-wide limits a provider last reported (Groq's x-ratelimit-* headers)
 /// and, when almost nothing is left, makes new calls wait for the reset instead of running into a 429.
+/// With several nodes, what one node hears is announced to the others (<see cref="IProviderLimitsShare"/>),
+/// since the limits are the organisation's, not the node's.
 /// </summary>
-public sealed class ProviderThrottle(TimeProvider time, double headroomRatio)
+public sealed class ProviderThrottle(TimeProvider time, double headroomRatio, Action<ProviderRateLimits>? announce = null)
 {
     private readonly Lock _gate = new();
     private ProviderRateLimits? _limits;
@@ -14,7 +16,17 @@ public sealed class ProviderThrottle(TimeProvider time, double headroomRatio)
     public TimeProvider Time => time;
     private long _observedAt;
 
+    /// <summary>What this node's call to the provider was told.</summary>
     public void Observe(ProviderRateLimits limits)
+    {
+        Remember(limits);
+        announce?.Invoke(limits);
+    }
+
+    /// <summary>What another node's call was told (not announced again).</summary>
+    public void ObserveElsewhere(ProviderRateLimits limits) => Remember(limits);
+
+    private void Remember(ProviderRateLimits limits)
     {
         lock (_gate)
         {

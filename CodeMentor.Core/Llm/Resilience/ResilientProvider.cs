@@ -24,14 +24,15 @@ public sealed class ResilientProvider
     private readonly CircuitBreakerStateProvider _circuit = new();
     private volatile LlmException? _keyRejected;
 
-    public ResilientProvider(string name, IChatClient client, int maxRetries, ResilienceOptions options, TimeProvider time, int timeoutSeconds = 30)
+    public ResilientProvider(string name, IChatClient client, int maxRetries, ResilienceOptions options, TimeProvider time, int timeoutSeconds = 30,
+        IProviderLimitsShare? share = null)
     {
         Name = name;
         _client = client;
         _time = time;
         _options = options;
         _deadline = TimeSpan.FromSeconds(options.DeadlineSeconds ?? 2.0 * timeoutSeconds);
-        Throttle = new ProviderThrottle(time, options.ProviderHeadroomRatio);
+        Throttle = new ProviderThrottle(time, options.ProviderHeadroomRatio, share is null ? null : limits => share.Announce(name, limits));
 
         var breaker = new CircuitBreakerStrategyOptions
         {

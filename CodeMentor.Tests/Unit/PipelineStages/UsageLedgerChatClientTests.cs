@@ -1,3 +1,4 @@
+using CodeMentor.Core.Data;
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Llm.Pipeline;
 using CodeMentor.Core.Telemetry;
@@ -12,13 +13,13 @@ namespace CodeMentor.Tests.Unit.PipelineStages;
 
 /// <summary>The ledger stage alone: what it records it reads off the stream, and it hands the
 /// call's result out on the stream, before the exception when the call failed.</summary>
-public sealed class UsageLedgerChatClientTests : IAsyncLifetime
+public abstract class UsageLedgerChatClientTests(DatabaseProvider database) : IAsyncLifetime
 {
     private CoreHost _host = default!;
 
     public async Task InitializeAsync()
     {
-        _host = await CoreHost.StartAsync();
+        _host = await CoreHost.StartAsync(database: database);
         await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None);
     }
 
@@ -95,4 +96,8 @@ public sealed class UsageLedgerChatClientTests : IAsyncLifetime
         }
         Assert.Equal(LedgerOutcomes.Stopped, (await RowAsync()).Outcome);
     }
+
+    public sealed class OnSqlite() : UsageLedgerChatClientTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : UsageLedgerChatClientTests(DatabaseProvider.Postgres);
 }
