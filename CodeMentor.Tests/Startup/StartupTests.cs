@@ -29,7 +29,7 @@ public sealed class StartupTests : IDisposable
         // A clean environment for what matters: no inherited ASPNETCORE_/LLM_/GROQ_ settings.
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_") || k.StartsWith("DOTNET_ENVIRONMENT")
                      || k.StartsWith("LLM_") || k.StartsWith("GROQ_") || k.StartsWith("OPENAI_") || k.StartsWith("SMTP_") || k.StartsWith("EMAIL_")
-                     || k.StartsWith("OTEL_") || k.StartsWith("CODEMENTOR_DB") || k == "CODEMENTOR_PUBLIC_URL").ToList())
+                     || k.StartsWith("OTEL_") || k.StartsWith("CODEMENTOR_DB") || k == "REDIS_URL" || k == "CODEMENTOR_PUBLIC_URL").ToList())
         {
             info.Environment.Remove(key);
         }
@@ -62,6 +62,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("SMTP_PORT", "70000", "SMTP_PORT must be a whole number from 1 to 65,535; it is '70000'.")]
     [InlineData("SMTP_SECURITY", "tls", "SMTP_SECURITY must be one of auto, starttls, ssl, none; it is 'tls'.")]
     [InlineData("CODEMENTOR_DB_PROVIDER", "mysql", "CODEMENTOR_DB_PROVIDER must be one of sqlite, postgres; it is 'mysql'.")]
+    [InlineData("REDIS_URL", "redis://", "REDIS_URL must look like redis://host:6379 or rediss://:password@host:6380/0.")]
     public async Task An_unusable_setting_stops_the_app_with_one_line_that_names_the_variable(string variable, string value, string line)
     {
         var (exit, error) = await RunToExitAsync(new() { [variable] = value });
