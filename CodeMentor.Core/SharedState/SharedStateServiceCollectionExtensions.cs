@@ -29,6 +29,7 @@ public static class SharedStateServiceCollectionExtensions
             services.AddSingleton(new SharedStateMode(Distributed: false));
             services.AddSingleton<IQuotaCounters, InProcessQuotaCounters>();
             services.AddSingleton<ILedgerActivity, InProcessLedgerActivity>();
+            services.AddSingleton<Tutoring.IRunFanOut, Tutoring.InProcessRunFanOut>();
             return services;
         }
         services.AddSingleton(new SharedStateMode(Distributed: true));
@@ -37,6 +38,9 @@ public static class SharedStateServiceCollectionExtensions
         services.AddSingleton<RedisLedgerActivity>();
         services.AddSingleton<ILedgerActivity>(sp => sp.GetRequiredService<RedisLedgerActivity>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisLedgerActivity>());
+        services.AddSingleton<RedisRunFanOut>();
+        services.AddSingleton<Tutoring.IRunFanOut>(sp => sp.GetRequiredService<RedisRunFanOut>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisRunFanOut>());
         services.AddSingleton<RedisProviderLimitsShare>();
         services.AddSingleton<Llm.Resilience.IProviderLimitsShare>(sp => sp.GetRequiredService<RedisProviderLimitsShare>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisProviderLimitsShare>());

@@ -185,8 +185,9 @@ public sealed class ConversationService(
         }
     }
 
+    /// <summary>The user's reply being written, on this node or (followed here) on another.</summary>
     public GenerationRun? FindRun(string userId, long messageId) =>
-        runner.Find(messageId) is { } run && run.UserId == userId ? run : null;
+        runner.Find(messageId) is { } run ? (run.UserId == userId ? run : null) : runner.Follow(userId, messageId);
 
     /// <summary>Replaces the last reply of a conversation with a fresh one from a template-built prompt
     /// (a review asked again), after the usual checks; the cache is bypassed.</summary>

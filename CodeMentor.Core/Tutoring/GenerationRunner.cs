@@ -17,7 +17,7 @@ namespace CodeMentor.Core.Tutoring;
 /// database writer.</summary>
 public sealed partial class GenerationRunner(
     IChatClient pipeline, DatabaseWriter writer, TokenCounter tokens, TimeProvider time, IOptions<LlmOptions> options,
-    SharedState.NodeIdentity node, ILogger<GenerationRunner> logger) : IHostedService
+    SharedState.NodeIdentity node, IRunFanOut fanOut, ILogger<GenerationRunner> logger) : IHostedService
 {
     /// <summary>This node's name, written on the replies it runs.</summary>
     public string NodeId => node.Id;
@@ -31,6 +31,9 @@ public sealed partial class GenerationRunner(
 
     public GenerationRun? Find(long messageId) => _runs.GetValueOrDefault(messageId);
 
+    /// <summary>The user's reply running on another node, followed from here (<see cref="IRunFanOut"/>).</summary>
+    public GenerationRun? Follow(string userId, long messageId) => fanOut.Follow(userId, messageId);
+
     public GenerationRun? FindActiveInConversation(Guid conversationId) => _byConversation.GetValueOrDefault(conversationId);
 
     /// <summary>All runs in progress (the soak test and shutdown look at them).</summary>
@@ -41,6 +44,7 @@ public sealed partial class GenerationRunner(
         var run = new GenerationRun(userId, conversationId, messageId);
         _runs[messageId] = run;
         _byConversation[conversationId] = run;
+        fanOut.Publish(run);
         _ = Task.Run(() => ExecuteAsync(run, prompt, options));
         return run;
     }

@@ -105,6 +105,41 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task A_reply_running_on_node_A_is_followed_live_on_node_B_and_stopped_from_there()
+    {
+        await using var nodes = await TwoNodes.StartAsync(new Dictionary<string, string?> { ["Llm:CacheTtlSeconds"] = "0" });
+        var text = string.Concat(Enumerable.Range(1, 40).Select(i => $"Step {i}. "));
+        nodes.A.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, pieceLength: 8), TimeSpan.FromMilliseconds(60));
+        var ada = await nodes.A.RegisterAsync("ada@example.org");
+        var conversation = await nodes.A.Services.GetRequiredService<ConversationStore>().CreateAsync(ada, new LearnerContext());
+        var onA = nodes.A.Services.GetRequiredService<ConversationService>();
+        var onB = nodes.B.Services.GetRequiredService<ConversationService>();
+
+        var sent = await onA.SendAsync(ada, conversation, "Walk me through it");
+        var followed = onB.FindRun(ada, sent.Reply!.Id);
+        var grew = 0;
+        followed!.Changed += () => Interlocked.Increment(ref grew);
+        await followed.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+        await sent.Run!.Completion;
+
+        Assert.Null(onB.FindRun("someone-else", sent.Reply.Id)); // only its owner may follow a reply
+        Assert.Equal(new GenerationSnapshot(text, "", MessageStatus.Complete, null), followed.Snapshot());
+        Assert.True(grew > 2, $"the followed reply grew in steps ({grew}), not all at once");
+
+        var second = await onA.SendAsync(ada, conversation, "Again, slowly");
+        var followedAgain = onB.FindRun(ada, second.Reply!.Id)!;
+        await Eventually.TrueAsync(() => Task.FromResult(followedAgain.TextLength > 0), TimeSpan.FromSeconds(30), "the second reply to reach node B");
+        followedAgain.Stop();
+        await second.Run!.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+        await followedAgain.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var stopped = second.Run.Snapshot();
+        Assert.Equal((MessageStatus.Stopped, GenerationRun.StoppedByLearner), (stopped.Status, stopped.StatusDetail));
+        Assert.True(stopped.Text.Length < text.Length, "stopped before the end");
+        Assert.Equal(stopped, followedAgain.Snapshot());
+    }
+
+    [Fact]
     public async Task One_reply_at_a_time_per_conversation_holds_across_nodes()
     {
         await using var nodes = await TwoNodes.StartAsync();
