@@ -242,7 +242,7 @@ public static class LoadBenchmark
         return (turns.ToList(), elapsed);
     }
 
-    internal static WebApplication BuildApp(string folder, Uri groq, int port)
+    internal static WebApplication BuildApp(string folder, Uri groq, int port, IReadOnlyDictionary<string, string?>? settings = null)
     {
         // The portal as built (its own output folder holds its static assets manifest).
         var web = AppContext.BaseDirectory.Replace("CodeMentor.Benchmarks", "CodeMentor.Web");
@@ -259,6 +259,7 @@ public static class LoadBenchmark
             ["RateLimits:RequestsPerMinute"] = "100000",
             ["RateLimits:RequestsPerDay"] = "10000000",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.AddCodeMentor();

@@ -6,12 +6,14 @@ using CodeMentor.Benchmarks;
 // dotnet run -c Release --project CodeMentor.Benchmarks -- browser          streaming cost in Chromium
 // dotnet run -c Release --project CodeMentor.Benchmarks -- pages [n] [rows]   pages ready and first words after Enter, in Chromium
 // dotnet run -c Release --project CodeMentor.Benchmarks -- circuits [pages] server memory per idle chat page
+// dotnet run -c Release --project CodeMentor.Benchmarks -- follow <postgres> <redis> [turns]   a reply followed on another node
 return args switch
 {
     ["load", ..] => await LoadBenchmark.RunAsync(args[1..]),
     ["browser", ..] => await BrowserBenchmark.RunAsync(args[1..]),
     ["pages", ..] => await PageTimingBenchmark.RunAsync(args[1..]),
     ["circuits", ..] => await CircuitMemoryBenchmark.RunAsync(args[1..]),
+    ["follow", ..] => await FollowBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -10,8 +10,8 @@ using StackExchange.Redis;
 namespace CodeMentor.Core.SharedState;
 
 /// <summary>
-/// A reply's growth as a Redis stream (<c>codementor:run:{message}</c>): the running node appends what
-/// is new at most every 50 ms (text, reasoning, status) and pokes the other nodes on one channel; a
+/// A reply's growth as a Redis stream (<c>codementor:run:{message}</c>): the running node appends the
+/// first words at once and then what is new at most every 50 ms (text, reasoning, status) and pokes the other nodes on one channel; a
 /// following node reads the stream from its start, so it misses nothing whenever it joins, and feeds
 /// a local <see cref="GenerationRun"/> that pages read exactly as they read a local one. Stop on a
 /// followed run is sent to the running node on a second channel. Streams expire ten minutes after
@@ -64,7 +64,10 @@ internal sealed partial class RedisRunFanOut(IConnectionMultiplexer redis, IServ
             while (true)
             {
                 await changed.WaitAsync(TimeSpan.FromSeconds(5));
-                await Task.Delay(Coalesce);
+                if (text > 0 || reasoning > 0)
+                {
+                    await Task.Delay(Coalesce); // the first words go at once; after them, what arrives within 50 ms goes together
+                }
                 var delta = run.ReadFrom(text, reasoning);
                 (text, reasoning) = (delta.TextLength, delta.ReasoningLength);
                 var ended = delta.Status != MessageStatus.Streaming;
