@@ -33,10 +33,9 @@ internal sealed partial class RedisRunFanOut(IConnectionMultiplexer redis, IServ
     {
         try
         {
-            // Whose reply it is, sent at once (ahead of everything the pump adds on the same connection),
-            // so another node can follow the reply from the moment it is started.
-            redis.GetDatabase().StreamAdd(Key(run.MessageId), [new("user", run.UserId), new("conversation", run.ConversationId.ToString())],
-                flags: CommandFlags.FireAndForget);
+            // Whose reply it is, written before the send returns (one round trip, well under a millisecond
+            // here): any node asked for the reply afterwards finds it, however soon.
+            redis.GetDatabase().StreamAdd(Key(run.MessageId), [new("user", run.UserId), new("conversation", run.ConversationId.ToString())]);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
