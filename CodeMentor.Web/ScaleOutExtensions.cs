@@ -21,12 +21,12 @@ internal static class ScaleOutExtensions
 
     public static IServiceCollection AddCodeMentorScaleOut(this IServiceCollection services, IConfiguration configuration, ISignalRServerBuilder signalR)
     {
-        // One application name on every node: data protection isolates keys by it.
-        services.AddDataProtection().SetApplicationName("CodeMentor");
         if (RedisSettings.From(configuration) is null)
         {
-            return services;
+            return services; // one node keeps its keys (and its users' sign-ins) as before
         }
+        // One application name on every node (by default it is the install folder): data protection isolates keys by it.
+        services.AddDataProtection().SetApplicationName("CodeMentor");
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
             options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), DataProtectionKeys));
         signalR.AddStackExchangeRedis();

@@ -155,8 +155,10 @@ internal sealed partial class RedisRunFanOut(IConnectionMultiplexer redis, IServ
                 await poke.WaitAsync(TimeSpan.FromSeconds(1));
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+        catch (Exception ex)
         {
+            // Whatever broke (Redis, the database, an entry this version cannot read), the followed reply must
+            // end visibly rather than show "writing" forever.
             LogFollowFailed(logger, ex, run.MessageId);
             run.Finish(MessageStatus.Failed, "This reply could not be followed from here; reload the page to see it.");
         }
