@@ -140,6 +140,48 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task A_hub_client_on_node_B_follows_a_reply_asked_through_node_As_hub()
+    {
+        await using var nodes = await TwoNodes.StartAsync(new Dictionary<string, string?> { ["Llm:CacheTtlSeconds"] = "0" });
+        var text = string.Concat(Enumerable.Range(1, 40).Select(i => $"Step {i}. "));
+        nodes.A.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, pieceLength: 8), TimeSpan.FromMilliseconds(40));
+        await nodes.A.RegisterAsync("ada@example.org");
+        using var http = nodes.A.CreateClient();
+        var token = await http.PostAsJsonAsync("api/auth/token", new { email = "ada@example.org", password = "correct-horse-42" });
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        await using var onA = Connect(nodes.A);
+        await using var onB = Connect(nodes.B);
+        await Task.WhenAll(onA.StartAsync(), onB.StartAsync());
+        var conversation = await onA.InvokeAsync<Guid>("StartConversation");
+
+        var followed = new List<TutorStreamItem>();
+        Task? following = null;
+        var asked = new List<TutorStreamItem>();
+        await foreach (var item in onA.StreamAsync<TutorStreamItem>("Ask", conversation, "Walk me through it"))
+        {
+            asked.Add(item);
+            following ??= item.Kind == "text" ? Collect(onB.StreamAsync<TutorStreamItem>("Follow", conversation)) : null;
+        }
+        await following!.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(text, string.Concat(followed.Where(i => i.Kind == "text").Select(i => i.Text)));
+        Assert.True(followed.Count(i => i.Kind == "text") > 1, "followed live, in steps");
+        Assert.Equal(("done", "Complete"), (followed[^1].Kind, followed[^1].Status));
+        Assert.Empty(nodes.B.Groq.Requests);
+
+        HubConnection Connect(KestrelPortal node) => new HubConnectionBuilder()
+            .WithUrl(new Uri(node.BaseUri, TutorHub.Path.TrimStart('/')), o => o.AccessTokenProvider = () => Task.FromResult(accessToken))
+            .Build();
+        async Task Collect(IAsyncEnumerable<TutorStreamItem> stream)
+        {
+            await foreach (var item in stream)
+            {
+                followed.Add(item);
+            }
+        }
+    }
+
+    [Fact]
     public async Task One_reply_at_a_time_per_conversation_holds_across_nodes()
     {
         await using var nodes = await TwoNodes.StartAsync();

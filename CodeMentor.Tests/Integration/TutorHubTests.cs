@@ -133,7 +133,7 @@ public sealed class TutorHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_caller_cannot_ask_in_someone_elses_conversation()
+    public async Task A_caller_cannot_ask_in_or_follow_someone_elses_conversation()
     {
         Guid adasConversation;
         using (var scope = _app.Services.CreateScope())
@@ -157,6 +157,13 @@ public sealed class TutorHubTests : IAsyncLifetime
         });
 
         Assert.Contains("not yours", ex.Message);
+        var follow = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in hub.StreamAsync<TutorStreamItem>("Follow", adasConversation))
+            {
+            }
+        });
+        Assert.Contains("no such conversation of yours", follow.Message);
         Assert.Empty(_groq.Requests);
     }
 
@@ -272,5 +279,49 @@ public sealed class TutorHubTests : IAsyncLifetime
         var saved = await LastMessageAsync(conversation);
         Assert.Equal(CodeMentor.Core.Tutoring.MessageStatus.Complete, saved.Status);
         Assert.Equal(text, saved.Content);
+    }
+
+    [Fact]
+    public async Task A_second_client_follows_a_reply_another_started_from_its_first_word_and_a_finished_one_whole()
+    {
+        var text = string.Concat(Enumerable.Range(1, 30).Select(i => $"Part {i}. "));
+        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, pieceLength: 4), TimeSpan.FromMilliseconds(20));
+        var token = await TokenAsync();
+        await using var asker = Connect(token);
+        await using var follower = Connect(token);
+        await asker.StartAsync();
+        await follower.StartAsync();
+        var conversation = await asker.InvokeAsync<Guid>("StartConversation");
+
+        var asked = new List<TutorStreamItem>();
+        var followed = new List<TutorStreamItem>();
+        Task? following = null;
+        await foreach (var item in asker.StreamAsync<TutorStreamItem>("Ask", conversation, "Tell me a lot"))
+        {
+            asked.Add(item);
+            // Joins once some text has gone by: the follower still gets the reply from its first word.
+            following ??= item.Kind == "text" ? CollectAsync(follower.StreamAsync<TutorStreamItem>("Follow", conversation), followed) : null;
+        }
+        await following!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(text, Text(asked));
+        Assert.Equal(text, Text(followed));
+        Assert.True(followed.Count(i => i.Kind == "text") > 1, "followed live, in steps");
+        Assert.Equal(("done", "Complete"), (followed[^1].Kind, followed[^1].Status));
+        Assert.Equal(asked[^1].CostUsd, followed[^1].CostUsd);
+
+        var afterwards = new List<TutorStreamItem>();
+        await CollectAsync(follower.StreamAsync<TutorStreamItem>("Follow", conversation), afterwards);
+        Assert.Equal([("text", text), ("done", "")], afterwards.Select(i => (i.Kind, i.Text)));
+        Assert.Equal("Complete", afterwards[^1].Status);
+
+        static string Text(IEnumerable<TutorStreamItem> items) => string.Concat(items.Where(i => i.Kind == "text").Select(i => i.Text));
+        static async Task CollectAsync(IAsyncEnumerable<TutorStreamItem> stream, List<TutorStreamItem> into)
+        {
+            await foreach (var item in stream)
+            {
+                into.Add(item);
+            }
+        }
     }
 }

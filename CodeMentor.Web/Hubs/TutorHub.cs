@@ -42,13 +42,8 @@ public sealed class TutorHub(ConversationStore store, ConversationService conver
     public async IAsyncEnumerable<TutorStreamItem> Ask(Guid conversationId, string message,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var userId = UserId;
-        var run = await SendAsync(userId, conversationId, message);
+        var run = await SendAsync(UserId, conversationId, message);
         var aborted = Context.ConnectionAborted;
-
-        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        void OnChanged() => changed.Writer.TryWrite(true);
-        run.Changed += OnChanged;
         using var stopOnCancel = cancellationToken.Register(() =>
         {
             if (!aborted.IsCancellationRequested)
@@ -56,6 +51,62 @@ public sealed class TutorHub(ConversationStore store, ConversationService conver
                 run.Stop("Stopped by your client.");
             }
         });
+        // Not cancelled by the token: a stopped run still ends with its "done" item.
+        await foreach (var item in StreamRunAsync(run, CancellationToken.None))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>Streams the conversation's latest reply from its first word: one being written — here,
+    /// or on another node when several share Redis — live to its end, or a finished one whole. For a
+    /// client that reconnects, or joins while another tab or editor is being answered. Cancelling only
+    /// stops following; the reply goes on.</summary>
+    public async IAsyncEnumerable<TutorStreamItem> Follow(Guid conversationId,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var userId = UserId;
+        var reply = await LatestReplyAsync(userId, conversationId, cancellationToken);
+        var run = reply.Status == MessageStatus.Streaming ? conversations.FindRun(userId, reply.Id) : null;
+        if (reply.Status == MessageStatus.Streaming && run is null)
+        {
+            // Its run ended between the read and the look-up (read the saved reply again), or its node
+            // is gone and the reply is about to be marked failed by another node.
+            reply = await LatestReplyAsync(userId, conversationId, cancellationToken);
+            if (reply.Status == MessageStatus.Streaming)
+            {
+                throw new HubException("That reply is being written on a node that does not answer; it is marked failed within seconds. Follow again then.");
+            }
+        }
+        if (run is null)
+        {
+            if (!string.IsNullOrEmpty(reply.Reasoning))
+            {
+                yield return new TutorStreamItem("reasoning", reply.Reasoning);
+            }
+            yield return new TutorStreamItem("text", reply.Content);
+            yield return new TutorStreamItem("done", "", reply.Status.ToString(), reply.StatusDetail, reply.CostUsd);
+            yield break;
+        }
+        await foreach (var item in StreamRunAsync(run, cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    private async Task<ConversationMessage> LatestReplyAsync(string userId, Guid conversationId, CancellationToken ct)
+    {
+        var view = await store.GetAsync(userId, conversationId, ct) ?? throw new HubException("There is no such conversation of yours.");
+        return view.Messages.LastOrDefault(m => m.Role == MessageRole.Assistant)
+            ?? throw new HubException("This conversation has no reply yet.");
+    }
+
+    /// <summary>A run's text from its start to its end, as deltas; the end carries the reply's status and cost.</summary>
+    private async IAsyncEnumerable<TutorStreamItem> StreamRunAsync(GenerationRun run, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void OnChanged() => changed.Writer.TryWrite(true);
+        run.Changed += OnChanged;
         try
         {
             var (textSent, reasoningSent) = (0, 0);
@@ -78,12 +129,12 @@ public sealed class TutorHub(ConversationStore store, ConversationService conver
                         delta.Overhead?.TotalMilliseconds);
                     yield break;
                 }
-                await changed.Reader.ReadAsync(CancellationToken.None);
+                await changed.Reader.ReadAsync(ct);
                 if (textSent > 0)
                 {
                     // After the first text, which goes at once, gather what arrives for a moment: one
                     // item per interval instead of one per token (a reply of 200 tokens was 170 messages).
-                    await Task.WhenAny(run.Completion, Task.Delay(CoalesceInterval, time));
+                    await Task.WhenAny(run.Completion, Task.Delay(CoalesceInterval, time, ct));
                 }
             }
         }
