@@ -13,6 +13,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
     public DbSet<InFlightCall> InFlightCalls => Set<InFlightCall>();
     public DbSet<LedgerDaily> LedgerDaily => Set<LedgerDaily>();
+    public DbSet<LedgerDayTotal> LedgerDayTotals => Set<LedgerDayTotal>();
     public DbSet<LatencyDaily> LatencyDaily => Set<LatencyDaily>();
     public DbSet<RateLimiting.UserLimitOverride> UserLimits => Set<RateLimiting.UserLimitOverride>();
     public DbSet<LearnerProfile> LearnerProfiles => Set<LearnerProfile>();

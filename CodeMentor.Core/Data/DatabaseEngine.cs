@@ -72,8 +72,36 @@ public abstract class DatabaseEngine
     /// <summary>Runs after the migrations (e.g. SQLite's WAL mode).</summary>
     internal virtual Task AfterMigrateAsync(AppDbContext context, CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>Adds one day/user/feature/provider/model/outcome total to <c>LedgerDaily</c>.</summary>
-    internal abstract Task UpsertDailyAsync(AppDbContext context, LedgerDaily d, CancellationToken ct);
+    /// <summary>The SQL function giving the larger of two values (SQLite's two-argument <c>max</c>).</summary>
+    private protected abstract string Greatest { get; }
+
+    /// <summary>Adds one day's totals to their roll-up row (<c>LedgerDaily</c> per user, <c>LedgerDayTotals</c>
+    /// over all users), creating it if new. The SQL is the same on both engines but for <see cref="Greatest"/>:
+    /// quoted names and a table-qualified existing row read the same in SQLite and PostgreSQL.</summary>
+    internal Task UpsertTotalsAsync(AppDbContext context, LedgerTotals t, CancellationToken ct)
+    {
+        var (table, keys) = t is LedgerDaily daily
+            ? ("LedgerDaily", new (string, object)[] { ("Day", t.Day), ("UserId", daily.UserId) })
+            : ("LedgerDayTotals", [("Day", t.Day)]);
+        (string Column, object Value)[] columns =
+        [
+            .. keys, ("Feature", t.Feature), ("Provider", t.Provider), ("Model", t.Model), ("Outcome", t.Outcome),
+            ("FailureCategory", t.FailureCategory), ("Requests", t.Requests), ("InputTokens", t.InputTokens),
+            ("OutputTokens", t.OutputTokens), ("ReasoningTokens", t.ReasoningTokens), ("CachedInputTokens", t.CachedInputTokens),
+            ("CostPico", t.CostPico), ("UnpricedRequests", t.UnpricedRequests), ("SavedCostPico", t.SavedCostPico),
+            ("LatencySumMs", t.LatencySumMs), ("LastAtUtc", DateTime.SpecifyKind(t.LastAtUtc, DateTimeKind.Utc)),
+        ];
+        var keyCount = keys.Length + 5;
+        var sums = columns.Skip(keyCount).Select(c => c.Column == "LastAtUtc"
+            ? $"\"LastAtUtc\" = {Greatest}(\"{table}\".\"LastAtUtc\", excluded.\"LastAtUtc\")"
+            : $"\"{c.Column}\" = \"{table}\".\"{c.Column}\" + excluded.\"{c.Column}\"");
+        var sql = $"""
+            INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c.Column}\""))})
+            VALUES ({string.Join(", ", columns.Select((_, i) => $"{{{i}}}"))})
+            ON CONFLICT ({string.Join(", ", columns.Take(keyCount).Select(c => $"\"{c.Column}\""))}) DO UPDATE SET {string.Join(", ", sums)}
+            """;
+        return context.Database.ExecuteSqlRawAsync(sql, columns.Select(c => c.Value), ct);
+    }
 
     /// <summary>Adds a count to one latency bucket of <c>LatencyDaily</c>.</summary>
     internal abstract Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct);

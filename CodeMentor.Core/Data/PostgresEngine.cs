@@ -25,26 +25,7 @@ internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(c
     internal override void Configure(DbContextOptionsBuilder options) =>
         options.UseNpgsql(ConnectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly));
 
-    internal override Task UpsertDailyAsync(AppDbContext context, LedgerDaily d, CancellationToken ct) =>
-        context.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO "LedgerDaily" AS d ("Day", "UserId", "Feature", "Provider", "Model", "Outcome", "FailureCategory", "Requests",
-                "InputTokens", "OutputTokens", "ReasoningTokens", "CachedInputTokens", "CostPico", "UnpricedRequests", "SavedCostPico",
-                "LatencySumMs", "LastAtUtc")
-            VALUES ({d.Day}, {d.UserId}, {d.Feature}, {d.Provider}, {d.Model}, {d.Outcome}, {d.FailureCategory}, {d.Requests},
-                {d.InputTokens}, {d.OutputTokens}, {d.ReasoningTokens}, {d.CachedInputTokens}, {d.CostPico}, {d.UnpricedRequests},
-                {d.SavedCostPico}, {d.LatencySumMs}, {DateTime.SpecifyKind(d.LastAtUtc, DateTimeKind.Utc)})
-            ON CONFLICT ("Day", "UserId", "Feature", "Provider", "Model", "Outcome", "FailureCategory") DO UPDATE SET
-                "Requests" = d."Requests" + excluded."Requests",
-                "InputTokens" = d."InputTokens" + excluded."InputTokens",
-                "OutputTokens" = d."OutputTokens" + excluded."OutputTokens",
-                "ReasoningTokens" = d."ReasoningTokens" + excluded."ReasoningTokens",
-                "CachedInputTokens" = d."CachedInputTokens" + excluded."CachedInputTokens",
-                "CostPico" = d."CostPico" + excluded."CostPico",
-                "UnpricedRequests" = d."UnpricedRequests" + excluded."UnpricedRequests",
-                "SavedCostPico" = d."SavedCostPico" + excluded."SavedCostPico",
-                "LatencySumMs" = d."LatencySumMs" + excluded."LatencySumMs",
-                "LastAtUtc" = greatest(d."LastAtUtc", excluded."LastAtUtc")
-            """, ct);
+    private protected override string Greatest => "greatest";
 
     internal override Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
         context.Database.ExecuteSqlInterpolatedAsync($"""

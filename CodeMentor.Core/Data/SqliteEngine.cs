@@ -31,25 +31,7 @@ internal sealed class SqliteEngine(string connectionString) : DatabaseEngine(con
     internal override Task AfterMigrateAsync(AppDbContext context, CancellationToken ct) =>
         context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
 
-    internal override Task UpsertDailyAsync(AppDbContext context, LedgerDaily d, CancellationToken ct) =>
-        context.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO LedgerDaily (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory, Requests, InputTokens, OutputTokens,
-                ReasoningTokens, CachedInputTokens, CostPico, UnpricedRequests, SavedCostPico, LatencySumMs, LastAtUtc)
-            VALUES ({d.Day}, {d.UserId}, {d.Feature}, {d.Provider}, {d.Model}, {d.Outcome}, {d.FailureCategory}, {d.Requests},
-                {d.InputTokens}, {d.OutputTokens}, {d.ReasoningTokens}, {d.CachedInputTokens}, {d.CostPico}, {d.UnpricedRequests},
-                {d.SavedCostPico}, {d.LatencySumMs}, {d.LastAtUtc})
-            ON CONFLICT (Day, UserId, Feature, Provider, Model, Outcome, FailureCategory) DO UPDATE SET
-                Requests = Requests + excluded.Requests,
-                InputTokens = InputTokens + excluded.InputTokens,
-                OutputTokens = OutputTokens + excluded.OutputTokens,
-                ReasoningTokens = ReasoningTokens + excluded.ReasoningTokens,
-                CachedInputTokens = CachedInputTokens + excluded.CachedInputTokens,
-                CostPico = CostPico + excluded.CostPico,
-                UnpricedRequests = UnpricedRequests + excluded.UnpricedRequests,
-                SavedCostPico = SavedCostPico + excluded.SavedCostPico,
-                LatencySumMs = LatencySumMs + excluded.LatencySumMs,
-                LastAtUtc = max(LastAtUtc, excluded.LastAtUtc)
-            """, ct);
+    private protected override string Greatest => "max";
 
     internal override Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
         context.Database.ExecuteSqlInterpolatedAsync($"""

@@ -5,24 +5,26 @@ using Microsoft.EntityFrameworkCore;
 namespace CodeMentor.Core.Usage;
 
 /// <summary>
-/// The admin dashboard's queries. Figures and charts read the daily roll-ups (LedgerDaily,
-/// LatencyDaily), so they stay fast with millions of ledger rows; the ledger explorer and the CSV
-/// export read the raw rows through the (timestamp) index.
+/// The admin dashboard's queries. Figures and charts read the daily roll-ups (LedgerDayTotals over all
+/// users, LedgerDaily where the user matters, LatencyDaily), so they stay fast with millions of ledger
+/// rows; the ledger explorer and the CSV export read the raw rows through the (timestamp) index.
 /// </summary>
 public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
 {
     /// <summary>Non-person callers (seeded or background work) are not counted as active users.</summary>
     public const string SystemUser = "system";
 
-    private static IQueryable<LedgerDaily> In(AppDbContext context, UsagePeriod period) =>
-        context.LedgerDaily.AsNoTracking().Where(r => r.Day >= period.From && r.Day <= period.To);
+    private static IQueryable<T> In<T>(DbSet<T> rollup, UsagePeriod period) where T : LedgerTotals =>
+        rollup.AsNoTracking().Where(r => r.Day >= period.From && r.Day <= period.To);
+
+    private static IQueryable<LedgerDayTotal> In(AppDbContext context, UsagePeriod period) => In(context.LedgerDayTotals, period);
 
     public async Task<UsageSummary> SummaryAsync(UsagePeriod period, CancellationToken ct = default)
     {
         await using var context = await db.CreateDbContextAsync(ct);
         var rows = In(context, period);
-        // One pass over the period's roll-ups for the totals and the outcomes both (a few dozen groups,
-        // summed again here): each pass costs ~25 ms at 1M ledger rows on PostgreSQL.
+        // One pass over the period's all-user roll-ups for the totals and the outcomes both (a few dozen
+        // groups, summed again here).
         var outcomes = await rows.GroupBy(r => new { r.Outcome, r.FailureCategory }).Select(g => new
         {
             g.Key.Outcome,
@@ -42,7 +44,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
             Reasoning = outcomes.Sum(o => o.Reasoning), Cached = outcomes.Sum(o => o.Cached), Cost = outcomes.Sum(o => o.Cost),
             Unpriced = outcomes.Sum(o => o.Unpriced), Saved = outcomes.Sum(o => o.Saved),
         };
-        var activeUsers = await rows.Where(r => r.UserId != SystemUser).Select(r => r.UserId).Distinct().CountAsync(ct);
+        var activeUsers = await In(context.LedgerDaily, period).Where(r => r.UserId != SystemUser).Select(r => r.UserId).Distinct().CountAsync(ct);
         var latency = await HistogramAsync(context, period, metric: 0, ct);
         var ttft = await HistogramAsync(context, period, metric: 1, ct);
 
@@ -119,19 +121,19 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
     }
 
     public Task<IReadOnlyList<UsageBreakdown>> PerUserAsync(UsagePeriod period, int? top = null, CancellationToken ct = default) =>
-        BreakdownAsync(period, r => r.UserId, top, labelUsers: true, ct);
+        BreakdownAsync(c => c.LedgerDaily, period, r => r.UserId, top, labelUsers: true, ct);
 
     public Task<IReadOnlyList<UsageBreakdown>> PerModelAsync(UsagePeriod period, CancellationToken ct = default) =>
-        BreakdownAsync(period, r => r.Model, null, labelUsers: false, ct);
+        BreakdownAsync(c => c.LedgerDayTotals, period, r => r.Model, null, labelUsers: false, ct);
 
     public Task<IReadOnlyList<UsageBreakdown>> PerFeatureAsync(UsagePeriod period, CancellationToken ct = default) =>
-        BreakdownAsync(period, r => r.Feature, null, labelUsers: false, ct);
+        BreakdownAsync(c => c.LedgerDayTotals, period, r => r.Feature, null, labelUsers: false, ct);
 
-    private async Task<IReadOnlyList<UsageBreakdown>> BreakdownAsync(UsagePeriod period,
-        System.Linq.Expressions.Expression<Func<LedgerDaily, string>> key, int? top, bool labelUsers, CancellationToken ct)
+    private async Task<IReadOnlyList<UsageBreakdown>> BreakdownAsync<T>(Func<AppDbContext, DbSet<T>> rollup, UsagePeriod period,
+        System.Linq.Expressions.Expression<Func<T, string>> key, int? top, bool labelUsers, CancellationToken ct) where T : LedgerTotals
     {
         await using var context = await db.CreateDbContextAsync(ct);
-        var query = In(context, period).GroupBy(key).Select(g => new
+        var query = In(rollup(context), period).GroupBy(key).Select(g => new
         {
             Key = g.Key,
             Requests = g.Sum(r => r.Requests),
@@ -216,7 +218,7 @@ public sealed class UsageQueries(IDbContextFactory<AppDbContext> db)
         await using var context = await db.CreateDbContextAsync(ct);
         var rows = await Filtered(context, filter).Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(ct);
         // The total comes from the roll-ups, which hold the same rows counted by the same keys.
-        var totals = Matching(In(context, filter.Period), filter);
+        var totals = Matching(In(context.LedgerDaily, filter.Period), filter);
         return new LedgerPage(rows, await totals.SumAsync(r => r.Requests, ct));
     }
 

@@ -3,12 +3,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CodeMentor.Core.Usage;
 
-/// <summary>Ledger totals per day, user, feature, provider, model and outcome: what the dashboard
-/// reads, so its queries stay fast with millions of ledger rows.</summary>
-public sealed class LedgerDaily : ILedgerKeys
+/// <summary>Sums of ledger rows for one day and key: what the dashboard reads, so its queries stay
+/// fast with millions of ledger rows.</summary>
+public abstract class LedgerTotals
 {
     public DateOnly Day { get; set; }
-    public string UserId { get; set; } = "";
     public string Feature { get; set; } = "";
     public string Provider { get; set; } = "";
     public string Model { get; set; } = "";
@@ -24,7 +23,36 @@ public sealed class LedgerDaily : ILedgerKeys
     public long SavedCostPico { get; set; }
     public long LatencySumMs { get; set; }
     public DateTime LastAtUtc { get; set; }
+
+    internal void Add(LedgerEntry e)
+    {
+        Requests++;
+        InputTokens += e.InputTokens;
+        OutputTokens += e.OutputTokens;
+        ReasoningTokens += e.ReasoningTokens;
+        CachedInputTokens += e.CachedInputTokens;
+        CostPico += e.CostPico ?? 0;
+        UnpricedRequests += e.CostPico is null ? 1 : 0;
+        SavedCostPico += e.SavedCostPico;
+        LatencySumMs += e.LatencyMs;
+        if (e.TimestampUtc > LastAtUtc)
+        {
+            LastAtUtc = e.TimestampUtc;
+        }
+    }
 }
+
+/// <summary>Ledger totals per day, user, feature, provider, model and outcome: for what needs the user
+/// (the per-user table, active users, a user's limits).</summary>
+public sealed class LedgerDaily : LedgerTotals, ILedgerKeys
+{
+    public string UserId { get; set; } = "";
+}
+
+/// <summary>Ledger totals per day, feature, provider, model and outcome over all users: ~1/40 of
+/// <see cref="LedgerDaily"/>'s rows with 40 active learners, for the figures, charts and insights that
+/// do not need the user (each read over a month of <see cref="LedgerDaily"/> cost ~25 ms at 1M ledger rows).</summary>
+public sealed class LedgerDayTotal : LedgerTotals;
 
 /// <summary>How many calls of a day fell in each latency bucket (see <see cref="LatencyBuckets"/>).</summary>
 public sealed class LatencyDaily
@@ -110,40 +138,60 @@ internal static class UsageRollups
         }
         return totals.ApplyAsync(context, ct);
     }
+
+    /// <summary>Sums <c>LedgerDayTotals</c> again from <c>LedgerDaily</c>, after rows were taken out of it
+    /// (the demo seed removed). The migration that added the table filled it with the same statement.</summary>
+    public static async Task RebuildDayTotalsAsync(AppDbContext context, CancellationToken ct = default)
+    {
+        await context.LedgerDayTotals.ExecuteDeleteAsync(ct);
+        await context.Database.ExecuteSqlRawAsync(RebuildDayTotalsSql, ct);
+    }
+
+    /// <summary>Plain SQL that reads the same in SQLite and PostgreSQL.</summary>
+    internal const string RebuildDayTotalsSql = """
+        INSERT INTO "LedgerDayTotals" ("Day", "Feature", "Provider", "Model", "Outcome", "FailureCategory", "Requests", "InputTokens",
+            "OutputTokens", "ReasoningTokens", "CachedInputTokens", "CostPico", "UnpricedRequests", "SavedCostPico", "LatencySumMs", "LastAtUtc")
+        SELECT "Day", "Feature", "Provider", "Model", "Outcome", "FailureCategory", SUM("Requests"), SUM("InputTokens"), SUM("OutputTokens"),
+            SUM("ReasoningTokens"), SUM("CachedInputTokens"), SUM("CostPico"), SUM("UnpricedRequests"), SUM("SavedCostPico"),
+            SUM("LatencySumMs"), MAX("LastAtUtc")
+        FROM "LedgerDaily"
+        GROUP BY "Day", "Feature", "Provider", "Model", "Outcome", "FailureCategory"
+        """;
 }
 
 /// <summary>Roll-up totals of any number of ledger rows, summed in memory and written with one
-/// upsert per day/user/feature/provider/model/outcome and one per latency bucket.</summary>
+/// upsert per day/user/feature/provider/model/outcome, one per day/feature/provider/model/outcome
+/// and one per latency bucket.</summary>
 internal sealed class UsageRollupTotals
 {
     private readonly Dictionary<(DateOnly Day, string UserId, string Feature, string Provider, string Model, string Outcome, string Category), LedgerDaily> _daily = [];
+    private readonly Dictionary<(DateOnly Day, string Feature, string Provider, string Model, string Outcome, string Category), LedgerDayTotal> _dayTotals = [];
     private readonly Dictionary<(DateOnly Day, int Metric, int Bucket), long> _latency = [];
 
     public void Add(LedgerEntry e)
     {
         var day = DateOnly.FromDateTime(e.TimestampUtc);
-        var key = (day, e.UserId, e.Feature, e.Provider, e.Model, e.Outcome, e.FailureCategory ?? "");
-        if (!_daily.TryGetValue(key, out var d))
+        var category = e.FailureCategory ?? "";
+        var key = (day, e.UserId, e.Feature, e.Provider, e.Model, e.Outcome, category);
+        if (!_daily.TryGetValue(key, out var daily))
         {
-            _daily[key] = d = new LedgerDaily
+            _daily[key] = daily = new LedgerDaily
             {
                 Day = day, UserId = e.UserId, Feature = e.Feature, Provider = e.Provider, Model = e.Model, Outcome = e.Outcome,
-                FailureCategory = key.Item7, LastAtUtc = e.TimestampUtc,
+                FailureCategory = category, LastAtUtc = e.TimestampUtc,
             };
         }
-        d.Requests++;
-        d.InputTokens += e.InputTokens;
-        d.OutputTokens += e.OutputTokens;
-        d.ReasoningTokens += e.ReasoningTokens;
-        d.CachedInputTokens += e.CachedInputTokens;
-        d.CostPico += e.CostPico ?? 0;
-        d.UnpricedRequests += e.CostPico is null ? 1 : 0;
-        d.SavedCostPico += e.SavedCostPico;
-        d.LatencySumMs += e.LatencyMs;
-        if (e.TimestampUtc > d.LastAtUtc)
+        daily.Add(e);
+        var totalKey = (day, e.Feature, e.Provider, e.Model, e.Outcome, category);
+        if (!_dayTotals.TryGetValue(totalKey, out var total))
         {
-            d.LastAtUtc = e.TimestampUtc;
+            _dayTotals[totalKey] = total = new LedgerDayTotal
+            {
+                Day = day, Feature = e.Feature, Provider = e.Provider, Model = e.Model, Outcome = e.Outcome,
+                FailureCategory = category, LastAtUtc = e.TimestampUtc,
+            };
         }
+        total.Add(e);
         CountLatency(day, 0, e.LatencyMs);
         if (e.TimeToFirstTokenMs is { } firstToken)
         {
@@ -162,7 +210,11 @@ internal sealed class UsageRollupTotals
         var engine = DatabaseEngine.Of(context);
         foreach (var d in _daily.Values)
         {
-            await engine.UpsertDailyAsync(context, d, ct);
+            await engine.UpsertTotalsAsync(context, d, ct);
+        }
+        foreach (var d in _dayTotals.Values)
+        {
+            await engine.UpsertTotalsAsync(context, d, ct);
         }
         foreach (var ((day, metric, bucket), count) in _latency)
         {

@@ -161,6 +161,7 @@ public sealed class UsageSeeder(IDbContextFactory<AppDbContext> db, PricingTable
         await context.LatencyDaily.Where(l => l.Count <= 0).ExecuteDeleteAsync(ct);
         var rows = await context.Ledger.Where(e => demo.Contains(e.UserId)).ExecuteDeleteAsync(ct);
         await context.LedgerDaily.Where(e => demo.Contains(e.UserId)).ExecuteDeleteAsync(ct);
+        await UsageRollups.RebuildDayTotalsAsync(context, ct);
         await context.UserLimits.Where(l => demo.Contains(l.UserId)).ExecuteDeleteAsync(ct);
         await context.Users.Where(u => demo.Contains(u.Id)).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);

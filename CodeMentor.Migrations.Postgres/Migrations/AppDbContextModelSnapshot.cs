@@ -609,6 +609,61 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                     b.ToTable("LedgerDaily", (string)null);
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Usage.LedgerDayTotal", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Feature")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Provider")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Outcome")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FailureCategory")
+                        .HasColumnType("text");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CostPico")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("LastAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LatencySumMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SavedCostPico")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "Feature", "Provider", "Model", "Outcome", "FailureCategory");
+
+                    b.ToTable("LedgerDayTotals", (string)null);
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Usage.LedgerEntry", b =>
                 {
                     b.Property<long>("Id")

@@ -2,6 +2,7 @@ using CodeMentor.Core.Data;
 using CodeMentor.Core.Usage;
 using CodeMentor.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace CodeMentor.Tests.Integration;
 
@@ -114,7 +115,41 @@ public abstract class UsageQueriesTests(DatabaseProvider database) : IAsyncLifet
             Assert.Equal(day.Max(r => r.TimestampUtc), daily.Where(d => d.Day == day.Key).Max(d => d.LastAtUtc));
         }
         Assert.Equal(latencyBefore + rows.Count + rows.Count(r => r.TimeToFirstTokenMs is not null), db.LatencyDaily.Sum(l => l.Count));
+        Assert.Equal(await TotalsOverUsersAsync(db), await DayTotalsAsync(db));
     }
+
+    [Fact]
+    public async Task The_all_user_totals_equal_the_per_user_roll_ups_summed_and_their_migration_fills_them_from_those()
+    {
+        await _host.Get<UsageSeeder>().SeedAsync(500, days: 5, users: 3);
+        await using var db = await _host.DbAsync();
+        var expected = await TotalsOverUsersAsync(db);
+        Assert.Equal(expected, await DayTotalsAsync(db)); // kept by every write
+
+        // Down to the migration before the table, and up again: it is created and filled from LedgerDaily.
+        var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+        var migrations = db.Database.GetMigrations().ToList();
+        var adding = migrations.FindIndex(m => m.EndsWith("_LedgerDayTotals", StringComparison.Ordinal));
+        await migrator.MigrateAsync(migrations[adding - 1]);
+        await migrator.MigrateAsync();
+
+        Assert.Equal(expected, await DayTotalsAsync(db));
+        Assert.Equal(expected.Count, db.LedgerDayTotals.Count());
+    }
+
+    private static async Task<List<string>> TotalsOverUsersAsync(AppDbContext db) =>
+        Describe((await db.LedgerDaily.AsNoTracking().ToListAsync())
+            .GroupBy(d => (d.Day, d.Feature, d.Provider, d.Model, d.Outcome, d.FailureCategory))
+            .Select(g => (g.Key, g.Sum(d => d.Requests), g.Sum(d => d.InputTokens), g.Sum(d => d.OutputTokens), g.Sum(d => d.ReasoningTokens),
+                g.Sum(d => d.CachedInputTokens), g.Sum(d => d.CostPico), g.Sum(d => d.UnpricedRequests), g.Sum(d => d.SavedCostPico),
+                g.Sum(d => d.LatencySumMs), g.Max(d => d.LastAtUtc))));
+
+    private static async Task<List<string>> DayTotalsAsync(AppDbContext db) =>
+        Describe((await db.LedgerDayTotals.AsNoTracking().ToListAsync())
+            .Select(d => ((d.Day, d.Feature, d.Provider, d.Model, d.Outcome, d.FailureCategory), d.Requests, d.InputTokens, d.OutputTokens,
+                d.ReasoningTokens, d.CachedInputTokens, d.CostPico, d.UnpricedRequests, d.SavedCostPico, d.LatencySumMs, d.LastAtUtc)));
+
+    private static List<string> Describe<T>(IEnumerable<T> rows) => rows.Select(r => r!.ToString()!).Order(StringComparer.Ordinal).ToList();
 
     [Fact]
     public async Task Summary_figures_are_exact()

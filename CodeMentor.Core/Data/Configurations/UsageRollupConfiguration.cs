@@ -14,6 +14,15 @@ internal sealed class LedgerDailyConfiguration : IEntityTypeConfiguration<Ledger
     }
 }
 
+internal sealed class LedgerDayTotalConfiguration : IEntityTypeConfiguration<LedgerDayTotal>
+{
+    public void Configure(EntityTypeBuilder<LedgerDayTotal> builder)
+    {
+        builder.ToTable("LedgerDayTotals");
+        builder.HasKey(e => new { e.Day, e.Feature, e.Provider, e.Model, e.Outcome, e.FailureCategory });
+    }
+}
+
 internal sealed class LatencyDailyConfiguration : IEntityTypeConfiguration<LatencyDaily>
 {
     public void Configure(EntityTypeBuilder<LatencyDaily> builder)

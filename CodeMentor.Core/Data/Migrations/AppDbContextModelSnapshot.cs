@@ -600,6 +600,61 @@ namespace CodeMentor.Core.Data.Migrations
                     b.ToTable("LedgerDaily", (string)null);
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Usage.LedgerDayTotal", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Feature")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureCategory")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CostPico")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LatencySumMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SavedCostPico")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UnpricedRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "Feature", "Provider", "Model", "Outcome", "FailureCategory");
+
+                    b.ToTable("LedgerDayTotals", (string)null);
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Usage.LedgerEntry", b =>
                 {
                     b.Property<long>("Id")
