@@ -36,7 +36,13 @@ public sealed class PortalFixture : IAsyncLifetime
         Groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, reasoning: "Learner is a beginner.", pieceLength: 4), TimeSpan.FromMilliseconds(50));
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchChromiumAsync(_playwright);
+    }
+
+    /// <summary>Debian's Chromium, headless, as every browser test here runs it.</summary>
+    public static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
@@ -47,6 +53,7 @@ public sealed class PortalFixture : IAsyncLifetime
             ],
         });
         Assertions.SetDefaultExpectTimeout(30_000);
+        return browser;
     }
 
     /// <summary>A fresh browser profile (own cookies) for one user.</summary>
