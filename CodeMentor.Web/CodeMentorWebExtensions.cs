@@ -149,6 +149,8 @@ public static class CodeMentorWebExtensions
         // Friendly error pages for people; plain status codes for the hub and the API.
         app.UseWhen(context => !IsMachineEndpoint(context.Request.Path),
             pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+        // Inside the status pages, so a page's 503 is shown as one; around everything that reads the database.
+        app.UseDatabaseOutageAnswers();
         // Routing after the status pages, so a re-executed request is routed to the status page.
         app.UseRouting();
         app.UseAuthentication();

@@ -64,6 +64,26 @@ public abstract class DatabaseEngine
             ? new PostgresEngine(context.Database.GetConnectionString() ?? "")
             : new SqliteEngine(context.Database.GetConnectionString() ?? "");
 
+    /// <summary>True when <paramref name="ex"/> (or what it wraps) says the database could not be reached or
+    /// went away (refused or dropped connections, a server shutting down or starting), as opposed to a bug
+    /// or a refused statement: callers answer "try again shortly" (503) instead of an error.</summary>
+    public static bool IsOutage(Exception ex)
+    {
+        for (var e = (Exception?)ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException pg:
+                    // Class 08: connection exceptions; 57P01–57P03: shutting down, crashed, starting up.
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03";
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                case System.Net.Sockets.SocketException:
+                    return true;
+            }
+        }
+        return false;
+    }
+
     internal abstract void Configure(DbContextOptionsBuilder options);
 
     /// <summary>Runs before the migrations (e.g. SQLite's data folder must exist).</summary>

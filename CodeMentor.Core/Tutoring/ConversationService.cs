@@ -52,15 +52,16 @@ public sealed class ConversationService(
     /// <summary>Saves the learner's message, then starts the reply. The message is saved before any
     /// model call; if replies are off or the learner's quota is used up, the message is still kept
     /// and the result says why.</summary>
-    public async Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
-    {
-        if (MessageInputRules.Check(text) is { } inputError)
+    public Task<SendResult> SendAsync(string userId, Guid conversationId, string text, CancellationToken ct = default) =>
+        UnlessDatabaseDownAsync(async () =>
         {
-            return SendResult.Refused(inputError);
-        }
-        var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
-        return refusal ?? await SendAsync(userId, conversationId, conversation!, text, replaceFrom: null, ct);
-    }
+            if (MessageInputRules.Check(text) is { } inputError)
+            {
+                return SendResult.Refused(inputError);
+            }
+            var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
+            return refusal ?? await SendAsync(userId, conversationId, conversation!, text, replaceFrom: null, ct);
+        });
 
     /// <param name="replaceFrom">When set, the messages from this id on are deleted in the same write that saves the
     /// new one (an edit), so a refused edit leaves the conversation as it was.</param>
@@ -118,58 +119,78 @@ public sealed class ConversationService(
         return new SendResult(learnerMessage, reply, run, null);
     }
 
+    /// <summary>What a learner is told when the database does not answer (an outage, a failover).</summary>
+    public const string DatabaseDown =
+        "CodeMentor's database does not answer right now, so nothing was saved. Your message is still in the box: send it again in a moment.";
+
+    /// <summary>A turn while the database does not answer is refused with <see cref="DatabaseDown"/> (the learner's
+    /// text stays where they typed it), instead of failing the page or the hub call.</summary>
+    private static async Task<SendResult> UnlessDatabaseDownAsync(Func<Task<SendResult>> turn)
+    {
+        try
+        {
+            return await turn();
+        }
+        catch (Exception ex) when (DatabaseEngine.IsOutage(ex))
+        {
+            return SendResult.Refused(DatabaseDown);
+        }
+    }
+
     /// <summary>Replaces the learner's last message (and the reply to it) with an edited one and asks
     /// again. Only the last message can be edited, so the thread never branches silently.</summary>
-    public async Task<SendResult> EditLastAsync(string userId, Guid conversationId, string text, CancellationToken ct = default)
-    {
-        if (MessageInputRules.Check(text) is { } inputError)
+    public Task<SendResult> EditLastAsync(string userId, Guid conversationId, string text, CancellationToken ct = default) =>
+        UnlessDatabaseDownAsync(async () =>
         {
-            return SendResult.Refused(inputError);
-        }
-        var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
-        if (refusal is not null || conversation!.Kind != ConversationKind.Chat)
-        {
-            return refusal ?? SendResult.Refused(NotYours);
-        }
-        var last = conversation.History.LastOrDefault(m => m.Role == MessageRole.User);
-        if (last is null)
-        {
-            return SendResult.Refused("There is no message of yours to edit yet.");
-        }
-        return await SendAsync(userId, conversationId, conversation, text, replaceFrom: last.Id, ct);
-    }
+            if (MessageInputRules.Check(text) is { } inputError)
+            {
+                return SendResult.Refused(inputError);
+            }
+            var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
+            if (refusal is not null || conversation!.Kind != ConversationKind.Chat)
+            {
+                return refusal ?? SendResult.Refused(NotYours);
+            }
+            var last = conversation.History.LastOrDefault(m => m.Role == MessageRole.User);
+            if (last is null)
+            {
+                return SendResult.Refused("There is no message of yours to edit yet.");
+            }
+            return await SendAsync(userId, conversationId, conversation, text, replaceFrom: last.Id, ct);
+        });
 
     /// <summary>Replaces the last reply with a fresh one, or answers a trailing learner message
     /// that has no reply yet (after an outage, a refusal, or while replies were off).</summary>
-    public async Task<SendResult> RegenerateAsync(string userId, Guid conversationId, CancellationToken ct = default)
-    {
-        var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
-        if (refusal is not null)
+    public Task<SendResult> RegenerateAsync(string userId, Guid conversationId, CancellationToken ct = default) =>
+        UnlessDatabaseDownAsync(async () =>
         {
-            return refusal;
-        }
-        if (conversation!.Kind is ConversationKind.Review or ConversationKind.Concept)
-        {
-            return SendResult.Refused("Ask for a new review or explanation instead.");
-        }
-        var history = conversation.History;
-        if (!history.Any(m => m.Role == MessageRole.User))
-        {
-            return SendResult.Refused("There is no question to answer yet: write one first.");
-        }
-        string system;
-        try
-        {
-            system = await SystemPromptAsync(userId, conversation.Kind, ct);
-        }
-        catch (PromptValidationException ex)
-        {
-            return SendResult.Refused(ex.LearnerMessage);
-        }
-        var prompt = new List<ChatMessage> { new(ChatRole.System, system) };
-        prompt.AddRange(WithoutTrailingReply(history).Select(ToChatMessage));
-        return await ReplaceLastReplyAsync(userId, conversationId, prompt, FeatureOf(conversation.Kind), ct);
-    }
+            var (conversation, refusal) = await OpenAsync(userId, conversationId, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            if (conversation!.Kind is ConversationKind.Review or ConversationKind.Concept)
+            {
+                return SendResult.Refused("Ask for a new review or explanation instead.");
+            }
+            var history = conversation.History;
+            if (!history.Any(m => m.Role == MessageRole.User))
+            {
+                return SendResult.Refused("There is no question to answer yet: write one first.");
+            }
+            string system;
+            try
+            {
+                system = await SystemPromptAsync(userId, conversation.Kind, ct);
+            }
+            catch (PromptValidationException ex)
+            {
+                return SendResult.Refused(ex.LearnerMessage);
+            }
+            var prompt = new List<ChatMessage> { new(ChatRole.System, system) };
+            prompt.AddRange(WithoutTrailingReply(history).Select(ToChatMessage));
+            return await ReplaceLastReplyAsync(userId, conversationId, prompt, FeatureOf(conversation.Kind), ct);
+        });
 
     /// <summary>What is left of the user's request quota, for the chat page; null while the quota store does not answer.</summary>
     public async Task<QuotaStatus?> QuotaAsync(string userId, CancellationToken ct = default)
@@ -191,44 +212,46 @@ public sealed class ConversationService(
 
     /// <summary>Replaces the last reply of a conversation with a fresh one from a template-built prompt
     /// (a review asked again), after the usual checks; the cache is bypassed.</summary>
-    internal async Task<SendResult> RegenerateWithPromptAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
-    {
-        var (_, refusal) = await OpenAsync(userId, conversationId, ct, withHistory: false);
-        return refusal ?? await ReplaceLastReplyAsync(userId, conversationId, prompt, feature, ct);
-    }
+    internal Task<SendResult> RegenerateWithPromptAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct) =>
+        UnlessDatabaseDownAsync(async () =>
+        {
+            var (_, refusal) = await OpenAsync(userId, conversationId, ct, withHistory: false);
+            return refusal ?? await ReplaceLastReplyAsync(userId, conversationId, prompt, feature, ct);
+        });
 
     /// <summary>Saves a learner message and starts a reply from a template-built prompt, after the
     /// same checks as a chat message (replies on, quota, one reply at a time).</summary>
-    internal async Task<SendResult> SendWithPromptAsync(string userId, Guid conversationId, string learnerText,
-        IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
-    {
-        var (_, refusal) = await OpenAsync(userId, conversationId, ct, withHistory: false);
-        if (refusal is not null)
+    internal Task<SendResult> SendWithPromptAsync(string userId, Guid conversationId, string learnerText,
+        IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct) =>
+        UnlessDatabaseDownAsync(async () =>
         {
-            return refusal;
-        }
-        var message = new ConversationMessage
-        {
-            ConversationId = conversationId, Role = MessageRole.User, Content = learnerText,
-            ContentTokens = tokens.CountText(learnerText), CreatedAtUtc = time.GetUtcNow().UtcDateTime,
-        };
-        var held = await WhyNoReplyAsync(userId, ct);
-        var reply = held is null ? Placeholder(conversationId) : null;
-        await writer.WriteAsync((c, _) =>
-        {
-            c.Messages.Add(message);
-            if (reply is not null)
+            var (_, refusal) = await OpenAsync(userId, conversationId, ct, withHistory: false);
+            if (refusal is not null)
             {
-                c.Messages.Add(reply);
+                return refusal;
             }
-            return Task.CompletedTask;
+            var message = new ConversationMessage
+            {
+                ConversationId = conversationId, Role = MessageRole.User, Content = learnerText,
+                ContentTokens = tokens.CountText(learnerText), CreatedAtUtc = time.GetUtcNow().UtcDateTime,
+            };
+            var held = await WhyNoReplyAsync(userId, ct);
+            var reply = held is null ? Placeholder(conversationId) : null;
+            await writer.WriteAsync((c, _) =>
+            {
+                c.Messages.Add(message);
+                if (reply is not null)
+                {
+                    c.Messages.Add(reply);
+                }
+                return Task.CompletedTask;
+            });
+            if (reply is null)
+            {
+                return new SendResult(message, null, null, held!.Value.Message, held.Value.RetryAfter);
+            }
+            return new SendResult(message, reply, Start(userId, conversationId, reply, prompt, feature, bypassCache: false), null);
         });
-        if (reply is null)
-        {
-            return new SendResult(message, null, null, held!.Value.Message, held.Value.RetryAfter);
-        }
-        return new SendResult(message, reply, Start(userId, conversationId, reply, prompt, feature, bypassCache: false), null);
-    }
 
     /// <summary>The one preflight of every path that starts a reply: replies on, none running, quota left.</summary>
     private async Task<(string Message, TimeSpan? RetryAfter)?> WhyNoReplyAsync(string userId, CancellationToken ct)

@@ -79,4 +79,57 @@ public sealed class PostgresPortalTests
             await server.DropDatabaseAsync(database);
         }
     }
+
+    [Fact]
+    public async Task A_node_that_loses_PostgreSQL_is_unready_refuses_clearly_and_recovers_when_it_returns()
+    {
+        await using var server = await PostgresServer.StartOwnAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            [DatabaseEngine.ProviderKey] = "postgres", ["ConnectionStrings:CodeMentor"] = await server.CreateDatabaseAsync(),
+            ["Llm:CacheTtlSeconds"] = "0",
+        };
+        await using var portal = await KestrelPortal.StartAsync(settings);
+        var ada = await portal.RegisterAsync("ada@example.org");
+        var key = await portal.CreateKeyAsync(ada);
+        using var http = portal.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        Task<HttpResponseMessage> AskAsync() => http.PostAsJsonAsync("v1/chat/completions", new
+        {
+            model = "codementor-tutor", messages = new[] { new { role = "user", content = "What is a loop?" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/ready")).StatusCode);
+        var conversations = portal.Services.GetRequiredService<ConversationService>();
+        var conversation = await portal.Services.GetRequiredService<ConversationStore>().CreateAsync(ada, new LearnerContext());
+
+        await server.StopAsync();
+
+        var unready = await http.GetAsync("health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unready.StatusCode);
+        using (var report = JsonDocument.Parse(await unready.Content.ReadAsStringAsync()))
+        {
+            var check = report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "database");
+            Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
+        }
+        using (var refused = await AskAsync())
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("database", await refused.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal("5", refused.Headers.RetryAfter?.ToString());
+        }
+        // The chat page and the hub show this refusal; the learner's text stays in their box.
+        Assert.Equal(ConversationService.DatabaseDown, (await conversations.SendAsync(ada, conversation, "Are you there?")).Error);
+
+        await server.StartAgainAsync();
+
+        await Eventually.TrueAsync(async () => (await http.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "the node to be ready again");
+        using var answered = await AskAsync();
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        var sent = await conversations.SendAsync(ada, conversation, "Are you there?");
+        Assert.Null(sent.Error);
+        await sent.Run!.Completion;
+        var saved = await portal.Services.GetRequiredService<ConversationStore>().GetAsync(ada, conversation);
+        Assert.Equal(["Are you there?", MessageStatus.Complete.ToString()], [saved!.Messages[^2].Content, saved.Messages[^1].Status.ToString()]);
+    }
 }

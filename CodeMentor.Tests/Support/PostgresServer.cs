@@ -9,7 +9,7 @@ namespace CodeMentor.Tests.Support;
 /// stopped when the test process ends. Each test host gets a database of its own.
 /// No Docker here, and no fallback: without PostgreSQL the PostgreSQL tests fail and say why.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IAsyncDisposable
 {
     private static readonly Lazy<Task<PostgresServer>> Instance = new(StartAsync);
 
@@ -28,6 +28,24 @@ public sealed class PostgresServer
     public int Port { get; }
 
     public static Task<PostgresServer> SharedAsync() => Instance.Value;
+
+    /// <summary>A server of the caller's own, for a test that stops and restarts it; disposing removes it.</summary>
+    public static Task<PostgresServer> StartOwnAsync() => StartAsync();
+
+    private string Data => Path.Combine(_folder, "data");
+
+    /// <summary>Stops the server as an outage does for its clients (every connection cut, new ones refused);
+    /// <see cref="StartAgainAsync"/> brings it back on the same port. A fast, not an immediate, stop: with
+    /// this test server's durability settings off, a crash would lose the last commits.</summary>
+    public Task StopAsync() => RunAsync("pg_ctl", $"-D {Data} -m fast -w stop");
+
+    public Task StartAgainAsync() => StartServerAsync();
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>The server's administrative connection string for <paramref name="database"/>.</summary>
     public string ConnectionString(string database) =>
@@ -71,20 +89,27 @@ public sealed class PostgresServer
         }
         var port = LocalPort.Free();
         var server = new PostgresServer(folder, bin, asPostgresUser, port);
-        var data = Path.Combine(folder, "data");
-        await server.RunAsync("initdb", $"-D {data} -U postgres --auth=trust --encoding=UTF8 --no-locale --no-sync");
-        // Durability settings off: a test database is thrown away, and fsync per commit is slow here.
-        var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await server.RunAsync("pg_ctl", $"-D {data} -l {Path.Combine(folder, "server.log")} -w -t 60 -o \"{options}\" start");
+        await server.RunAsync("initdb", $"-D {server.Data} -U postgres --auth=trust --encoding=UTF8 --no-locale --no-sync");
+        await server.StartServerAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
+    }
+
+    private Task StartServerAsync()
+    {
+        // Durability settings off: a test database is thrown away, and fsync per commit is slow here.
+        var options = $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        return RunAsync("pg_ctl", $"-D {Data} -l {Path.Combine(_folder, "server.log")} -w -t 60 -o \"{options}\" start");
     }
 
     private void Stop()
     {
         try
         {
-            RunAsync("pg_ctl", $"-D {Path.Combine(_folder, "data")} -m immediate stop").Wait(TimeSpan.FromSeconds(20));
+            if (File.Exists(Path.Combine(Data, "postmaster.pid")))
+            {
+                RunAsync("pg_ctl", $"-D {Data} -m immediate stop").Wait(TimeSpan.FromSeconds(20));
+            }
             Directory.Delete(_folder, recursive: true);
         }
         catch (Exception)

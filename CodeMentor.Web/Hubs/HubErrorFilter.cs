@@ -15,6 +15,11 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
         {
             return await next(invocation);
         }
+        catch (Exception ex) when (CodeMentor.Core.Data.DatabaseEngine.IsOutage(ex))
+        {
+            LogDatabaseDown(logger, ex, invocation.HubMethodName);
+            throw new HubException(DatabaseOutage.Message);
+        }
         catch (Exception ex) when (ex is not HubException and not OperationCanceledException)
         {
             var reference = Guid.NewGuid().ToString("N")[..8];
@@ -22,6 +27,9 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
             throw new HubException($"{invocation.HubMethodName} failed on the server. Try again; if it keeps failing, give an administrator the reference {reference}.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub call {Method} failed: the database did not answer")]
+    private static partial void LogDatabaseDown(ILogger logger, Exception ex, string method);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub call {Method} failed (reference {Reference})")]
     private static partial void LogFailed(ILogger logger, Exception ex, string method, string reference);
