@@ -35,6 +35,8 @@ internal sealed class BenchmarkPortal : IAsyncDisposable
             ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium", Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
         });
+        // Expectations wait as long as actions: a first page load here can take longer than Playwright's 5 s.
+        Assertions.SetDefaultExpectTimeout(60_000);
         return new BenchmarkPortal(groq, app, folder, playwright, browser, port);
     }
 

@@ -15,6 +15,8 @@ public static class CircuitMemoryBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var pages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
+        // Another page (e.g. "concepts") to compare with: what the layout and the circuit cost without the chat.
+        var other = args.Length > 1 ? args[1] : null;
         await using var portal = await BenchmarkPortal.StartAsync("circuits");
         portal.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply("A loop repeats a block of code. " + string.Concat(Enumerable.Repeat("Each pass runs the body once. ", 20))));
         var context = await portal.NewContextAsync();
@@ -34,20 +36,35 @@ public static class CircuitMemoryBenchmark
         for (var i = 0; i < pages; i++)
         {
             var page = await context.NewPageAsync();
-            await page.GotoAsync(conversation);
-            await Assertions.Expect(page.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "true");
-            await Assertions.Expect(page.Locator("[data-role=Assistant][data-status=Complete]")).ToHaveCountAsync(2);
+            if (other is not null)
+            {
+                await page.GotoAsync(other);
+                await Assertions.Expect(page.Locator("[data-ready=true]")).ToHaveCountAsync(1);
+            }
+            else
+            {
+                await page.GotoAsync(conversation);
+                await Assertions.Expect(page.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "true");
+                await Assertions.Expect(page.Locator("[data-role=Assistant][data-status=Complete]")).ToHaveCountAsync(2);
+            }
             open.Add(page);
         }
         await Task.Delay(TimeSpan.FromSeconds(2));
         var after = Heap();
+        if (Environment.GetEnvironmentVariable("CODEMENTOR_CIRCUITS_HOLD") is { } hold)
+        {
+            // Time to take a heap snapshot of the pages from outside: dotnet-gcdump collect -p <pid>.
+            Console.WriteLine($"Holding {pages} pages open for {hold} s (process {Environment.ProcessId}).");
+            await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold, CultureInfo.InvariantCulture)));
+        }
 
         Console.WriteLine(portal.Header("Circuit memory benchmark"));
         Console.WriteLine();
         Console.WriteLine("| What | Managed heap | Per page |");
         Console.WriteLine("|---|---:|---:|");
         Console.WriteLine($"| baseline: server up, browser connected, no page open | {before / 1024.0 / 1024:0.0} MB | |");
-        Console.WriteLine($"| {pages} idle chat pages, each showing a conversation with one reply | {after / 1024.0 / 1024:0.0} MB | **{(after - before) / 1024.0 / pages:0} KB** |");
+        var what = other is null ? "idle chat pages, each showing a conversation with one reply" : $"idle /{other} pages";
+        Console.WriteLine($"| {pages} {what} | {after / 1024.0 / 1024:0.0} MB | **{(after - before) / 1024.0 / pages:0} KB** |");
 
         foreach (var page in open)
         {
