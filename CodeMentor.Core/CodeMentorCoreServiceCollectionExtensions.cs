@@ -58,6 +58,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GenerationRunner>());
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<ConversationService>();
+        services.AddSingleton<Courses.CourseService>();
         services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();
         services.AddSingleton<Tutoring.Reviews.CodeReviewService>();
@@ -104,13 +105,16 @@ public static class CodeMentorCoreServiceCollectionExtensions
 
         // The pipeline every feature (and the hub) goes through. Order, outermost first:
         // 1. usage ledger: sees every call, refusals and cache hits included, and times all of it;
-        // 2. user rate limits: refuse before any work is done, so a refusal costs nothing;
-        // 3. routing: the feature picks model, options and provider chain (the cache key depends on them);
-        // 4. context window: decides what is actually sent (the cache key is over the windowed messages);
-        // 5. response cache: a hit never reaches a provider;
-        // 6. failover over resilient providers (retry, circuit breaker, deadline, Groq's own limits).
+        // 2. course policy: a course with the tutor off refuses before any work (and before the quota is counted);
+        //    otherwise its mode joins the system prompt;
+        // 3. user rate limits: refuse before any work is done, so a refusal costs nothing;
+        // 4. routing: the feature picks model, options and provider chain (the cache key depends on them);
+        // 5. context window: decides what is actually sent (the cache key is over the windowed messages);
+        // 6. response cache: a hit never reaches a provider;
+        // 7. failover over resilient providers (retry, circuit breaker, deadline, Groq's own limits).
         services.AddChatClient(sp => sp.GetRequiredService<ProviderFailoverChatClient>())
             .UseUsageLedger()
+            .UseCoursePolicy()
             .UseUserRateLimits()
             .UseRouting()
             .UseContextWindow()

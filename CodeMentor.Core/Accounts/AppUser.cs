@@ -10,4 +10,7 @@ public sealed class AppUser : IdentityUser
 public static class Roles
 {
     public const string Admin = "Admin";
+
+    /// <summary>Creates courses and sees their aggregates; granted by an admin.</summary>
+    public const string Teacher = "Teacher";
 }

@@ -14,6 +14,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<InFlightCall> InFlightCalls => Set<InFlightCall>();
     public DbSet<LedgerDaily> LedgerDaily => Set<LedgerDaily>();
     public DbSet<LedgerDayTotal> LedgerDayTotals => Set<LedgerDayTotal>();
+    public DbSet<Courses.Course> Courses => Set<Courses.Course>();
+    public DbSet<Courses.CourseMember> CourseMembers => Set<Courses.CourseMember>();
     public DbSet<LatencyDaily> LatencyDaily => Set<LatencyDaily>();
     public DbSet<RateLimiting.UserLimitOverride> UserLimits => Set<RateLimiting.UserLimitOverride>();
     public DbSet<LearnerProfile> LearnerProfiles => Set<LearnerProfile>();

@@ -27,6 +27,9 @@ public enum LlmFailureCategory
 
     /// <summary>The learner's quota cannot be checked: the store every node counts in (Redis) does not answer.</summary>
     QuotaUnavailable,
+
+    /// <summary>The learner's course has the tutor off (its teacher's policy, or an exam window).</summary>
+    CourseClosed,
 }
 
 /// <summary>A model call that failed, with a message written for the learner. The message never
@@ -74,6 +77,7 @@ public sealed class LlmException : Exception
         LlmFailureCategory.QuotaExceeded => "quota",
         LlmFailureCategory.CircuitOpen => "circuit-open",
         LlmFailureCategory.QuotaUnavailable => "quota-unavailable",
+        LlmFailureCategory.CourseClosed => "course-closed",
         _ => "unknown",
     };
 }

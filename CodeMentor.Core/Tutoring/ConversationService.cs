@@ -28,6 +28,7 @@ public sealed class ConversationService(
     IUserLimitsSource limits,
     LearnerProfiles profiles,
     LlmStatus status,
+    Courses.CourseService courses,
     IOptions<LlmOptions> options,
     TimeProvider time)
 {
@@ -253,12 +254,17 @@ public sealed class ConversationService(
             return new SendResult(message, reply, Start(userId, conversationId, reply, prompt, feature, bypassCache: false), null);
         });
 
-    /// <summary>The one preflight of every path that starts a reply: replies on, none running, quota left.</summary>
+    /// <summary>The one preflight of every path that starts a reply: replies on, the course's tutor on, quota left.</summary>
     private async Task<(string Message, TimeSpan? RetryAfter)?> WhyNoReplyAsync(string userId, CancellationToken ct)
     {
         if (status.Mode == LlmMode.Disabled)
         {
             return (LlmStatus.DisabledMessage, null);
+        }
+        // The pipeline enforces the course policy too; looking first keeps the message without an empty reply.
+        if ((await courses.StandingAsync(userId, ct)).WhyOff(time.GetUtcNow().UtcDateTime) is { } courseOff)
+        {
+            return (courseOff, null);
         }
         // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
         try

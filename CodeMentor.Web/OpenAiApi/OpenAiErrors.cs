@@ -27,6 +27,7 @@ internal static class OpenAiErrors
         LlmFailureCategory.ContextTooLarge or LlmFailureCategory.RequestTooLarge => (400, "invalid_request_error", "context_length_exceeded"),
         LlmFailureCategory.BadRequest or LlmFailureCategory.Unprocessable => (400, "invalid_request_error", "invalid_request"),
         LlmFailureCategory.Timeout => (504, "server_error", "timeout"),
+        LlmFailureCategory.CourseClosed => (403, "permission_error", "course_tutor_off"),
         LlmFailureCategory.Disabled or LlmFailureCategory.CircuitOpen or LlmFailureCategory.QuotaUnavailable or LlmFailureCategory.Unauthorized
             or LlmFailureCategory.Forbidden or LlmFailureCategory.ModelNotFound => (503, "server_error", "service_unavailable"),
         _ => (502, "server_error", "upstream_error"),

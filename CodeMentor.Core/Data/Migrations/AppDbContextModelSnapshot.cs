@@ -127,6 +127,80 @@ namespace CodeMentor.Core.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Courses.Course", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExamEndsUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExamStartsUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JoinCode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Languages")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JoinCode")
+                        .IsUnique();
+
+                    b.ToTable("Courses");
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Courses.CourseMember", b =>
+                {
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("JoinedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Working")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CourseId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("CourseMembers");
+                });
+
             modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>
                 {
                     b.Property<string>("UserId")
@@ -877,6 +951,23 @@ namespace CodeMentor.Core.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Courses.CourseMember", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Courses.Course", "Course")
+                        .WithMany("Members")
+                        .HasForeignKey("CourseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Course");
+                });
+
             modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>
                 {
                     b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
@@ -997,6 +1088,11 @@ namespace CodeMentor.Core.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Courses.Course", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Conversation", b =>

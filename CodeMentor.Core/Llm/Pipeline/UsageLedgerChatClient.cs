@@ -220,6 +220,8 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         null when completed => (cacheHit ? LedgerOutcomes.Cached : LedgerOutcomes.Ok, null),
         null or OperationCanceledException => (LedgerOutcomes.Stopped, null),
         LlmException { Category: LlmFailureCategory.QuotaExceeded } => (LedgerOutcomes.RateLimited, "quota"),
+        // Refused before any work, as a used-up quota is: counted among the refusals, not the failures.
+        LlmException { Category: LlmFailureCategory.CourseClosed } => (LedgerOutcomes.RateLimited, "course-closed"),
         LlmException ex => (LedgerOutcomes.Failed, ex.CategoryLabel),
         _ => (LedgerOutcomes.Failed, "unexpected"),
     };

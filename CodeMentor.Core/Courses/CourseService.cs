@@ -1,0 +1,232 @@
+using System.Security.Cryptography;
+using CodeMentor.Core.Accounts;
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Core.Courses;
+
+/// <summary>What a teacher sets for a course.</summary>
+public sealed record CourseDraft(string Name, string Languages, string Level, TutorMode Mode,
+    DateTime? ExamStartsUtc = null, DateTime? ExamEndsUtc = null);
+
+/// <summary>A course as its teacher sees it.</summary>
+public sealed record TaughtCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
+    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, string JoinCode, int Learners);
+
+/// <summary>A course as a learner in it sees it.</summary>
+public sealed record JoinedCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
+    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, bool Working);
+
+/// <summary>
+/// Courses, their members and policies. Every call names the user it acts for and is checked here,
+/// on the server: only a Teacher creates courses, only a course's own teachers see its join code or
+/// change its policy, only members choose a course to work in.
+/// </summary>
+public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWriter writer, TimeProvider time)
+{
+    public const string NotATeacher = "Only teachers create courses; an administrator makes an account a teacher.";
+    public const string NotYourCourse = "That course is not one you teach.";
+    public const string UnknownCode = "No course has that join code. Check it with your teacher (codes are 8 letters and digits).";
+    public const string LeavingDuringExam = "You cannot leave a course during its exam.";
+
+    // No 0/O, 1/I/L: a code is read aloud and copied from a board.
+    private const string CodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    private const int CodeLength = 8;
+
+    public async Task<bool> IsTeacherAsync(string userId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await context.UserRoles.AnyAsync(ur => ur.UserId == userId
+            && context.Roles.Any(r => r.Id == ur.RoleId && r.Name == Roles.Teacher), ct);
+    }
+
+    /// <returns>The new course, or the reason it was not made.</returns>
+    public async Task<(TaughtCourse? Course, string? Error)> CreateAsync(string teacherId, CourseDraft draft, CancellationToken ct = default)
+    {
+        if (!await IsTeacherAsync(teacherId, ct))
+        {
+            return (null, NotATeacher);
+        }
+        if (Validate(draft) is { } invalid)
+        {
+            return (null, invalid);
+        }
+        var course = new Course { Id = Guid.NewGuid(), JoinCode = NewJoinCode(), CreatedAtUtc = time.GetUtcNow().UtcDateTime };
+        Apply(course, draft);
+        await writer.WriteAsync((context, _) =>
+        {
+            context.Courses.Add(course);
+            context.CourseMembers.Add(new CourseMember
+            {
+                CourseId = course.Id, UserId = teacherId, Role = CourseRole.Teacher, JoinedAtUtc = course.CreatedAtUtc,
+            });
+            return Task.CompletedTask;
+        });
+        return (Taught(course, 0), null);
+    }
+
+    /// <returns>An error for the teacher, or null when saved.</returns>
+    public async Task<string?> UpdateAsync(string teacherId, Guid courseId, CourseDraft draft, CancellationToken ct = default)
+    {
+        if (Validate(draft) is { } invalid)
+        {
+            return invalid;
+        }
+        return await writer.WriteAsync(async (context, token) =>
+        {
+            var course = await context.Courses
+                .Where(c => c.Id == courseId && c.Members.Any(m => m.UserId == teacherId && m.Role == CourseRole.Teacher))
+                .SingleOrDefaultAsync(token);
+            if (course is null)
+            {
+                return NotYourCourse;
+            }
+            Apply(course, draft);
+            return null;
+        });
+    }
+
+    public async Task<IReadOnlyList<TaughtCourse>> TeachingAsync(string teacherId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await context.Courses.AsNoTracking()
+            .Where(c => c.Members.Any(m => m.UserId == teacherId && m.Role == CourseRole.Teacher))
+            .OrderBy(c => c.Name)
+            .Select(c => new { Course = c, Learners = c.Members.Count(m => m.Role == CourseRole.Learner) })
+            .ToListAsync(ct);
+        return rows.Select(r => Taught(r.Course, r.Learners)).ToList();
+    }
+
+    /// <summary>Joins the course with this code (again: nothing changes). The first course a learner
+    /// joins becomes the one they work in.</summary>
+    public async Task<(JoinedCourse? Course, string? Error)> JoinAsync(string userId, string code, CancellationToken ct = default)
+    {
+        var normalized = new string((code ?? "").Where(char.IsLetterOrDigit).ToArray()).ToUpperInvariant();
+        if (normalized.Length != CodeLength)
+        {
+            return (null, UnknownCode);
+        }
+        var joined = await writer.WriteAsync(async (context, token) =>
+        {
+            var course = await context.Courses.SingleOrDefaultAsync(c => c.JoinCode == normalized, token);
+            if (course is null)
+            {
+                return (Course: (Course?)null, Working: false);
+            }
+            var member = await context.CourseMembers.SingleOrDefaultAsync(m => m.CourseId == course.Id && m.UserId == userId, token);
+            if (member is null)
+            {
+                var working = !await context.CourseMembers.AnyAsync(m => m.UserId == userId && m.Working, token);
+                member = new CourseMember
+                {
+                    CourseId = course.Id, UserId = userId, Role = CourseRole.Learner, Working = working,
+                    JoinedAtUtc = time.GetUtcNow().UtcDateTime,
+                };
+                context.CourseMembers.Add(member);
+            }
+            return (Course: course, member.Working);
+        });
+        return joined.Course is { } c ? (Joined(c, joined.Working), null) : (null, UnknownCode);
+    }
+
+    public async Task<IReadOnlyList<JoinedCourse>> LearningAsync(string userId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await context.CourseMembers.AsNoTracking()
+            .Where(m => m.UserId == userId && m.Role == CourseRole.Learner)
+            .OrderBy(m => m.Course!.Name)
+            .Select(m => new { m.Course, m.Working })
+            .ToListAsync(ct);
+        return rows.Select(r => Joined(r.Course!, r.Working)).ToList();
+    }
+
+    /// <summary>Chooses the course the learner works in (null: none). Only a course they learn in.</summary>
+    public async Task<string?> SetWorkingAsync(string userId, Guid? courseId, CancellationToken ct = default) =>
+        await writer.WriteAsync(async (context, token) =>
+        {
+            if (courseId is { } id && !await context.CourseMembers.AnyAsync(m => m.CourseId == id && m.UserId == userId && m.Role == CourseRole.Learner, token))
+            {
+                return "You are not in that course.";
+            }
+            await context.CourseMembers.Where(m => m.UserId == userId && m.Working && m.CourseId != courseId)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Working, false), token);
+            if (courseId is { } chosen)
+            {
+                await context.CourseMembers.Where(m => m.UserId == userId && m.CourseId == chosen)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Working, true), token);
+            }
+            return (string?)null;
+        });
+
+    public async Task<string?> LeaveAsync(string userId, Guid courseId, CancellationToken ct = default)
+    {
+        var standing = await StandingAsync(userId, ct);
+        if (standing.Learning.FirstOrDefault(c => c.CourseId == courseId) is { } course && course.InExam(time.GetUtcNow().UtcDateTime))
+        {
+            return LeavingDuringExam;
+        }
+        await writer.WriteAsync(async (context, token) =>
+            await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == userId && m.Role == CourseRole.Learner)
+                .ExecuteDeleteAsync(token));
+        return null;
+    }
+
+    /// <summary>The policies that apply to the user's model calls (one small indexed read).</summary>
+    public async Task<CourseStanding> StandingAsync(string userId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await context.CourseMembers.AsNoTracking()
+            .Where(m => m.UserId == userId && m.Role == CourseRole.Learner)
+            .Select(m => new { m.Working, m.Course!.Id, m.Course.Name, m.Course.Mode, m.Course.Languages, m.Course.Level, m.Course.ExamStartsUtc, m.Course.ExamEndsUtc })
+            .ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return CourseStanding.None;
+        }
+        var policies = rows.Select(r => (r.Working, Policy: new CoursePolicy(r.Id, r.Name, r.Mode, r.Languages, r.Level, r.ExamStartsUtc, r.ExamEndsUtc))).ToList();
+        return new CourseStanding(policies.FirstOrDefault(p => p.Working).Policy, policies.Select(p => p.Policy).ToList());
+    }
+
+    private static string? Validate(CourseDraft draft)
+    {
+        if (string.IsNullOrWhiteSpace(draft.Name) || draft.Name.Trim().Length > Course.MaxNameLength)
+        {
+            return $"Give the course a name of at most {Course.MaxNameLength} characters.";
+        }
+        if ((draft.Languages?.Length ?? 0) > Course.MaxTextLength)
+        {
+            return $"List the languages in at most {Course.MaxTextLength} characters.";
+        }
+        if (!Tutoring.LearnerProfile.Levels.Contains(draft.Level))
+        {
+            return "Choose the course's level: " + string.Join(", ", Tutoring.LearnerProfile.Levels) + ".";
+        }
+        if (!Enum.IsDefined(draft.Mode))
+        {
+            return "Choose how much the tutor may help.";
+        }
+        if ((draft.ExamStartsUtc is null) != (draft.ExamEndsUtc is null) || draft.ExamEndsUtc <= draft.ExamStartsUtc)
+        {
+            return "An exam window needs a start and an end after it.";
+        }
+        return null;
+    }
+
+    private static void Apply(Course course, CourseDraft draft)
+    {
+        course.Name = draft.Name.Trim();
+        course.Languages = (draft.Languages ?? "").Trim();
+        course.Level = draft.Level;
+        course.Mode = draft.Mode;
+        course.ExamStartsUtc = draft.ExamStartsUtc is { } start ? DateTime.SpecifyKind(start, DateTimeKind.Utc) : null;
+        course.ExamEndsUtc = draft.ExamEndsUtc is { } end ? DateTime.SpecifyKind(end, DateTimeKind.Utc) : null;
+    }
+
+    private static string NewJoinCode() => RandomNumberGenerator.GetString(CodeAlphabet, CodeLength);
+
+    private static TaughtCourse Taught(Course c, int learners) =>
+        new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, c.JoinCode, learners);
+
+    private static JoinedCourse Joined(Course c, bool working) =>
+        new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, working);
+}

@@ -1,0 +1,31 @@
+using CodeMentor.Core.Courses;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CodeMentor.Core.Data.Configurations;
+
+internal sealed class CourseConfiguration : IEntityTypeConfiguration<Course>
+{
+    public void Configure(EntityTypeBuilder<Course> builder)
+    {
+        builder.Property(c => c.Name).HasMaxLength(Course.MaxNameLength);
+        builder.Property(c => c.Languages).HasMaxLength(Course.MaxTextLength);
+        builder.Property(c => c.Level).HasMaxLength(20);
+        builder.Property(c => c.Mode).HasConversion<string>().HasMaxLength(20);
+        builder.Property(c => c.JoinCode).HasMaxLength(16);
+        builder.HasIndex(c => c.JoinCode).IsUnique();
+    }
+}
+
+internal sealed class CourseMemberConfiguration : IEntityTypeConfiguration<CourseMember>
+{
+    public void Configure(EntityTypeBuilder<CourseMember> builder)
+    {
+        builder.HasKey(m => new { m.CourseId, m.UserId });
+        builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
+        builder.HasOne(m => m.Course).WithMany(c => c.Members).HasForeignKey(m => m.CourseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Accounts.AppUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        // A user's courses, read on every model call of theirs.
+        builder.HasIndex(m => m.UserId);
+    }
+}
