@@ -61,6 +61,17 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
             Pages["concept explained"] = page.Url;
 
+            // A teacher with a course, so the courses page shows its forms and a course with its join link.
+            await page.GotoAsync("admin/users");
+            await page.Locator("[aria-label^='Teacher role for']").First.CheckAsync();
+            await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("is now a teacher");
+            await page.GotoAsync("courses");
+            await Expect(page.Locator("[data-testid=courses-page]")).ToHaveAttributeAsync("data-ready", "true");
+            await page.FillAsync("[data-testid=new-course] input[data-testid=course-name]", "Python 101 for the autumn term");
+            await page.ClickAsync("[data-testid=new-course] [data-testid=course-submit]");
+            await Expect(page.Locator("[data-testid=taught-course]")).ToHaveCountAsync(1);
+            Pages["courses"] = "courses";
+
             Pages["profile"] = "profile";
             Pages["onboarding"] = "onboarding";
             Pages["admin dashboard"] = "admin";

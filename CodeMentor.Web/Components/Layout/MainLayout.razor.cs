@@ -17,6 +17,7 @@ public partial class MainLayout : IAsyncDisposable
         new("Review", "review", "nav-review"),
         new("Exercises", "exercises", "nav-exercises"),
         new("Concepts", "concepts", "nav-concepts"),
+        new("Courses", "courses", "nav-courses"),
         new("Profile", "profile", "nav-profile"),
     ];
 
