@@ -23,10 +23,12 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=courses-page]")).ToHaveAttributeAsync("data-ready", "true");
     }
 
+    /// <summary>Picks an option of a MudSelect and waits until the select shows it (the choice has reached the server).</summary>
     private static async Task ChooseAsync(IPage page, ILocator select, string option)
     {
         await select.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = option }).First.ClickAsync();
+        await Expect(select).ToHaveValueAsync(option);
     }
 
     [Fact]
