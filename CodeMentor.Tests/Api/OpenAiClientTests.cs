@@ -1,3 +1,4 @@
+using CodeMentor.Core.Courses;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Globalization;
@@ -185,6 +186,27 @@ public sealed class OpenAiClientTests : IAsyncLifetime
         using var error = JsonDocument.Parse(response.Content.ToString());
         Assert.Equal("rate_limit_exceeded", error.RootElement.GetProperty("error").GetProperty("code").GetString());
         Assert.Single(portal.Groq.Requests); // the refusal cost no model call
+    }
+
+    [Fact]
+    public async Task A_course_with_the_tutor_off_is_openais_403_with_the_teachers_reason_and_no_model_call()
+    {
+        var teacher = await _portal.RegisterAsync("tess@example.org");
+        using (var scope = _portal.Services.CreateScope())
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<AdminService>().SetTeacherAsync(teacher, true));
+        }
+        var courses = _portal.Services.GetRequiredService<CourseService>();
+        var (course, _) = await courses.CreateAsync(teacher, new CourseDraft("Exam prep", "Python", "beginner", TutorMode.Off));
+        Assert.Null((await courses.JoinAsync(_userId, course!.JoinCode)).Error);
+
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => Chat().CompleteChatAsync([new UserChatMessage("What is a loop?")]));
+
+        Assert.Equal(403, refused.Status);
+        using var error = JsonDocument.Parse(refused.GetRawResponse()!.Content.ToString());
+        Assert.Equal("course_tutor_off", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("\"Exam prep\"", error.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.Empty(_portal.Groq.Requests);
     }
 
     [Fact]
