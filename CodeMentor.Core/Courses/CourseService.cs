@@ -13,6 +13,9 @@ public sealed record CourseDraft(string Name, string Languages, string Level, Tu
 public sealed record TaughtCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
     DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, string JoinCode, int Learners);
 
+/// <summary>A learner of a course, as its teacher sees them: who, and since when — never their conversations.</summary>
+public sealed record CourseLearner(string UserId, string Email, DateTime JoinedAtUtc);
+
 /// <summary>A course as a learner in it sees it.</summary>
 public sealed record JoinedCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
     DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, bool Working);
@@ -96,6 +99,42 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
             .ToListAsync(ct);
         return rows.Select(r => Taught(r.Course, r.Learners)).ToList();
     }
+
+    /// <summary>The course's learners, for one of its teachers; null for anyone else.</summary>
+    public async Task<IReadOnlyList<CourseLearner>?> LearnersAsync(string teacherId, Guid courseId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await TeachesAsync(context, teacherId, courseId, ct))
+        {
+            return null;
+        }
+        var rows = await context.CourseMembers.AsNoTracking()
+            .Where(m => m.CourseId == courseId && m.Role == CourseRole.Learner)
+            .Join(context.Users, m => m.UserId, u => u.Id, (m, u) => new { m.UserId, Email = u.Email ?? u.UserName ?? m.UserId, m.JoinedAtUtc })
+            .OrderBy(l => l.Email)
+            .ToListAsync(ct);
+        return rows.Select(r => new CourseLearner(r.UserId, r.Email, r.JoinedAtUtc)).ToList();
+    }
+
+    /// <summary>Takes a learner out of the course (they can join again with the code while it is unchanged).</summary>
+    /// <returns>An error for the teacher, or null when done.</returns>
+    public async Task<string?> RemoveLearnerAsync(string teacherId, Guid courseId, string learnerId, CancellationToken ct = default)
+    {
+        await using (var context = await db.CreateDbContextAsync(ct))
+        {
+            if (!await TeachesAsync(context, teacherId, courseId, ct))
+            {
+                return NotYourCourse;
+            }
+        }
+        await writer.WriteAsync(async (context, token) =>
+            await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == learnerId && m.Role == CourseRole.Learner)
+                .ExecuteDeleteAsync(token));
+        return null;
+    }
+
+    private static Task<bool> TeachesAsync(AppDbContext context, string teacherId, Guid courseId, CancellationToken ct) =>
+        context.CourseMembers.AnyAsync(m => m.CourseId == courseId && m.UserId == teacherId && m.Role == CourseRole.Teacher, ct);
 
     /// <summary>Joins the course with this code (again: nothing changes). The first course a learner
     /// joins becomes the one they work in.</summary>

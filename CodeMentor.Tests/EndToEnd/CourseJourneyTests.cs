@@ -55,7 +55,7 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         var link = await course.Locator("[data-testid=taught-join-link]").InnerTextAsync();
 
         var learner = await _portal.NewUserPageAsync();
-        await RegisterAsync(learner);
+        var learnerEmail = await RegisterAsync(learner);
         await learner.GotoAsync(link);
         await Expect(learner.Locator("[data-testid=courses-message]")).ToContainTextAsync("You are in \"Python 101\", and the tutor now follows its rules.");
         await Expect(learner).ToHaveURLAsync(_portal.BaseUrl + "courses");
@@ -64,6 +64,8 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(course).ToContainTextAsync("0 learners"); // the teacher's page is as it was loaded
         await OpenCoursesAsync(teacher);
         await Expect(teacher.Locator("[data-testid=taught-course][data-course='Python 101']")).ToContainTextAsync("1 learner");
+        await teacher.ClickAsync("[data-testid=show-learners]");
+        await Expect(teacher.Locator("[data-testid=roster-learner]")).ToContainTextAsync(learnerEmail);
 
         await learner.GotoAsync("chat");
         await WaitUntilInteractiveAsync(learner);

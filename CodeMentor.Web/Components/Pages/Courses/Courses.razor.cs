@@ -23,6 +23,7 @@ public partial class Courses
     private IReadOnlyList<JoinedCourse> _learning = [];
     private IReadOnlyList<TaughtCourse> _teaching = [];
     private CourseDraft _newCourse = NewDraft();
+    private readonly Dictionary<Guid, IReadOnlyList<CourseLearner>> _rosters = [];
 
     private Guid? Working => _learning.FirstOrDefault(c => c.Working)?.Id;
 
@@ -98,6 +99,22 @@ public partial class Courses
         var error = await CourseService.UpdateAsync(_userId, course.Id, draft);
         await LoadAsync();
         Show(error ?? $"\"{draft.Name.Trim()}\" is saved; its learners' next questions follow it.", error is not null);
+    }
+
+    private async Task ShowLearnersAsync(TaughtCourse course)
+    {
+        if (await CourseService.LearnersAsync(_userId, course.Id) is { } roster)
+        {
+            _rosters[course.Id] = roster;
+        }
+    }
+
+    private async Task RemoveAsync(TaughtCourse course, CourseLearner learner)
+    {
+        var error = await CourseService.RemoveLearnerAsync(_userId, course.Id, learner.UserId);
+        await LoadAsync();
+        await ShowLearnersAsync(course);
+        Show(error ?? $"{learner.Email} is no longer in \"{course.Name}\".", error is not null);
     }
 
     private void Show(string message, bool isError) => (_message, _messageIsError) = (message, isError);
