@@ -163,7 +163,13 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
         }
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await Expect(page.Locator("[data-status=Streaming]")).ToHaveCountAsync(0);
-        // MudBlazor's popovers and transitions finish within a few frames.
+        // Let every finite CSS transition and animation end (MudBlazor's buttons fade their colours for 250 ms,
+        // e.g. when the dark theme applies): axe read a half-faded button as low contrast on a loaded CI run.
+        await page.EvaluateAsync("""
+            () => Promise.all(document.getAnimations()
+                .filter(a => a.effect?.getComputedTiming().endTime !== Infinity)
+                .map(a => a.finished.catch(() => {})))
+            """);
         await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
     }
 
