@@ -71,8 +71,8 @@ public sealed record CoursePolicy(Guid CourseId, string CourseName, TutorMode Mo
     /// <summary>Why the tutor does not answer at <paramref name="nowUtc"/>, for the learner; null when it does.</summary>
     public string? WhyOff(DateTime nowUtc) => ModeAt(nowUtc) != TutorMode.Off ? null
         : InExam(nowUtc)
-            ? $"The tutor is off in your course \"{CourseName}\" during its exam, until {ExamEndsUtc:yyyy-MM-dd HH:mm} UTC. Your message is kept."
-            : $"Your teacher has turned the tutor off in your course \"{CourseName}\". Your message is kept.";
+            ? $"The tutor is off in your course \"{CourseName}\" during its exam, until {ExamEndsUtc:yyyy-MM-dd HH:mm} UTC."
+            : $"Your teacher has turned the tutor off in your course \"{CourseName}\".";
 
     public static string Describe(TutorMode mode) => mode switch
     {

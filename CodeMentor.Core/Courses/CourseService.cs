@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Data;
+using CodeMentor.Core.SharedState;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace CodeMentor.Core.Courses;
 
@@ -25,8 +27,26 @@ public sealed record JoinedCourse(Guid Id, string Name, string Languages, string
 /// on the server: only a Teacher creates courses, only a course's own teachers see its join code or
 /// change its policy, only members choose a course to work in.
 /// </summary>
-public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWriter writer, TimeProvider time)
+public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWriter writer, TimeProvider time,
+    HybridCache cache, SharedStateMode sharedState)
 {
+    // Every tutoring call reads the learner's standing (the preflight and the pipeline), so it is cached as the
+    // learner profile is, and removed on every change that touches it; other nodes see a change within 5 s.
+    private readonly HybridCacheEntryOptions _standingEntry = new()
+    {
+        Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = sharedState.LocalCacheFor(TimeSpan.FromMinutes(30)),
+    };
+
+    private static string StandingKey(string userId) => "codementor:course-standing:" + userId;
+
+    private async Task ForgetStandingAsync(IEnumerable<string> userIds, CancellationToken ct)
+    {
+        foreach (var userId in userIds)
+        {
+            await cache.RemoveAsync(StandingKey(userId), ct);
+        }
+    }
+
     public const string NotATeacher = "Only teachers create courses; an administrator makes an account a teacher.";
     public const string NotYourCourse = "That course is not one you teach.";
     public const string UnknownCode = "No course has that join code. Check it with your teacher (codes are 8 letters and digits).";
@@ -75,18 +95,20 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         {
             return invalid;
         }
-        return await writer.WriteAsync(async (context, token) =>
+        var (error, learners) = await writer.WriteAsync(async (context, token) =>
         {
             var course = await context.Courses
                 .Where(c => c.Id == courseId && c.Members.Any(m => m.UserId == teacherId && m.Role == CourseRole.Teacher))
                 .SingleOrDefaultAsync(token);
             if (course is null)
             {
-                return NotYourCourse;
+                return (NotYourCourse, new List<string>());
             }
             Apply(course, draft);
-            return null;
+            return ((string?)null, await context.CourseMembers.Where(m => m.CourseId == courseId).Select(m => m.UserId).ToListAsync(token));
         });
+        await ForgetStandingAsync(learners, ct);
+        return error;
     }
 
     public async Task<IReadOnlyList<TaughtCourse>> TeachingAsync(string teacherId, CancellationToken ct = default)
@@ -130,6 +152,7 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         await writer.WriteAsync(async (context, token) =>
             await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == learnerId && m.Role == CourseRole.Learner)
                 .ExecuteDeleteAsync(token));
+        await ForgetStandingAsync([learnerId], ct);
         return null;
     }
 
@@ -165,6 +188,7 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
             }
             return (Course: course, member.Working);
         });
+        await ForgetStandingAsync([userId], ct);
         return joined.Course is { } c ? (Joined(c, joined.Working), null) : (null, UnknownCode);
     }
 
@@ -180,8 +204,9 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
     }
 
     /// <summary>Chooses the course the learner works in (null: none). Only a course they learn in.</summary>
-    public async Task<string?> SetWorkingAsync(string userId, Guid? courseId, CancellationToken ct = default) =>
-        await writer.WriteAsync(async (context, token) =>
+    public async Task<string?> SetWorkingAsync(string userId, Guid? courseId, CancellationToken ct = default)
+    {
+        var error = await writer.WriteAsync(async (context, token) =>
         {
             if (courseId is { } id && !await context.CourseMembers.AnyAsync(m => m.CourseId == id && m.UserId == userId && m.Role == CourseRole.Learner, token))
             {
@@ -196,6 +221,9 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
             }
             return (string?)null;
         });
+        await ForgetStandingAsync([userId], ct);
+        return error;
+    }
 
     public async Task<string?> LeaveAsync(string userId, Guid courseId, CancellationToken ct = default)
     {
@@ -207,11 +235,16 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         await writer.WriteAsync(async (context, token) =>
             await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == userId && m.Role == CourseRole.Learner)
                 .ExecuteDeleteAsync(token));
+        await ForgetStandingAsync([userId], ct);
         return null;
     }
 
-    /// <summary>The policies that apply to the user's model calls (one small indexed read).</summary>
-    public async Task<CourseStanding> StandingAsync(string userId, CancellationToken ct = default)
+    /// <summary>The policies that apply to the user's model calls (cached; one small indexed read when not).</summary>
+    public async Task<CourseStanding> StandingAsync(string userId, CancellationToken ct = default) =>
+        await cache.GetOrCreateAsync(StandingKey(userId), token => new ValueTask<CourseStanding>(ReadStandingAsync(userId, token)),
+            _standingEntry, cancellationToken: ct);
+
+    private async Task<CourseStanding> ReadStandingAsync(string userId, CancellationToken ct)
     {
         await using var context = await db.CreateDbContextAsync(ct);
         var rows = await context.CourseMembers.AsNoTracking()

@@ -264,7 +264,7 @@ public sealed class ConversationService(
         // The pipeline enforces the course policy too; looking first keeps the message without an empty reply.
         if ((await courses.StandingAsync(userId, ct)).WhyOff(time.GetUtcNow().UtcDateTime) is { } courseOff)
         {
-            return (courseOff, null);
+            return (courseOff + " Your message is kept.", null); // said only where it is true: the API keeps nothing
         }
         // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
         try
