@@ -77,6 +77,70 @@ public sealed class ChatJourneyTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Enter_pressed_before_the_server_has_answered_the_typing_still_sends()
+    {
+        var page = await portal.NewUserPageAsync();
+        // Holds what the server sends to this page while the learner pastes and presses Enter, as a slow
+        // network or a loaded server does: the Send button is still the disabled one drawn for an empty box.
+        var held = new List<IWebSocketFrame>();
+        var holding = false;
+        IWebSocketRoute? toPage = null;
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/_blazor"), route =>
+        {
+            toPage = route;
+            var server = route.ConnectToServer();
+            server.OnMessage(frame =>
+            {
+                lock (held)
+                {
+                    if (holding)
+                    {
+                        held.Add(frame);
+                        return;
+                    }
+                }
+                Forward(route, frame);
+            });
+        });
+        await RegisterAsync(page);
+        await StartConversationAsync(page);
+        await Expect(page.Locator("[data-testid=chat-input]")).ToHaveAttributeAsync("data-keys-ready", "true");
+        await Expect(page.Locator("[data-testid=send]")).ToBeDisabledAsync();
+
+        lock (held)
+        {
+            holding = true;
+        }
+        await page.FillAsync("[data-testid=chat-input]", "What is a loop?");
+        await page.PressAsync("[data-testid=chat-input]", "Enter");
+        await Expect(page.Locator("[data-testid=send]")).ToBeDisabledAsync(); // nothing from the server yet
+        lock (held)
+        {
+            foreach (var frame in held)
+            {
+                Forward(toPage!, frame);
+            }
+            holding = false;
+        }
+
+        await Expect(page.Locator("[data-role=User]").Last).ToContainTextAsync("What is a loop?");
+        await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
+        await Expect(page.Locator("[data-testid=chat-input]")).ToHaveValueAsync("");
+
+        static void Forward(IWebSocketRoute toPage, IWebSocketFrame frame)
+        {
+            if (frame.Binary is { } bytes)
+            {
+                toPage.Send(bytes);
+            }
+            else
+            {
+                toPage.Send(frame.Text ?? "");
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_reply_goes_on_through_a_page_refresh_and_completes()
     {
         var page = await portal.NewUserPageAsync();

@@ -4,7 +4,7 @@ using Microsoft.JSInterop;
 
 namespace CodeMentor.Web.Components.Conversation;
 
-public partial class ChatInput
+public partial class ChatInput : IDisposable
 {
     [Inject] private IJSRuntime JS { get; set; } = default!;
 
@@ -36,6 +36,7 @@ public partial class ChatInput
     private bool _sending;
     private bool _editing;
     private ElementReference _textarea;
+    private DotNetObjectReference<ChatInput>? _self;
 
     /// <summary>Puts the learner's last message in the box to be changed and sent again.</summary>
     public async Task BeginEditAsync(string text)
@@ -60,8 +61,19 @@ public partial class ChatInput
     private async Task AttachEnterToSendAsync(ElementReference textarea)
     {
         _textarea = textarea;
-        await JS.InvokeVoidAsync("codeMentor.sendOnEnter", textarea, "[data-testid=send]");
+        _self ??= DotNetObjectReference.Create(this);
+        await JS.InvokeVoidAsync("codeMentor.sendOnEnter", textarea, _self);
     }
+
+    /// <summary>Enter in the box: sends what the server holds, under the same rules as the button.</summary>
+    [JSInvokable]
+    public async Task SendFromKeyboard()
+    {
+        await SendAsync();
+        StateHasChanged(); // called from the browser, not as a component event
+    }
+
+    public void Dispose() => _self?.Dispose();
 
     private async Task FocusAsync()
     {

@@ -1,13 +1,16 @@
 // Small browser helpers the Blazor components call through JS interop.
 window.codeMentor = {
     // Enter sends, Shift+Enter (or IME composition) adds a line.
-    sendOnEnter(textarea, sendSelector) {
+    // Enter asks the component to send rather than clicking its button: the button is enabled by the
+    // server's render of the input event, so a quick Enter (a paste, then Enter) would find it still
+    // disabled and be lost. The input event travels first on the same connection, so the server
+    // already holds the text when this call arrives.
+    sendOnEnter(textarea, component) {
         if (!textarea || textarea._codeMentorKeydown) return;
         const handler = (e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
                 e.preventDefault();
-                const button = textarea.closest(".chat-input")?.querySelector(sendSelector);
-                if (button && !button.disabled) button.click();
+                component.invokeMethodAsync("SendFromKeyboard");
             }
         };
         textarea._codeMentorKeydown = handler;
