@@ -111,7 +111,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         {
             holding = true;
         }
-        await page.FillAsync("[data-testid=chat-input]", "What is a loop?");
+        await page.FillAsync("[data-testid=chat-input]", "Why does a while loop stop?");
         await page.PressAsync("[data-testid=chat-input]", "Enter");
         await Expect(page.Locator("[data-testid=send]")).ToBeDisabledAsync(); // nothing from the server yet
         lock (held)
@@ -123,7 +123,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
             holding = false;
         }
 
-        await Expect(page.Locator("[data-role=User]").Last).ToContainTextAsync("What is a loop?");
+        await Expect(page.Locator("[data-role=User]").Last).ToContainTextAsync("Why does a while loop stop?");
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
         await Expect(page.Locator("[data-testid=chat-input]")).ToHaveValueAsync("");
 
