@@ -21,13 +21,13 @@ internal sealed class BenchmarkPortal : IAsyncDisposable
     public IBrowser Browser { get; }
     public string BaseUrl { get; }
 
-    public static async Task<BenchmarkPortal> StartAsync(string name)
+    public static async Task<BenchmarkPortal> StartAsync(string name, Dictionary<string, string?>? settings = null)
     {
         var groq = await FakeGroqServer.StartAsync();
         var folder = Path.Combine(Path.GetTempPath(), $"codementor-{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         var port = LocalPort.Free();
-        var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port);
+        var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port, settings);
         await app.StartAsync();
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -5,6 +5,7 @@ using CodeMentor.Benchmarks;
 // dotnet run -c Release --project CodeMentor.Benchmarks -- load [seconds]   the hub load benchmark
 // dotnet run -c Release --project CodeMentor.Benchmarks -- browser          streaming cost in Chromium
 // dotnet run -c Release --project CodeMentor.Benchmarks -- pages [n] [rows]   pages ready and first words after Enter, in Chromium
+// dotnet run -c Release --project CodeMentor.Benchmarks -- paint [loads] [rows]  cold first paint vs the Blazor Server template
 // dotnet run -c Release --project CodeMentor.Benchmarks -- circuits [pages] server memory per idle chat page
 // dotnet run -c Release --project CodeMentor.Benchmarks -- follow <postgres> <redis> [turns]   a reply followed on another node
 return args switch
@@ -12,6 +13,7 @@ return args switch
     ["load", ..] => await LoadBenchmark.RunAsync(args[1..]),
     ["browser", ..] => await BrowserBenchmark.RunAsync(args[1..]),
     ["pages", ..] => await PageTimingBenchmark.RunAsync(args[1..]),
+    ["paint", ..] => await FirstPaintBenchmark.RunAsync(args[1..]),
     ["circuits", ..] => await CircuitMemoryBenchmark.RunAsync(args[1..]),
     ["follow", ..] => await FollowBenchmark.RunAsync(args[1..]),
     _ => Run(args),

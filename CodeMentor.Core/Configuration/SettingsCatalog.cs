@@ -101,6 +101,8 @@ public static class SettingsCatalog
         new("OTEL_EXPORTER_OTLP_ENDPOINT", [], SettingKind.Url),
         // The GenAI conventions' variable: prompt and reply text on spans only when an admin turns it on.
         new("Telemetry:CaptureMessageContent", ["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"], SettingKind.Boolean),
+        // Pages drawn on the server for the first paint, then made live by the circuit (App.razor).
+        new("Portal:Prerender", ["CODEMENTOR_PRERENDER"], SettingKind.Boolean),
     ];
 
     /// <summary>Environment name → configuration key (for <see cref="EnvironmentAliases"/>).</summary>

@@ -60,6 +60,7 @@ public abstract class AdminDashboardTests(DatabaseProvider database) : IAsyncLif
         }
         _ledger = _ctx.Services.GetRequiredService<LedgerWriter>();
         await _ledger.StartAsync(CancellationToken.None);
+        BunitHost.RenderOnTheCircuit(_ctx);
         _ctx.Render<MudPopoverProvider>();
     }
 

@@ -141,6 +141,40 @@ public sealed class ChatJourneyTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task A_conversation_is_drawn_in_the_learners_theme_before_the_live_connection_and_cannot_be_typed_into_until_then()
+    {
+        var page = await portal.NewUserPageAsync();
+        await RegisterAsync(page);
+        await StartConversationAsync(page);
+        await AskAsync(page, "How does a for loop end?");
+        await Expect(Reply(page)).ToContainTextAsync(PortalFixture.ReplyEnd);
+        await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
+        var conversation = page.Url;
+        // The learner prefers the dark theme (chosen in the app bar; the browser remembers it).
+        var toggle = page.Locator("[data-testid=theme-toggle]");
+        for (var clicks = 0; clicks < 3 && await page.Locator("[data-testid=app-root]").GetAttributeAsync("data-theme") != "dark"; clicks++)
+        {
+            var label = (await toggle.GetAttributeAsync("aria-label"))!;
+            await toggle.ClickAsync();
+            await Expect(toggle).Not.ToHaveAttributeAsync("aria-label", label);
+        }
+        await Expect(page.Locator("[data-testid=app-root]")).ToHaveAttributeAsync("data-theme", "dark");
+
+        // A second tab whose live connection never comes up (a proxy that drops WebSockets, or just its first moment).
+        var stalled = await page.Context.NewPageAsync();
+        await stalled.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/_blazor"), _ => { /* never connects to the server */ });
+        await stalled.GotoAsync(conversation);
+
+        // Drawn by the server: the conversation, in the dark theme, and nothing can be typed or pressed yet.
+        await Expect(Reply(stalled)).ToContainTextAsync(PortalFixture.ReplyEnd);
+        await Expect(stalled.Locator("[data-role=User]")).ToContainTextAsync("How does a for loop end?");
+        await Expect(stalled.Locator("[data-testid=app-root]")).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(stalled.Locator("[data-testid=chat-input]")).ToBeDisabledAsync();
+        await Expect(stalled.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "false");
+        Assert.Equal("", await stalled.Locator("[data-testid=app-root]").GetAttributeAsync("inert"));
+    }
+
+    [Fact]
     public async Task A_reply_goes_on_through_a_page_refresh_and_completes()
     {
         var page = await portal.NewUserPageAsync();
@@ -169,7 +203,6 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         var text = string.Concat(Enumerable.Range(1, 60).Select(i => $"Paragraph {i} explains one more detail about loops.\n\n")) + PortalFixture.ReplyEnd;
         portal.Groq.Enqueue(FakeGroqServer.ReplyAtRate(GroqStream.Reply(text, pieceLength: 8), eventsPerSecond: 70));
         var scroller = page.Locator("[data-testid=chat-scroller]");
-        var distanceFromBottom = "e => e.scrollHeight - e.scrollTop - e.clientHeight";
 
         await AskAsync(page, "Explain loops in depth");
         await Expect(page.Locator("[data-status=Streaming]")).ToContainTextAsync("Paragraph 20");
@@ -182,7 +215,8 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await scroller.HoverAsync();
         await page.Mouse.WheelAsync(0, -600);
         await Expect(page.Locator("[data-testid=jump-latest]")).ToBeVisibleAsync();
-        Assert.True(await scroller.EvaluateAsync<double>(distanceFromBottom) > 100);
+        // The wheel's scroll may still be gliding when the offer appears; what matters is that it is not pulled back down.
+        await page.WaitForFunctionAsync("() => { const e = document.querySelector('[data-testid=chat-scroller]'); return e.scrollHeight - e.scrollTop - e.clientHeight > 100; }");
 
         await page.ClickAsync("[data-testid=jump-latest]");
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete", new() { Timeout = 30_000 });

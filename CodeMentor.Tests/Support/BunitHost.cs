@@ -20,6 +20,12 @@ public sealed class BunitHost : IAsyncDisposable
     public ScriptedChatClient Model { get; } = new();
     public string UserId { get; } = Guid.NewGuid().ToString();
 
+    /// <summary>Renders as the portal's circuit does (interactive on the server); the pages'
+    /// prerendered first paint is covered by the browser journeys.</summary>
+    /// <remarks>Call once the services are registered: it builds the renderer, which fixes them.</remarks>
+    public static void RenderOnTheCircuit(BunitContext context) =>
+        context.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+
     public static async Task<BunitHost> StartAsync(Dictionary<string, string?>? settings = null)
     {
         var host = new BunitHost();
@@ -33,6 +39,7 @@ public sealed class BunitHost : IAsyncDisposable
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, host.UserId));
         await ctx.Services.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
         await host.AddUserAsync(host.UserId, "ada@example.org");
+        RenderOnTheCircuit(ctx);
         host.Popovers = ctx.Render<MudPopoverProvider>();
         return host;
     }

@@ -27,6 +27,10 @@ public partial class MainLayout : IAsyncDisposable
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
+    /// <summary>The request, while the layout renders on the server without a circuit (account pages, and
+    /// every other page's prerendered first paint).</summary>
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
     private MudThemeProvider? _themeProvider;
     private ThemePreference _themePreference = ThemePreference.System;
     private bool _systemDark;
@@ -47,13 +51,9 @@ public partial class MainLayout : IAsyncDisposable
     {
         // Going anywhere closes the phone menu (a link in it, a link on the page, back and forward).
         Navigation.LocationChanged += CloseDrawer;
-        if (!RendererInfo.IsInteractive)
-        {
-            return; // the account pages render statically, in the light theme
-        }
-        // Pages render only on the circuit (no prerendering), so the browser can be asked before the first render:
-        // the page appears in its theme at once instead of flashing light first.
-        var state = await JS.InvokeAsync<BrowserState?>("codeMentor.browserState");
+        var state = RendererInfo.IsInteractive
+            ? await JS.InvokeAsync<BrowserState?>("codeMentor.browserState")
+            : FromCookie(HttpContext?.Request.Cookies[DisplayCookie]);
         if (state is not null)
         {
             _themePreference = ThemePreferences.Parse(state.Theme);
@@ -61,6 +61,24 @@ public partial class MainLayout : IAsyncDisposable
             _browserTime = BrowserTime.From(state.TimeZone);
         }
     }
+
+    /// <summary>Written by codementor.js on every page (rememberDisplay): what the browser said last time.</summary>
+    private const string DisplayCookie = "codementor-display";
+
+    private static BrowserState? FromCookie(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null; // a first visit: light and UTC until the circuit asks the browser
+        }
+        var fields = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(value);
+        string? Field(string name) => fields.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v) ? v.ToString() : null;
+        return new BrowserState(Field("theme"), Field("dark") == "1", Field("tz"));
+    }
+
+    /// <summary>The page drawn on the server before its circuit is up: shown, but inert, so nothing is typed
+    /// into a box that the circuit is about to replace.</summary>
+    private bool Prerendering => !RendererInfo.IsInteractive && AssignedRenderMode is not null;
 
     private void CloseDrawer(object? sender, Microsoft.AspNetCore.Components.Routing.LocationChangedEventArgs e)
     {

@@ -89,6 +89,14 @@ window.codeMentor = {
     },
     setThemePreference(value) {
         try { localStorage.setItem("codementor-theme", value); } catch { /* private mode: the choice lasts this page */ }
+        codeMentor.rememberDisplay();
+    },
+    // The same facts in a cookie, so the server draws the next page's first paint (prerendered, before any
+    // script runs) in the learner's theme and time zone instead of flashing light and UTC first.
+    rememberDisplay() {
+        const state = codeMentor.browserState();
+        const value = new URLSearchParams({ theme: state.theme ?? "", dark: state.systemDark ? "1" : "0", tz: state.timeZone ?? "" });
+        document.cookie = `codementor-display=${encodeURIComponent(value.toString())}; path=/; max-age=31536000; samesite=lax`;
     },
     // Page-wide shortcuts (listed in ShortcutsDialog.razor). They act through the same buttons a pointer
     // would use, so a shortcut can never do what the page does not offer at that moment.
@@ -184,3 +192,6 @@ window.codeMentor = {
         }
     }
 };
+
+codeMentor.rememberDisplay();
+matchMedia("(prefers-color-scheme: dark)").addEventListener?.("change", () => codeMentor.rememberDisplay());

@@ -37,14 +37,22 @@ public partial class Courses
 
     protected override async Task OnParametersSetAsync()
     {
-        if (Code is { } code)
+        if (Code is { } code && RendererInfo.IsInteractive) // joined once, by the circuit, not by the prerendered paint
         {
             // A join link: join, then show the plain address so a reload does not join again.
             await JoinWithAsync(code);
             Navigation.NavigateTo("courses", replace: true);
         }
         await LoadAsync();
-        _ready = true;
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            _ready = true; // the circuit is up and the page's handlers work
+            StateHasChanged();
+        }
     }
 
     private async Task LoadAsync()
