@@ -45,7 +45,12 @@ public static class FirstPaintBenchmark
         await using var prerendered = await BenchmarkPortal.StartAsync("paint-prerender", new() { ["Portal:Prerender"] = "true" });
 
         Console.WriteLine(prerendered.Header("First paint benchmark"));
-        var targets = new List<Target> { new("plain Blazor Server template, home page (\"Hello, world!\")", prerendered.Browser, template.BaseUrl, null, "", "h1") };
+        var targets = new List<Target>
+        {
+            new("plain Blazor Server template, home page (\"Hello, world!\")", prerendered.Browser, template.BaseUrl, null, "", "h1"),
+            // Static, no circuit, the same shell and styles as every page: what the styles alone cost the first paint.
+            new("CodeMentor's log-in page (static)", prerendered.Browser, prerendered.BaseUrl, null, "account/login", "h1"),
+        };
         var dashboard = rows > 0 ? $"admin dashboard, {rows:N0} ledger rows" : "admin dashboard, no usage";
         foreach (var (name, portal) in new[] { ("no prerendering", circuitOnly), ("prerendered", prerendered) })
         {
