@@ -149,11 +149,17 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
                 return NotYourCourse;
             }
         }
+        await RemoveMembershipAsync(courseId, learnerId, ct);
+        return null;
+    }
+
+    /// <summary>Takes a learner out of a course (a teacher's membership is never touched) and forgets their standing.</summary>
+    private async Task RemoveMembershipAsync(Guid courseId, string learnerId, CancellationToken ct)
+    {
         await writer.WriteAsync(async (context, token) =>
             await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == learnerId && m.Role == CourseRole.Learner)
                 .ExecuteDeleteAsync(token));
         await ForgetStandingAsync([learnerId], ct);
-        return null;
     }
 
     private static Task<bool> TeachesAsync(AppDbContext context, string teacherId, Guid courseId, CancellationToken ct) =>
@@ -232,10 +238,7 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         {
             return LeavingDuringExam;
         }
-        await writer.WriteAsync(async (context, token) =>
-            await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == userId && m.Role == CourseRole.Learner)
-                .ExecuteDeleteAsync(token));
-        await ForgetStandingAsync([userId], ct);
+        await RemoveMembershipAsync(courseId, userId, ct);
         return null;
     }
 

@@ -143,13 +143,15 @@ public sealed class ChatJourneyTests(PortalFixture portal)
     [Fact]
     public async Task A_conversation_is_drawn_in_the_learners_theme_before_the_live_connection_and_cannot_be_typed_into_until_then()
     {
-        var page = await portal.NewUserPageAsync();
+        // A learner 5½ hours from UTC: a page drawn in UTC would show other times than the live page.
+        var page = await portal.NewUserPageAsync(timezoneId: "Asia/Kolkata");
         await RegisterAsync(page);
         await StartConversationAsync(page);
         await AskAsync(page, "How does a for loop end?");
         await Expect(Reply(page)).ToContainTextAsync(PortalFixture.ReplyEnd);
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
         var conversation = page.Url;
+        var shownAt = await Reply(page).Locator("[data-testid=message-time]").InnerTextAsync();
         // The learner prefers the dark theme (chosen in the app bar; the browser remembers it).
         var toggle = page.Locator("[data-testid=theme-toggle]");
         for (var clicks = 0; clicks < 3 && await page.Locator("[data-testid=app-root]").GetAttributeAsync("data-theme") != "dark"; clicks++)
@@ -169,6 +171,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await Expect(Reply(stalled)).ToContainTextAsync(PortalFixture.ReplyEnd);
         await Expect(stalled.Locator("[data-role=User]")).ToContainTextAsync("How does a for loop end?");
         await Expect(stalled.Locator("[data-testid=app-root]")).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(Reply(stalled).Locator("[data-testid=message-time]")).ToHaveTextAsync(shownAt); // in the learner's time zone
         await Expect(stalled.Locator("[data-testid=chat-input]")).ToBeDisabledAsync();
         await Expect(stalled.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "false");
         Assert.Equal("", await stalled.Locator("[data-testid=app-root]").GetAttributeAsync("inert"));

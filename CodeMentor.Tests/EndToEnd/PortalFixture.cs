@@ -57,9 +57,10 @@ public sealed class PortalFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser profile (own cookies) for one user.</summary>
-    public async Task<IPage> NewUserPageAsync()
+    /// <param name="timezoneId">The browser's time zone (IANA); the machine's when null.</param>
+    public async Task<IPage> NewUserPageAsync(string? timezoneId = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, TimezoneId = timezoneId });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
