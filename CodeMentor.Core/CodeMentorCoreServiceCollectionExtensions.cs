@@ -93,6 +93,8 @@ public static class CodeMentorCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IUsageToday, LedgerUsageToday>();
         services.AddSingleton<UserRateLimiter>();
+        services.AddSingleton<Courses.ICourseUsageHistory, LedgerCourseUsage>();
+        services.AddSingleton<Courses.CourseBudgets>();
         services.AddSingleton<DatabaseUserLimits>();
         services.AddSingleton<IUserLimitsSource>(sp => sp.GetRequiredService<DatabaseUserLimits>());
 
@@ -107,14 +109,17 @@ public static class CodeMentorCoreServiceCollectionExtensions
         // 1. usage ledger: sees every call, refusals and cache hits included, and times all of it;
         // 2. course policy: a course with the tutor off refuses before any work (and before the quota is counted);
         //    otherwise its mode joins the system prompt;
-        // 3. user rate limits: refuse before any work is done, so a refusal costs nothing;
-        // 4. routing: the feature picks model, options and provider chain (the cache key depends on them);
-        // 5. context window: decides what is actually sent (the cache key is over the windowed messages);
-        // 6. response cache: a hit never reaches a provider;
-        // 7. failover over resilient providers (retry, circuit breaker, deadline, Groq's own limits).
+        // 3. course budgets: a course (or the learner's share of it) used up for the period refuses before any work;
+        //    tokens count against it, and the ledger row names the course;
+        // 4. user rate limits: refuse before any work is done, so a refusal costs nothing;
+        // 5. routing: the feature picks model, options and provider chain (the cache key depends on them);
+        // 6. context window: decides what is actually sent (the cache key is over the windowed messages);
+        // 7. response cache: a hit never reaches a provider;
+        // 8. failover over resilient providers (retry, circuit breaker, deadline, Groq's own limits).
         services.AddChatClient(sp => sp.GetRequiredService<ProviderFailoverChatClient>())
             .UseUsageLedger()
             .UseCoursePolicy()
+            .UseCourseBudgets()
             .UseUserRateLimits()
             .UseRouting()
             .UseContextWindow()

@@ -33,11 +33,67 @@ public sealed class Course
 
     public DateTime? ExamEndsUtc { get; set; }
 
+    /// <summary>The period the course's token budgets renew every (UTC).</summary>
+    public BudgetPeriod BudgetPeriod { get; set; } = BudgetPeriod.Week;
+
+    /// <summary>Tokens the whole course may use per <see cref="BudgetPeriod"/>; null: no course budget.</summary>
+    public long? TokenBudget { get; set; }
+
+    /// <summary>Tokens each learner may use per <see cref="BudgetPeriod"/> in this course; null: no cap per learner.</summary>
+    public long? LearnerTokenBudget { get; set; }
+
     /// <summary>What learners type or follow (as a link) to join; unique, no look-alike characters.</summary>
     public string JoinCode { get; set; } = "";
 
     public DateTime CreatedAtUtc { get; set; }
     public List<CourseMember> Members { get; set; } = [];
+}
+
+/// <summary>How often a course's token budgets renew: each UTC day, each week from Monday 00:00 UTC, each calendar month.</summary>
+public enum BudgetPeriod
+{
+    Day,
+    Week,
+    Month,
+}
+
+/// <summary>A course's token budgets: for the whole course and for each learner in it, per period. Tokens are
+/// what the provider counted (prompt and reply) for the course's tutoring calls; cache hits cost none.</summary>
+public sealed record CourseBudget(BudgetPeriod Period, long? CourseTokens, long? LearnerTokens)
+{
+    public bool Limits => CourseTokens is not null || LearnerTokens is not null;
+
+    /// <summary>The period that contains <paramref name="nowUtc"/>: its start and the start of the next.</summary>
+    public (DateTime Start, DateTime End) PeriodAt(DateTime nowUtc)
+    {
+        var day = DateTime.SpecifyKind(nowUtc.Date, DateTimeKind.Utc);
+        var start = Period switch
+        {
+            BudgetPeriod.Day => day,
+            BudgetPeriod.Week => day.AddDays(-(((int)day.DayOfWeek + 6) % 7)), // back to Monday
+            _ => day.AddDays(1 - day.Day),
+        };
+        return (start, Period switch
+        {
+            BudgetPeriod.Day => start.AddDays(1),
+            BudgetPeriod.Week => start.AddDays(7),
+            _ => start.AddMonths(1),
+        });
+    }
+
+    public static string Describe(BudgetPeriod period) => period switch
+    {
+        BudgetPeriod.Day => "today",
+        BudgetPeriod.Week => "this week",
+        _ => "this month",
+    };
+
+    public static string Per(BudgetPeriod period) => period switch
+    {
+        BudgetPeriod.Day => "per day",
+        BudgetPeriod.Week => "per week",
+        _ => "per month",
+    };
 }
 
 public enum CourseRole
@@ -60,7 +116,7 @@ public sealed class CourseMember
 
 /// <summary>The policy of the course a learner works in, as every model call of theirs applies it.</summary>
 public sealed record CoursePolicy(Guid CourseId, string CourseName, TutorMode Mode, string Languages, string Level,
-    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc)
+    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, CourseBudget? Budget = null)
 {
     /// <summary>The mode in force at <paramref name="nowUtc"/>: off during the exam window.</summary>
     public TutorMode ModeAt(DateTime nowUtc) => InExam(nowUtc) ? TutorMode.Off : Mode;

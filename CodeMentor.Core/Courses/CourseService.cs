@@ -9,11 +9,11 @@ namespace CodeMentor.Core.Courses;
 
 /// <summary>What a teacher sets for a course.</summary>
 public sealed record CourseDraft(string Name, string Languages, string Level, TutorMode Mode,
-    DateTime? ExamStartsUtc = null, DateTime? ExamEndsUtc = null);
+    DateTime? ExamStartsUtc = null, DateTime? ExamEndsUtc = null, CourseBudget? Budget = null);
 
 /// <summary>A course as its teacher sees it.</summary>
 public sealed record TaughtCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
-    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, string JoinCode, int Learners);
+    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, string JoinCode, int Learners, CourseBudget Budget);
 
 /// <summary>A learner of a course, as its teacher sees them: who, and since when — never their conversations.</summary>
 public sealed record CourseLearner(string UserId, string Email, DateTime JoinedAtUtc);
@@ -50,6 +50,9 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
     public const string NotATeacher = "Only teachers create courses; an administrator makes an account a teacher.";
     public const string NotYourCourse = "That course is not one you teach.";
     public const string UnknownCode = "No course has that join code. Check it with your teacher (codes are 8 letters and digits).";
+    /// <summary>A billion tokens a period: more is a typing slip, not a budget.</summary>
+    public const long MaxBudgetTokens = 1_000_000_000;
+
     public const string LeavingDuringExam = "You cannot leave a course during its exam.";
 
     // No 0/O, 1/I/L: a code is read aloud and copied from a board.
@@ -252,13 +255,18 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         await using var context = await db.CreateDbContextAsync(ct);
         var rows = await context.CourseMembers.AsNoTracking()
             .Where(m => m.UserId == userId && m.Role == CourseRole.Learner)
-            .Select(m => new { m.Working, m.Course!.Id, m.Course.Name, m.Course.Mode, m.Course.Languages, m.Course.Level, m.Course.ExamStartsUtc, m.Course.ExamEndsUtc })
+            .Select(m => new
+            {
+                m.Working, m.Course!.Id, m.Course.Name, m.Course.Mode, m.Course.Languages, m.Course.Level, m.Course.ExamStartsUtc, m.Course.ExamEndsUtc,
+                m.Course.BudgetPeriod, m.Course.TokenBudget, m.Course.LearnerTokenBudget,
+            })
             .ToListAsync(ct);
         if (rows.Count == 0)
         {
             return CourseStanding.None;
         }
-        var policies = rows.Select(r => (r.Working, Policy: new CoursePolicy(r.Id, r.Name, r.Mode, r.Languages, r.Level, r.ExamStartsUtc, r.ExamEndsUtc))).ToList();
+        var policies = rows.Select(r => (r.Working, Policy: new CoursePolicy(r.Id, r.Name, r.Mode, r.Languages, r.Level, r.ExamStartsUtc, r.ExamEndsUtc,
+            new CourseBudget(r.BudgetPeriod, r.TokenBudget, r.LearnerTokenBudget)))).ToList();
         return new CourseStanding(policies.FirstOrDefault(p => p.Working).Policy, policies.Select(p => p.Policy).ToList());
     }
 
@@ -284,6 +292,15 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         {
             return "An exam window needs a start and an end after it.";
         }
+        if (draft.Budget is { } budget && (!Enum.IsDefined(budget.Period) || budget.CourseTokens is <= 0 || budget.LearnerTokens is <= 0
+            || budget.CourseTokens > MaxBudgetTokens || budget.LearnerTokens > MaxBudgetTokens))
+        {
+            return $"A token budget is a whole number from 1 to {MaxBudgetTokens:N0}, or empty for none.";
+        }
+        if (draft.Budget is { CourseTokens: { } total, LearnerTokens: { } each } && each > total)
+        {
+            return "A learner's budget cannot be more than the whole course's.";
+        }
         return null;
     }
 
@@ -295,12 +312,17 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         course.Mode = draft.Mode;
         course.ExamStartsUtc = draft.ExamStartsUtc is { } start ? DateTime.SpecifyKind(start, DateTimeKind.Utc) : null;
         course.ExamEndsUtc = draft.ExamEndsUtc is { } end ? DateTime.SpecifyKind(end, DateTimeKind.Utc) : null;
+        var budget = draft.Budget ?? new CourseBudget(course.BudgetPeriod, null, null);
+        course.BudgetPeriod = budget.Period;
+        course.TokenBudget = budget.CourseTokens;
+        course.LearnerTokenBudget = budget.LearnerTokens;
     }
 
     private static string NewJoinCode() => RandomNumberGenerator.GetString(CodeAlphabet, CodeLength);
 
     private static TaughtCourse Taught(Course c, int learners) =>
-        new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, c.JoinCode, learners);
+        new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, c.JoinCode, learners,
+            new CourseBudget(c.BudgetPeriod, c.TokenBudget, c.LearnerTokenBudget));
 
     private static JoinedCourse Joined(Course c, bool working) =>
         new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, working);

@@ -36,6 +36,9 @@ internal static class CallFacts
     /// <summary>True when the reply came from the response cache.</summary>
     public const string CacheHit = "codementor.cache_hit";
 
+    /// <summary>The course the call was tutoring in (a <see cref="Guid"/>), from the course budget stage.</summary>
+    public const string CourseId = "codementor.course_id";
+
     /// <summary>Tokens of the prompt as sent, counted by the context window stage.</summary>
     public const string PromptTokens = "codementor.prompt_tokens";
 

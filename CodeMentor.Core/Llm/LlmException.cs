@@ -30,6 +30,9 @@ public enum LlmFailureCategory
 
     /// <summary>The learner's course has the tutor off (its teacher's policy, or an exam window).</summary>
     CourseClosed,
+
+    /// <summary>The learner's course has used its token budget for the period, or the learner their share of it.</summary>
+    CourseBudgetUsed,
 }
 
 /// <summary>A model call that failed, with a message written for the learner. The message never
@@ -78,6 +81,7 @@ public sealed class LlmException : Exception
         LlmFailureCategory.CircuitOpen => "circuit-open",
         LlmFailureCategory.QuotaUnavailable => "quota-unavailable",
         LlmFailureCategory.CourseClosed => "course-closed",
+        LlmFailureCategory.CourseBudgetUsed => "course-budget",
         _ => "unknown",
     };
 }

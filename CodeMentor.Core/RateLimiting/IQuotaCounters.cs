@@ -32,4 +32,12 @@ public interface IQuotaCounters
 
     /// <summary>The day's totals and the permits left in the minute window.</summary>
     ValueTask<(DayCounts Day, int MinuteAvailable)> ReadAsync(string userId, DateOnly day, int minuteLimit, CancellationToken ct);
+
+    /// <summary>Tokens counted so far against a budget of one period (a course's, or a learner's in a course),
+    /// <paramref name="key"/> naming the budget and its period. A budget not yet counted starts from
+    /// <paramref name="fromLedger"/>; its count is kept until <paramref name="forgetAfterUtc"/>.</summary>
+    ValueTask<long> BudgetUsedAsync(string key, DateTime forgetAfterUtc, Func<CancellationToken, Task<long>> fromLedger, CancellationToken ct);
+
+    /// <summary>Counts tokens against budgets being counted; one not counted yet will start from the ledger, which has them.</summary>
+    ValueTask AddBudgetTokensAsync(IReadOnlyList<string> keys, long tokens, CancellationToken ct);
 }

@@ -92,5 +92,6 @@ public sealed class UserRateLimiter(IQuotaCounters counters, TimeProvider time, 
     public static string Format(TimeSpan wait) =>
         wait.TotalSeconds < 90 ? $"{Math.Ceiling(wait.TotalSeconds):0} s"
         : wait.TotalMinutes < 90 ? $"{Math.Ceiling(wait.TotalMinutes):0} min"
-        : $"{Math.Floor(wait.TotalHours):0} h {wait.Minutes} min";
+        : wait.TotalHours < 48 ? $"{Math.Floor(wait.TotalHours):0} h {wait.Minutes} min"
+        : $"{wait.Days} d {wait.Hours} h";
 }

@@ -47,7 +47,17 @@ internal sealed partial class RedisQuotaCounters(IConnectionMultiplexer redis, T
         return 0
         """);
 
+    // Counts only a budget already being counted: one that is not starts from the ledger, which has these tokens.
+    private const string AddToBudgets = """
+        for i = 1, #KEYS do
+            if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCRBY', KEYS[i], ARGV[1]) end
+        end
+        return 0
+        """;
+
     private IDatabase Db => redis.GetDatabase();
+
+    private static RedisKey BudgetKey(string key) => "codementor:budget:" + key;
 
     private static RedisKey DayKey(string userId, DateOnly day) => $"codementor:quota:{userId}:{day:yyyyMMdd}";
 
@@ -141,6 +151,44 @@ internal sealed partial class RedisQuotaCounters(IConnectionMultiplexer redis, T
         return (new DayCounts((long?)values[0] ?? 0, (long?)values[1] ?? 0), (int)Math.Max(0, minuteLimit - await used));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take {Tokens} tokens for a learner's daily budget")]
+    public async ValueTask<long> BudgetUsedAsync(string key, DateTime forgetAfterUtc, Func<CancellationToken, Task<long>> fromLedger, CancellationToken ct)
+    {
+        try
+        {
+            var redisKey = BudgetKey(key);
+            if ((long?)await Db.StringGetAsync(redisKey) is { } used)
+            {
+                return used;
+            }
+            // Another node may start it at the same moment: the first SET NX wins and both read the same ledger.
+            var fromRows = await fromLedger(ct);
+            await Db.StringSetAsync(redisKey, fromRows, Expiry(forgetAfterUtc), When.NotExists);
+            return (long?)await Db.StringGetAsync(redisKey) ?? fromRows;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new LlmException(LlmFailureCategory.QuotaUnavailable, Unavailable, inner: ex);
+        }
+    }
+
+    public async ValueTask AddBudgetTokensAsync(IReadOnlyList<string> keys, long tokens, CancellationToken ct)
+    {
+        try
+        {
+            await Db.ScriptEvaluateAsync(AddToBudgets, keys.Select(BudgetKey).ToArray(), [tokens]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogTokensNotCounted(logger, ex, tokens);
+        }
+    }
+
+    private TimeSpan Expiry(DateTime forgetAfterUtc)
+    {
+        var left = forgetAfterUtc - time.GetUtcNow().UtcDateTime;
+        return left > TimeSpan.FromMinutes(1) ? left : TimeSpan.FromMinutes(1);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take {Tokens} tokens for a learner's or a course's budget")]
     private static partial void LogTokensNotCounted(ILogger logger, Exception ex, long tokens);
 }

@@ -29,6 +29,7 @@ public sealed class ConversationService(
     LearnerProfiles profiles,
     LlmStatus status,
     Courses.CourseService courses,
+    Courses.CourseBudgets budgets,
     IOptions<LlmOptions> options,
     TimeProvider time)
 {
@@ -262,13 +263,18 @@ public sealed class ConversationService(
             return (LlmStatus.DisabledMessage, null);
         }
         // The pipeline enforces the course policy too; looking first keeps the message without an empty reply.
-        if ((await courses.StandingAsync(userId, ct)).WhyOff(time.GetUtcNow().UtcDateTime) is { } courseOff)
+        var standing = await courses.StandingAsync(userId, ct);
+        if (standing.WhyOff(time.GetUtcNow().UtcDateTime) is { } courseOff)
         {
             return (courseOff + " Your message is kept.", null); // said only where it is true: the API keeps nothing
         }
-        // The pipeline enforces the limits; looking first keeps a refused turn free of an empty reply.
+        // The pipeline enforces the budgets and limits; looking first keeps a refused turn free of an empty reply.
         try
         {
+            if (standing.Working is { } course && await budgets.CheckAsync(userId, course, ct) is { Allowed: false } spent)
+            {
+                return (spent.Message!, spent.RetryAfter);
+            }
             await limiter.EnsureLoadedAsync(userId, ct);
             var quota = await limiter.CheckAsync(userId, await limits.GetAsync(userId, ct), ct);
             return quota.Allowed ? null : (quota.Message!, quota.RetryAfter);

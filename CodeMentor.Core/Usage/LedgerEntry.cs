@@ -8,6 +8,9 @@ public sealed class LedgerEntry : ILedgerKeys
     public DateTime TimestampUtc { get; set; }
     public string UserId { get; set; } = "";
     public Guid? ConversationId { get; set; }
+
+    /// <summary>The course the call was tutoring work in (the learner's working course), whose budgets it counts against.</summary>
+    public Guid? CourseId { get; set; }
     public string Feature { get; set; } = "";
     public string Provider { get; set; } = "";
     public string Model { get; set; } = "";

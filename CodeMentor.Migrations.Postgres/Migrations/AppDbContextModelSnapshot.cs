@@ -138,6 +138,11 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("BudgetPeriod")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -157,6 +162,9 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long?>("LearnerTokenBudget")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Level")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -171,6 +179,9 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<long?>("TokenBudget")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 
@@ -758,6 +769,9 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                     b.Property<long?>("CostPico")
                         .HasColumnType("bigint");
 
+                    b.Property<Guid?>("CourseId")
+                        .HasColumnType("uuid");
+
                     b.Property<bool>("Estimated")
                         .HasColumnType("boolean");
 
@@ -817,6 +831,8 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("TimestampUtc");
+
+                    b.HasIndex("CourseId", "TimestampUtc");
 
                     b.HasIndex("UserId", "CostPico");
 

@@ -290,7 +290,7 @@ public sealed class PipelineTests
 
         // A fresh limiter is what the process has after a restart: it must start from the ledger, not from zero.
         var limits = await host.Host.Get<IUserLimitsSource>().GetAsync("ada");
-        var restarted = new UserRateLimiter(new InProcessQuotaCounters(), host.Clock, host.Host.Get<IUsageToday>());
+        var restarted = new UserRateLimiter(new InProcessQuotaCounters(host.Clock), host.Clock, host.Host.Get<IUsageToday>());
         await restarted.EnsureLoadedAsync("ada");
         Assert.Equal(1, (await restarted.StatusAsync("ada", limits)).DayRemaining);
         Assert.Equal(220, await restarted.TokensUsedTodayAsync("ada"));

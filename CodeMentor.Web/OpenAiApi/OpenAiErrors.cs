@@ -23,6 +23,7 @@ internal static class OpenAiErrors
     public static (int Status, string Type, string Code) Classify(LlmException ex) => ex.Category switch
     {
         LlmFailureCategory.QuotaExceeded => (429, "requests", "rate_limit_exceeded"),
+        LlmFailureCategory.CourseBudgetUsed => (429, "tokens", "course_budget_exceeded"),
         LlmFailureCategory.RateLimited => (429, "requests", "rate_limit_exceeded"),
         LlmFailureCategory.ContextTooLarge or LlmFailureCategory.RequestTooLarge => (400, "invalid_request_error", "context_length_exceeded"),
         LlmFailureCategory.BadRequest or LlmFailureCategory.Unprocessable => (400, "invalid_request_error", "invalid_request"),

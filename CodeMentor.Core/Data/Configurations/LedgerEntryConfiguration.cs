@@ -21,6 +21,8 @@ internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<Ledger
         // Dashboard queries filter by period, and by user within a period.
         builder.HasIndex(e => e.TimestampUtc);
         builder.HasIndex(e => new { e.UserId, e.TimestampUtc });
+        // A course's use in a period: its budgets are counted from it after a restart.
+        builder.HasIndex(e => new { e.CourseId, e.TimestampUtc });
         // A user's most expensive calls (the drill-down's default sort) without sorting all their rows.
         builder.HasIndex(e => new { e.UserId, e.CostPico });
     }

@@ -133,6 +133,11 @@ namespace CodeMentor.Core.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BudgetPeriod")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -152,6 +157,9 @@ namespace CodeMentor.Core.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LearnerTokenBudget")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Level")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -166,6 +174,9 @@ namespace CodeMentor.Core.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("TokenBudget")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -747,6 +758,9 @@ namespace CodeMentor.Core.Data.Migrations
                     b.Property<long?>("CostPico")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("CourseId")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Estimated")
                         .HasColumnType("INTEGER");
 
@@ -806,6 +820,8 @@ namespace CodeMentor.Core.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("TimestampUtc");
+
+                    b.HasIndex("CourseId", "TimestampUtc");
 
                     b.HasIndex("UserId", "CostPico");
 

@@ -16,9 +16,6 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// </summary>
 internal sealed class CoursePolicyChatClient(IChatClient inner, CourseService courses, TimeProvider time) : DelegatingChatClient(inner)
 {
-    private static readonly HashSet<string> CourseWork =
-        [Features.Chat, Features.Review, Features.Exercise, Features.Hint, Features.Feedback, Features.Concept];
-
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
@@ -27,7 +24,7 @@ internal sealed class CoursePolicyChatClient(IChatClient inner, CourseService co
         IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (options.GetRequestContext() is { } request && CourseWork.Contains(request.Feature))
+        if (options.GetRequestContext() is { } request && Features.CourseWork.Contains(request.Feature))
         {
             var standing = await courses.StandingAsync(request.UserId, cancellationToken);
             if (standing.WhyOff(time.GetUtcNow().UtcDateTime) is { } off)

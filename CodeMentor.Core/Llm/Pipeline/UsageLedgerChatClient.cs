@@ -38,6 +38,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         public bool CacheHit;
         public TimeSpan ProviderWait;
         public int? PromptTokens;
+        public Guid? CourseId;
         public UsageDetails? Usage;
         public TimeSpan? FirstToken;
         public readonly StringBuilder Seen = new();
@@ -49,6 +50,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
             CacheHit |= get(CallFacts.CacheHit) as bool? ?? false;
             ProviderWait = get(CallFacts.ProviderWait) as TimeSpan? ?? ProviderWait;
             PromptTokens ??= get(CallFacts.PromptTokens) as int?;
+            CourseId ??= get(CallFacts.CourseId) as Guid?;
         }
     }
 
@@ -172,6 +174,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
             TimestampUtc = time.GetUtcNow().UtcDateTime,
             UserId = request?.UserId ?? "system",
             ConversationId = request?.ConversationId,
+            CourseId = fold.CourseId,
             Feature = request?.Feature ?? "chat",
             Provider = fold.Provider ?? "",
             Model = fold.Model ?? "",
@@ -194,9 +197,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         var usage = fold.Usage;
         if (usage is null && fold.Seen.Length > 0)
         {
-            // Cut off after the provider started answering but before it reported usage (5xx and
-            // refused requests are not billed): count what was sent and what came back.
-            usage = new UsageDetails { InputTokenCount = fold.PromptTokens ?? 0, OutputTokenCount = tokens.CountText(fold.Seen.ToString()) };
+            usage = CallTokens.EstimateCutOff(fold.PromptTokens, fold.Seen.ToString(), tokens);
             entry.Estimated = true;
         }
         entry.InputTokens = (int)(usage?.InputTokenCount ?? 0);
@@ -222,6 +223,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         LlmException { Category: LlmFailureCategory.QuotaExceeded } => (LedgerOutcomes.RateLimited, "quota"),
         // Refused before any work, as a used-up quota is: counted among the refusals, not the failures.
         LlmException { Category: LlmFailureCategory.CourseClosed } => (LedgerOutcomes.RateLimited, "course-closed"),
+        LlmException { Category: LlmFailureCategory.CourseBudgetUsed } => (LedgerOutcomes.RateLimited, "course-budget"),
         LlmException ex => (LedgerOutcomes.Failed, ex.CategoryLabel),
         _ => (LedgerOutcomes.Failed, "unexpected"),
     };

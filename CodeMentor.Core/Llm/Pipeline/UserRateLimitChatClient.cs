@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CodeMentor.Core.RateLimiting;
+using CodeMentor.Core.Tokens;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,9 +9,9 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// <summary>
 /// Enforces each learner's limits (requests per minute and per day, optional daily token budget)
 /// before anything else happens. A refusal costs nothing: no provider call, and the caller keeps
-/// the learner's message. Tokens of answered calls count against the daily budget.
+/// the learner's message. The tokens of each call count against the daily budget.
 /// </summary>
-internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter limiter, IUserLimitsSource limits)
+internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter limiter, IUserLimitsSource limits, TokenCounter counter)
     : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(
@@ -32,29 +33,21 @@ internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter
             }
         }
 
-        // The tokens a reply used count against the daily token budget; a cache hit used none.
-        var cacheHit = false;
-        long? tokens = null;
+        // The tokens a reply used count against the daily token budget (by the ledger's rule: a cache hit used none).
+        var used = new CallTokens(counter);
         try
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))
             {
-                cacheHit |= update.Get<bool>(CallFacts.CacheHit);
-                foreach (var content in update.Contents.AsSpanOrList())
-                {
-                    if (content is UsageContent { Details: var usage })
-                    {
-                        tokens = (tokens ?? 0) + (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0);
-                    }
-                }
+                used.Observe(update);
                 yield return update;
             }
         }
         finally
         {
-            if (userId is not null && !cacheHit && tokens is { } used)
+            if (userId is not null)
             {
-                await limiter.RecordTokensAsync(userId, used, CancellationToken.None);
+                await limiter.RecordTokensAsync(userId, used.Billed, CancellationToken.None);
             }
         }
     }
@@ -64,5 +57,6 @@ internal static class UserRateLimitChatClientExtensions
 {
     public static ChatClientBuilder UseUserRateLimits(this ChatClientBuilder builder) =>
         builder.Use((inner, services) => new UserRateLimitChatClient(inner,
-            services.GetRequiredService<UserRateLimiter>(), services.GetRequiredService<IUserLimitsSource>()));
+            services.GetRequiredService<UserRateLimiter>(), services.GetRequiredService<IUserLimitsSource>(),
+            services.GetRequiredService<TokenCounter>()));
 }

@@ -30,6 +30,9 @@ public static class Features
 
     public static readonly IReadOnlyList<string> All = [Chat, Review, Exercise, Hint, Feedback, Onboarding, Concept, Insight];
 
+    /// <summary>Tutoring a learner does in their course: its policy and budgets apply. Onboarding and admin insights are not.</summary>
+    public static readonly IReadOnlySet<string> CourseWork = new HashSet<string> { Chat, Review, Exercise, Hint, Feedback, Concept };
+
     /// <summary>Features that default to the larger model when GROQ_MODEL is not set.</summary>
     public static readonly IReadOnlyList<string> Heavy = [Review, Exercise, Insight];
 

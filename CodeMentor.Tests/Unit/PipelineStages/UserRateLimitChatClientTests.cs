@@ -1,6 +1,7 @@
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Llm.Pipeline;
 using CodeMentor.Core.RateLimiting;
+using CodeMentor.Core.Tokens;
 using CodeMentor.Tests.Support;
 using Microsoft.Extensions.AI;
 using static CodeMentor.Tests.Unit.PipelineStages.InnerStub;
@@ -21,7 +22,7 @@ public sealed class UserRateLimitChatClientTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private UserRateLimitChatClient Limits(IChatClient inner) => new(inner, _host.Get<UserRateLimiter>(), _host.Get<IUserLimitsSource>());
+    private UserRateLimitChatClient Limits(IChatClient inner) => new(inner, _host.Get<UserRateLimiter>(), _host.Get<IUserLimitsSource>(), _host.Get<TokenCounter>());
 
     private async Task<long?> TokensLeftAsync(string user) =>
         (await _host.Get<UserRateLimiter>().StatusAsync(user, await _host.Get<IUserLimitsSource>().GetAsync(user))).TokensRemaining;
@@ -41,5 +42,19 @@ public sealed class UserRateLimitChatClientTests : IAsyncLifetime
         var (_, error) = await Limits(refused).GetStreamingResponseAsync(Ask("Three"), For("ada")).ReadAllAsync();
         Assert.Equal(LlmFailureCategory.QuotaExceeded, Assert.IsType<LlmException>(error).Category);
         Assert.Empty(refused.Calls);
+    }
+
+    [Fact]
+    public async Task A_reply_stopped_before_its_usage_arrived_still_counts_what_was_sent_and_seen()
+    {
+        var counter = _host.Get<TokenCounter>();
+        var answer = "A list keeps its items in order; a set keeps each item once.";
+        var inner = new InnerStub([Text(answer).With(CallFacts.PromptTokens, 120), Text(" And more.")]);
+        using var stop = new CancellationTokenSource();
+        await foreach (var _ in Limits(inner).GetStreamingResponseAsync(Ask("Lists or sets?"), For("bo"), stop.Token))
+        {
+            break; // the learner pressed Stop after the first words
+        }
+        Assert.Equal(1000 - 120 - counter.CountText(answer), await TokensLeftAsync("bo"));
     }
 }
