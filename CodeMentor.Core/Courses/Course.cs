@@ -81,6 +81,8 @@ public sealed record CourseBudget(BudgetPeriod Period, long? CourseTokens, long?
         });
     }
 
+    public static string Tokens(long count) => count == 1 ? "1 token" : $"{count:N0} tokens";
+
     public static string Describe(BudgetPeriod period) => period switch
     {
         BudgetPeriod.Day => "today",

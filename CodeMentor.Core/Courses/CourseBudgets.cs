@@ -44,12 +44,12 @@ public sealed class CourseBudgets(IQuotaCounters counters, ICourseUsageHistory h
         if (status.CourseLeft == 0)
         {
             return new QuotaDecision(false, wait,
-                $"Your course \"{course.CourseName}\" has used its budget of {status.CourseLimit:N0} tokens {CourseBudget.Describe(status.Period)}. {renews}");
+                $"Your course \"{course.CourseName}\" has used its budget of {CourseBudget.Tokens(status.CourseLimit!.Value)} {CourseBudget.Describe(status.Period)}. {renews}");
         }
         if (status.LearnerLeft == 0)
         {
             return new QuotaDecision(false, wait,
-                $"You have used your {status.LearnerLimit:N0} tokens {CourseBudget.Describe(status.Period)} in the course \"{course.CourseName}\". {renews}");
+                $"You have used your {CourseBudget.Tokens(status.LearnerLimit!.Value)} {CourseBudget.Describe(status.Period)} in the course \"{course.CourseName}\". {renews}");
         }
         return QuotaDecision.Allow;
     }

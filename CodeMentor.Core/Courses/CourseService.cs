@@ -18,6 +18,12 @@ public sealed record TaughtCourse(Guid Id, string Name, string Languages, string
 /// <summary>A learner of a course, as its teacher sees them: who, and since when — never their conversations.</summary>
 public sealed record CourseLearner(string UserId, string Email, DateTime JoinedAtUtc);
 
+/// <summary>What a course used of its budgets this period, for its teacher: the whole course and each learner.</summary>
+public sealed record CourseUsage(CourseBudget Budget, long Used, IReadOnlyList<(CourseLearner Learner, long Used)> Learners, DateTime RenewsAtUtc)
+{
+    public long? Left => Budget.CourseTokens is { } limit ? Math.Max(0, limit - Used) : null;
+}
+
 /// <summary>A course as a learner in it sees it.</summary>
 public sealed record JoinedCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
     DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, bool Working);
@@ -28,7 +34,7 @@ public sealed record JoinedCourse(Guid Id, string Name, string Languages, string
 /// change its policy, only members choose a course to work in.
 /// </summary>
 public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWriter writer, TimeProvider time,
-    HybridCache cache, SharedStateMode sharedState)
+    HybridCache cache, SharedStateMode sharedState, CourseBudgets budgets)
 {
     // Every tutoring call reads the learner's standing (the preflight and the pipeline), so it is cached as the
     // learner profile is, and removed on every change that touches it; other nodes see a change within 5 s.
@@ -139,6 +145,24 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
             .OrderBy(l => l.Email)
             .ToListAsync(ct);
         return rows.Select(r => new CourseLearner(r.UserId, r.Email, r.JoinedAtUtc)).ToList();
+    }
+
+    /// <summary>The course's tokens this period, in all and per learner, for one of its teachers; null for anyone else.
+    /// Totals only: which calls, and what was asked, stay the learners' own.</summary>
+    public async Task<CourseUsage?> UsageAsync(string teacherId, Guid courseId, CancellationToken ct = default)
+    {
+        if (await LearnersAsync(teacherId, courseId, ct) is not { } learners)
+        {
+            return null;
+        }
+        CourseBudget budget;
+        await using (var context = await db.CreateDbContextAsync(ct))
+        {
+            budget = await context.Courses.AsNoTracking().Where(c => c.Id == courseId)
+                .Select(c => new CourseBudget(c.BudgetPeriod, c.TokenBudget, c.LearnerTokenBudget)).SingleAsync(ct);
+        }
+        var (used, byLearner, renews) = await budgets.UsageAsync(courseId, budget.Period, learners.Select(l => l.UserId), ct);
+        return new CourseUsage(budget, used, learners.Select(l => (l, byLearner[l.UserId])).ToList(), renews);
     }
 
     /// <summary>Takes a learner out of the course (they can join again with the code while it is unchanged).</summary>

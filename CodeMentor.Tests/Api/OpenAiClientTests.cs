@@ -210,6 +210,32 @@ public sealed class OpenAiClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_used_up_course_budget_is_openais_429_with_the_renewal_as_retry_after_and_no_model_call()
+    {
+        var teacher = await _portal.RegisterAsync("tess@example.org");
+        using (var scope = _portal.Services.CreateScope())
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<AdminService>().SetTeacherAsync(teacher, true));
+        }
+        var courses = _portal.Services.GetRequiredService<CourseService>();
+        var (course, _) = await courses.CreateAsync(teacher, new CourseDraft("Budgeted", "Python", "beginner", TutorMode.FullHelp,
+            Budget: new CourseBudget(BudgetPeriod.Month, null, 1)));
+        Assert.Null((await courses.JoinAsync(_userId, course!.JoinCode)).Error);
+
+        await Chat().CompleteChatAsync([new UserChatMessage("What is a loop?")]); // nothing used yet: answered, and over the 1 token
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => Chat().CompleteChatAsync([new UserChatMessage("And a list?")]));
+
+        Assert.Equal(429, refused.Status);
+        using var error = JsonDocument.Parse(refused.GetRawResponse()!.Content.ToString());
+        Assert.Equal("course_budget_exceeded", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.StartsWith("You have used your 1 token this month in the course \"Budgeted\". It renews",
+            error.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.True(refused.GetRawResponse()!.Headers.TryGetValue("retry-after", out var retryAfter));
+        Assert.True(int.Parse(retryAfter!, CultureInfo.InvariantCulture) > 60); // the month's end, not a moment
+        Assert.Single(_portal.Groq.Requests);
+    }
+
+    [Fact]
     public async Task Malformed_requests_get_openais_error_shape_naming_the_field()
     {
         using var http = _portal.CreateClient();

@@ -1,4 +1,6 @@
 using Bunit;
+using CodeMentor.Core.Courses;
+using CodeMentor.Core.Data;
 using CodeMentor.Core.Markdown;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.RateLimiting;
@@ -8,6 +10,7 @@ using CodeMentor.Web.Components.Layout;
 using CodeMentor.Web.Components.Conversation;
 using CodeMentor.Web.Components.Pages.Chat;
 using CodeMentor.Web.Components.Shared;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CodeMentor.Tests.Components;
@@ -61,6 +64,38 @@ public sealed class LearnerUiTests : IAsyncLifetime
             Assert.Contains("Second question", page.FindAll("[data-role=User]")[^1].TextContent);
             Assert.NotNull(page.Find("[data-testid=regenerate]")); // "Get a reply" on the waiting message
         }, Wait);
+    }
+
+    [Fact]
+    public async Task A_used_up_course_budget_says_why_and_when_it_renews_instead_of_counting_down()
+    {
+        // The learner works in a course whose 10 tokens a day per learner the pipeline has counted as used.
+        var course = new Course { Id = Guid.NewGuid(), Name = "Python 101", JoinCode = "ABCDEFGH", BudgetPeriod = BudgetPeriod.Day, LearnerTokenBudget = 10 };
+        await using (var db = await _host.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            db.Courses.Add(course);
+            db.CourseMembers.Add(new CourseMember { CourseId = course.Id, UserId = _host.UserId, Role = CourseRole.Learner, Working = true });
+            await db.SaveChangesAsync();
+        }
+        var policy = (await _host.Get<CourseService>().StandingAsync(_host.UserId)).Working!;
+        Assert.Equal(10, (await _host.Get<CourseBudgets>().StatusAsync(_host.UserId, policy))!.Left);
+        await _host.Get<CourseBudgets>().RecordAsync(_host.UserId, policy, 25);
+
+        var id = await Store.CreateAsync(_host.UserId, new LearnerContext());
+        var page = _host.Context.Render<Chat>(p => p.Add(c => c.ConversationId, id));
+        page.WaitForAssertion(() => Assert.Contains("0 tokens left today (yours; renews", page.Find("[data-testid=course-budget-left]").TextContent), Wait);
+        page.Find("[data-testid=chat-input]").Input("One more question");
+        page.Find("button[data-testid=send]").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var alert = page.Find("[data-testid=send-error]");
+            Assert.Contains("You have used your 10 tokens today in the course \"Python 101\". It renews", alert.TextContent);
+            Assert.Contains("your message is saved", alert.TextContent);
+            Assert.Empty(page.FindAll("[data-testid=countdown]")); // hours away: no seconds ticking down
+            Assert.Contains("One more question", page.FindAll("[data-role=User]")[^1].TextContent);
+        }, Wait);
+        Assert.Empty(_host.Model.Calls);
     }
 
     [Fact]

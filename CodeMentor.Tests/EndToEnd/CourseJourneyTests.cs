@@ -91,4 +91,55 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(learner.Locator("[data-role=User]").Last).ToContainTextAsync("Are you still there?");
         Assert.Equal(calls, _portal.Groq.Requests.Count);
     }
+
+    [Fact]
+    public async Task A_teacher_gives_each_learner_a_token_budget_the_learner_sees_what_is_left_and_is_refused_visibly_when_it_is_used()
+    {
+        var teacher = await _portal.NewUserPageAsync();
+        var teacherEmail = await RegisterAsync(teacher); // the first account: an admin, who makes themself a teacher
+        await teacher.GotoAsync("admin/users");
+        await teacher.Locator($"[aria-label='Teacher role for {teacherEmail}']").CheckAsync();
+        await Expect(teacher.Locator(".mud-snackbar")).ToContainTextAsync("is now a teacher");
+
+        await OpenCoursesAsync(teacher);
+        var form = teacher.Locator("[data-testid=new-course]");
+        await form.Locator("input[data-testid=course-name]").FillAsync("Budgeted course");
+        await form.Locator("input[data-testid=course-learner-budget]").FillAsync("60");
+        await ChooseAsync(teacher, form.Locator("[data-testid=course-budget-period]"), "Every day (00:00 UTC)");
+        await form.Locator("[data-testid=course-submit]").ClickAsync();
+        await Expect(teacher.Locator("[data-testid=courses-message]")).ToContainTextAsync("\"Budgeted course\" is ready");
+        var course = teacher.Locator("[data-testid=taught-course][data-course='Budgeted course']");
+        await Expect(course.Locator("[data-testid=course-budget-line]")).ToContainTextAsync("Budget: 60 tokens per day for each learner.");
+        var code = await course.Locator("[data-testid=taught-join-code]").InnerTextAsync();
+
+        var learner = await _portal.NewUserPageAsync();
+        var learnerEmail = await RegisterAsync(learner);
+        await OpenCoursesAsync(learner);
+        await learner.Locator("input[data-testid=join-code]").FillAsync(code.ToLowerInvariant());
+        await learner.Locator("[data-testid=join-submit]").ClickAsync();
+        await Expect(learner.Locator("[data-testid=courses-message]")).ToContainTextAsync("You are in \"Budgeted course\"");
+
+        await learner.GotoAsync("chat");
+        await WaitUntilInteractiveAsync(learner);
+        await Expect(learner.Locator("[data-testid=course-budget-left]")).ToContainTextAsync("60 tokens left today (yours;");
+        await AskAsync(learner, "What does a budget of tokens mean for my questions?");
+        await Expect(Reply(learner)).ToHaveAttributeAsync("data-status", "Complete");
+        await Expect(learner.Locator("[data-testid=course-budget-left]")).ToContainTextAsync("0 tokens left today"); // the reply used more than 60
+
+        var calls = _portal.Groq.Requests.Count;
+        await AskAsync(learner, "May I ask one more about budgets?");
+        await Expect(learner.Locator("[data-testid=send-error]"))
+            .ToContainTextAsync("You have used your 60 tokens today in the course \"Budgeted course\". It renews");
+        await Expect(learner.Locator("[data-role=User]").Last).ToContainTextAsync("May I ask one more about budgets?");
+        Assert.Equal(calls, _portal.Groq.Requests.Count);
+
+        // The teacher sees totals and each learner's use, never the questions.
+        await OpenCoursesAsync(teacher);
+        course = teacher.Locator("[data-testid=taught-course][data-course='Budgeted course']");
+        await Expect(course.Locator("[data-testid=course-budget-line]")).ToContainTextAsync("Used today:");
+        await course.Locator("[data-testid=show-learners]").ClickAsync();
+        await Expect(course.Locator("[data-testid=roster-learner]")).ToContainTextAsync(learnerEmail);
+        await Expect(course.Locator("[data-testid=learner-used]")).ToContainTextAsync("tokens today of 60");
+        await Expect(course).Not.ToContainTextAsync("budgets?");
+    }
 }

@@ -24,6 +24,7 @@ public partial class Courses
     private IReadOnlyList<TaughtCourse> _teaching = [];
     private CourseDraft _newCourse = NewDraft();
     private readonly Dictionary<Guid, IReadOnlyList<CourseLearner>> _rosters = [];
+    private readonly Dictionary<Guid, CourseUsage> _usage = [];
 
     private Guid? Working => _learning.FirstOrDefault(c => c.Working)?.Id;
 
@@ -59,6 +60,21 @@ public partial class Courses
     {
         _learning = await CourseService.LearningAsync(_userId);
         _teaching = _isTeacher ? await CourseService.TeachingAsync(_userId) : [];
+        _usage.Clear();
+        foreach (var course in _teaching.Where(c => c.Budget.Limits))
+        {
+            try
+            {
+                if (await CourseService.UsageAsync(_userId, course.Id) is { } usage)
+                {
+                    _usage[course.Id] = usage;
+                }
+            }
+            catch (CodeMentor.Core.Llm.LlmException)
+            {
+                // The shared counters (Redis) do not answer: the page shows the budget without what is used.
+            }
+        }
     }
 
     private async Task JoinAsync()
@@ -129,7 +145,25 @@ public partial class Courses
 
     private string JoinLink(string code) => Navigation.BaseUri + "courses/join/" + code;
 
-    private static CourseDraft DraftOf(TaughtCourse c) => new(c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc);
+    private static CourseDraft DraftOf(TaughtCourse c) => new(c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, c.Budget);
+
+    internal static string BudgetText(CourseBudget budget) => (budget.CourseTokens, budget.LearnerTokens) switch
+    {
+        (null, null) => "No token budget.",
+        ({ } course, null) => $"Budget: {CourseBudget.Tokens(course)} {CourseBudget.Per(budget.Period)} for the course.",
+        (null, { } each) => $"Budget: {CourseBudget.Tokens(each)} {CourseBudget.Per(budget.Period)} for each learner.",
+        ({ } course, { } each) => $"Budget: {CourseBudget.Tokens(course)} {CourseBudget.Per(budget.Period)} for the course, {each:N0} for each learner.",
+    };
+
+    private static string UsedText(CourseUsage usage) =>
+        $"Used {CourseBudget.Describe(usage.Budget.Period)}: {CourseBudget.Tokens(usage.Used)}"
+        + (usage.Left is { } left ? $" ({left:N0} left)" : "")
+        + $". Renews {usage.RenewsAtUtc.ToString("ddd d MMM HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC.";
+
+    private string? LearnerUsedText(Guid courseId, string learnerId) =>
+        _usage.TryGetValue(courseId, out var usage) && usage.Learners.FirstOrDefault(l => l.Learner.UserId == learnerId) is { Learner: not null } mine
+            ? $"{CourseBudget.Tokens(mine.Used)} {CourseBudget.Describe(usage.Budget.Period)}" + (usage.Budget.LearnerTokens is { } each ? $" of {each:N0}" : "")
+            : null;
 
     private static string Learners(int count) => count == 1 ? "1 learner" : $"{count} learners";
 
