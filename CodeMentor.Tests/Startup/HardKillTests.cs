@@ -24,13 +24,13 @@ public sealed partial class HardKillTests : IAsyncLifetime
     private readonly string _folder = TempFolder.Create();
     private FakeGroqServer _groq = default!;
     private readonly StartupTests _starter = new();
+    private static readonly string LongReply = string.Concat(Enumerable.Range(1, 120).Select(i => $"Sentence {i}. "));
 
     public async Task InitializeAsync()
     {
         _groq = await FakeGroqServer.StartAsync();
         // A long, slow reply: about 12 seconds of pieces.
-        var text = string.Concat(Enumerable.Range(1, 120).Select(i => $"Sentence {i}. "));
-        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply(text, pieceLength: 6), TimeSpan.FromMilliseconds(40));
+        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply(LongReply, pieceLength: 6), TimeSpan.FromMilliseconds(40));
     }
 
     public async Task DisposeAsync()
@@ -153,7 +153,9 @@ public sealed partial class HardKillTests : IAsyncLifetime
             }, TimeSpan.FromSeconds(60), "node B to mark node A's reply");
             Assert.Equal(MessageStatus.Failed, reply!.Status);
             Assert.Equal(OrphanedReplies.NodeLostDetail + " The text so far was kept; use Regenerate to try again.", reply.StatusDetail);
-            Assert.StartsWith("Sentence 1.", reply.Content);
+            // What node A had checkpointed (every 0.5 s): on a loaded machine that can be the first piece only.
+            Assert.NotEmpty(reply.Content);
+            Assert.StartsWith(reply.Content, LongReply);
 
             // The cut-off call is recorded in the same sweep, in its own transaction just after.
             LedgerPage ledger = default!;
