@@ -33,6 +33,8 @@ public sealed class Course
 
     public DateTime? ExamEndsUtc { get; set; }
 
+    public LeakGuardStrictness LeakGuard { get; set; } = LeakGuardStrictness.Standard;
+
     /// <summary>The period the course's token budgets renew every (UTC).</summary>
     public BudgetPeriod BudgetPeriod { get; set; } = BudgetPeriod.Week;
 
@@ -47,6 +49,20 @@ public sealed class Course
 
     public DateTime CreatedAtUtc { get; set; }
     public List<CourseMember> Members { get; set; } = [];
+}
+
+/// <summary>How much of an exercise's solution the tutor's replies (hints, feedback) may carry before the
+/// solution-leak guard replaces them. The teacher sets it per course; outside a course it is <see cref="Standard"/>.</summary>
+public enum LeakGuardStrictness
+{
+    /// <summary>The default: a correction of up to two lines, or a small piece, passes; most of the solution does not.</summary>
+    Standard,
+
+    /// <summary>Any code that carries a notable part of the solution is replaced, corrections of it included.</summary>
+    Strict,
+
+    /// <summary>Only a (nearly) complete solution is replaced; decisive pieces pass.</summary>
+    Lenient,
 }
 
 /// <summary>How often a course's token budgets renew: each UTC day, each week from Monday 00:00 UTC, each calendar month.</summary>
@@ -118,7 +134,7 @@ public sealed class CourseMember
 
 /// <summary>The policy of the course a learner works in, as every model call of theirs applies it.</summary>
 public sealed record CoursePolicy(Guid CourseId, string CourseName, TutorMode Mode, string Languages, string Level,
-    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, CourseBudget? Budget = null)
+    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, CourseBudget? Budget = null, LeakGuardStrictness LeakGuard = LeakGuardStrictness.Standard)
 {
     /// <summary>The mode in force at <paramref name="nowUtc"/>: off during the exam window.</summary>
     public TutorMode ModeAt(DateTime nowUtc) => InExam(nowUtc) ? TutorMode.Off : Mode;
@@ -131,6 +147,13 @@ public sealed record CoursePolicy(Guid CourseId, string CourseName, TutorMode Mo
         : InExam(nowUtc)
             ? $"The tutor is off in your course \"{CourseName}\" during its exam, until {ExamEndsUtc:yyyy-MM-dd HH:mm} UTC."
             : $"Your teacher has turned the tutor off in your course \"{CourseName}\".";
+
+    public static string Describe(LeakGuardStrictness strictness) => strictness switch
+    {
+        LeakGuardStrictness.Strict => "strict (no code that carries part of the solution)",
+        LeakGuardStrictness.Lenient => "lenient (only a whole solution is held back)",
+        _ => "standard (small corrections pass, most of a solution does not)",
+    };
 
     public static string Describe(TutorMode mode) => mode switch
     {

@@ -9,11 +9,12 @@ namespace CodeMentor.Core.Courses;
 
 /// <summary>What a teacher sets for a course.</summary>
 public sealed record CourseDraft(string Name, string Languages, string Level, TutorMode Mode,
-    DateTime? ExamStartsUtc = null, DateTime? ExamEndsUtc = null, CourseBudget? Budget = null);
+    DateTime? ExamStartsUtc = null, DateTime? ExamEndsUtc = null, CourseBudget? Budget = null,
+    LeakGuardStrictness LeakGuard = LeakGuardStrictness.Standard);
 
 /// <summary>A course as its teacher sees it.</summary>
 public sealed record TaughtCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
-    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, string JoinCode, int Learners, CourseBudget Budget);
+    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, string JoinCode, int Learners, CourseBudget Budget, LeakGuardStrictness LeakGuard);
 
 /// <summary>A learner of a course, as its teacher sees them: who, and since when — never their conversations.</summary>
 public sealed record CourseLearner(string UserId, string Email, DateTime JoinedAtUtc);
@@ -26,7 +27,7 @@ public sealed record CourseUsage(CourseBudget Budget, long Used, IReadOnlyList<(
 
 /// <summary>A course as a learner in it sees it.</summary>
 public sealed record JoinedCourse(Guid Id, string Name, string Languages, string Level, TutorMode Mode,
-    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, bool Working);
+    DateTime? ExamStartsUtc, DateTime? ExamEndsUtc, bool Working, LeakGuardStrictness LeakGuard);
 
 /// <summary>
 /// Courses, their members and policies. Every call names the user it acts for and is checked here,
@@ -282,7 +283,7 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
             .Select(m => new
             {
                 m.Working, m.Course!.Id, m.Course.Name, m.Course.Mode, m.Course.Languages, m.Course.Level, m.Course.ExamStartsUtc, m.Course.ExamEndsUtc,
-                m.Course.BudgetPeriod, m.Course.TokenBudget, m.Course.LearnerTokenBudget,
+                m.Course.BudgetPeriod, m.Course.TokenBudget, m.Course.LearnerTokenBudget, m.Course.LeakGuard,
             })
             .ToListAsync(ct);
         if (rows.Count == 0)
@@ -290,7 +291,7 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
             return CourseStanding.None;
         }
         var policies = rows.Select(r => (r.Working, Policy: new CoursePolicy(r.Id, r.Name, r.Mode, r.Languages, r.Level, r.ExamStartsUtc, r.ExamEndsUtc,
-            new CourseBudget(r.BudgetPeriod, r.TokenBudget, r.LearnerTokenBudget)))).ToList();
+            new CourseBudget(r.BudgetPeriod, r.TokenBudget, r.LearnerTokenBudget), r.LeakGuard))).ToList();
         return new CourseStanding(policies.FirstOrDefault(p => p.Working).Policy, policies.Select(p => p.Policy).ToList());
     }
 
@@ -311,6 +312,10 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         if (!Enum.IsDefined(draft.Mode))
         {
             return "Choose how much the tutor may help.";
+        }
+        if (!Enum.IsDefined(draft.LeakGuard))
+        {
+            return "Choose how strict the solution-leak guard is.";
         }
         if ((draft.ExamStartsUtc is null) != (draft.ExamEndsUtc is null) || draft.ExamEndsUtc <= draft.ExamStartsUtc)
         {
@@ -334,6 +339,7 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         course.Languages = (draft.Languages ?? "").Trim();
         course.Level = draft.Level;
         course.Mode = draft.Mode;
+        course.LeakGuard = draft.LeakGuard;
         course.ExamStartsUtc = draft.ExamStartsUtc is { } start ? DateTime.SpecifyKind(start, DateTimeKind.Utc) : null;
         course.ExamEndsUtc = draft.ExamEndsUtc is { } end ? DateTime.SpecifyKind(end, DateTimeKind.Utc) : null;
         var budget = draft.Budget ?? new CourseBudget(course.BudgetPeriod, null, null);
@@ -346,8 +352,8 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
 
     private static TaughtCourse Taught(Course c, int learners) =>
         new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, c.JoinCode, learners,
-            new CourseBudget(c.BudgetPeriod, c.TokenBudget, c.LearnerTokenBudget));
+            new CourseBudget(c.BudgetPeriod, c.TokenBudget, c.LearnerTokenBudget), c.LeakGuard);
 
     private static JoinedCourse Joined(Course c, bool working) =>
-        new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, working);
+        new(c.Id, c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, working, c.LeakGuard);
 }

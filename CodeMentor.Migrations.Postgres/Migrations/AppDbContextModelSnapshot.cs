@@ -162,6 +162,11 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("LeakGuard")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
                     b.Property<long?>("LearnerTokenBudget")
                         .HasColumnType("bigint");
 

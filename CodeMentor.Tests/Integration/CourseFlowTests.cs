@@ -230,6 +230,41 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Equal((LedgerOutcomes.RateLimited, "course-closed"), (refusal.Outcome, refusal.FailureCategory));
     }
 
+    [Fact]
+    public async Task A_strict_course_holds_back_a_decisive_one_line_correction_that_outside_it_passes()
+    {
+        const string solution = "def sum_even(numbers):\n    total = 0\n    for n in numbers:\n        if n % 2 == 0:\n            total += n\n    return total\n";
+        var exercise = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            title = "Sum the even numbers", statement = "Return the sum of the even numbers in a list.",
+            starterCode = "def sum_even(numbers):\n    # TODO\n    pass\n", examples = new[] { new { input = "[1, 2, 3, 4]", output = "6" } },
+            referenceSolution = solution,
+        });
+        // The decisive line: a one-line correction, which the standard guard lets through.
+        const string correction = "Nearly there. Put this test before adding:\n```python\nif n % 2 == 0:\n```";
+        var (strict, _) = await Courses.CreateAsync(_tess, new CourseDraft("Strict course", "Python", "beginner", TutorMode.HintsOnly,
+            LeakGuard: LeakGuardStrictness.Strict));
+        Assert.Equal(LeakGuardStrictness.Strict, strict!.LeakGuard);
+        await Courses.JoinAsync(_ada, strict.JoinCode);
+        var exercises = _host.Get<CodeMentor.Core.Tutoring.Exercises.ExerciseService>();
+
+        async Task<CodeMentor.Core.Tutoring.ExerciseAttempt> HintAsync(string userId)
+        {
+            _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(exercise)));
+            var id = (await exercises.GenerateAsync(userId, "Python", "easy", null)).Value;
+            _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(correction)));
+            return (await exercises.HintAsync(userId, id, "def sum_even(numbers):\n    total = 0\n    for n in numbers:\n        total += n\n    return total")).Value!;
+        }
+
+        var inCourse = await HintAsync(_ada);
+        var outside = await HintAsync(_bob);
+        Assert.True(inCourse.Guarded);
+        Assert.DoesNotContain("n % 2", inCourse.Reply);
+        Assert.False(outside.Guarded);
+        Assert.Contains("n % 2", outside.Reply);
+        Assert.Equal(LeakGuardStrictness.Strict, (await Courses.LearningAsync(_ada)).Single().LeakGuard); // learners see it
+    }
+
     public sealed class OnSqlite() : CourseFlowTests(DatabaseProvider.Sqlite);
 
     public sealed class OnPostgres() : CourseFlowTests(DatabaseProvider.Postgres);

@@ -12,6 +12,7 @@ internal sealed class CourseConfiguration : IEntityTypeConfiguration<Course>
         builder.Property(c => c.Languages).HasMaxLength(Course.MaxTextLength);
         builder.Property(c => c.Level).HasMaxLength(20);
         builder.Property(c => c.Mode).HasConversion<string>().HasMaxLength(20);
+        builder.Property(c => c.LeakGuard).HasConversion<string>().HasMaxLength(12);
         builder.Property(c => c.BudgetPeriod).HasConversion<string>().HasMaxLength(8);
         builder.Property(c => c.JoinCode).HasMaxLength(16);
         builder.HasIndex(c => c.JoinCode).IsUnique();

@@ -157,6 +157,11 @@ namespace CodeMentor.Core.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LeakGuard")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LearnerTokenBudget")
                         .HasColumnType("INTEGER");
 

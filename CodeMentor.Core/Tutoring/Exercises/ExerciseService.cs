@@ -32,7 +32,7 @@ public sealed record ExerciseOutcome<T>(T? Value, string? Error, TimeSpan? Retry
 /// feature (exercise, hint, feedback).
 /// </summary>
 public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatClient pipeline, LearnerProfiles profiles, TimeProvider time,
-    CodeMentorMetrics metrics)
+    CodeMentorMetrics metrics, Courses.CourseService courses)
 {
     public const int MaxAttemptLength = 20_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -174,8 +174,10 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
 
         // Everything the learner has been shown in this exercise counts, so the solution cannot leak a piece at a time.
         var shown = exercise.Attempts.Where(a => !a.Guarded).OrderBy(a => a.Id).Select(a => a.Reply).ToList();
+        // The course the learner works in decides how strict the guard is (its teacher's setting).
+        var strictness = (await courses.StandingAsync(userId, ct)).Working?.LeakGuard ?? Courses.LeakGuardStrictness.Standard;
         var verdict = SolutionLeakGuard.Check(StripVerdict(reply),
-            new LeakGuardContext(exercise.ReferenceSolution, exercise.Language, exercise.StarterCode, attempt, shown));
+            new LeakGuardContext(exercise.ReferenceSolution, exercise.Language, exercise.StarterCode, attempt, shown, strictness));
         var text = verdict.Leaks ? SolutionLeakGuard.Replacement(exercise.HintsGiven + 1, kind) : StripVerdict(reply);
         if (verdict.Leaks)
         {

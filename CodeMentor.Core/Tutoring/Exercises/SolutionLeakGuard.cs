@@ -1,3 +1,4 @@
+using CodeMentor.Core.Courses;
 using CodeMentor.Core.Tutoring.Exercises.Guard;
 
 namespace CodeMentor.Core.Tutoring.Exercises;
@@ -8,8 +9,9 @@ namespace CodeMentor.Core.Tutoring.Exercises;
 /// <param name="Starter">Code the learner was given; quoting it reveals nothing.</param>
 /// <param name="LearnerCode">The learner's own code; quoting it back reveals nothing.</param>
 /// <param name="EarlierReplies">What the tutor already showed in this exercise: a solution leaked a piece at a time still counts.</param>
+/// <param name="Strictness">How much of the solution a reply may carry: the learner's course decides (a teacher's setting).</param>
 internal sealed record LeakGuardContext(string Solution, string Language, string? Starter = null, string? LearnerCode = null,
-    IReadOnlyList<string>? EarlierReplies = null);
+    IReadOnlyList<string>? EarlierReplies = null, LeakGuardStrictness Strictness = LeakGuardStrictness.Standard);
 
 /// <param name="Coverage">Share of the solution's features in the tutor's code (this reply and the earlier ones).</param>
 /// <param name="FreshCoverage">Share of the solution's features in the tutor's statements that are not the learner's own.</param>
@@ -76,7 +78,7 @@ internal static class SolutionLeakGuard
 
         var lines = shown.Count(s => s.Count >= 2);
         var size = (double)shown.Sum(s => s.Count) / Math.Max(1, solution.Statements.Sum(s => s.Count));
-        var leaks = Decide(coverage, lines, size);
+        var leaks = Decide(coverage, lines, size, context.Strictness);
         return new LeakVerdict(leaks, coverage, freshCoverage, statements, lines, size,
             leaks ? $"The reply's code covers {coverage:P0} of the solution." : "The reply's code does not give the solution away.");
     }
@@ -84,11 +86,18 @@ internal static class SolutionLeakGuard
     /// <summary>
     /// A reply leaks when the tutor's code covers much of the solution and is more than the two-line
     /// correction the prompts allow, when it covers most of it in fewer but dense lines, or when it
-    /// covers nearly all of it. Thresholds chosen on the development part of the red-team set
-    /// (docs/tutoring-quality.md), then checked on the held-out part.
+    /// covers nearly all of it. A strict course lowers each bar (a two-line correction that carries a
+    /// quarter of the solution is held back); a lenient one holds back only (nearly) whole solutions.
+    /// Thresholds chosen on the development part of the red-team set (docs/tutoring-quality.md), then
+    /// checked on the held-out part.
     /// </summary>
-    internal static bool Decide(double coverage, int lines, double size) =>
-        (coverage >= 0.4 && lines >= 3) || (coverage >= 0.65 && size >= 0.35) || coverage >= 0.9;
+    internal static bool Decide(double coverage, int lines, double size, LeakGuardStrictness strictness = LeakGuardStrictness.Standard) =>
+        strictness switch
+        {
+            LeakGuardStrictness.Lenient => coverage >= 0.9 || (coverage >= 0.75 && lines >= 3),
+            LeakGuardStrictness.Strict => (coverage >= 0.25 && lines >= 2) || (coverage >= 0.5 && size >= 0.2) || coverage >= 0.75,
+            _ => (coverage >= 0.4 && lines >= 3) || (coverage >= 0.65 && size >= 0.35) || coverage >= 0.9,
+        };
 
 
     /// <summary>The reply shown instead of one that gave the solution away: still a useful nudge,

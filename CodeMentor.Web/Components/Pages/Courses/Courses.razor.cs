@@ -145,7 +145,7 @@ public partial class Courses
 
     private string JoinLink(string code) => Navigation.BaseUri + "courses/join/" + code;
 
-    private static CourseDraft DraftOf(TaughtCourse c) => new(c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, c.Budget);
+    private static CourseDraft DraftOf(TaughtCourse c) => new(c.Name, c.Languages, c.Level, c.Mode, c.ExamStartsUtc, c.ExamEndsUtc, c.Budget, c.LeakGuard);
 
     internal static string BudgetText(CourseBudget budget) => (budget.CourseTokens, budget.LearnerTokens) switch
     {
@@ -167,9 +167,10 @@ public partial class Courses
 
     private static string Learners(int count) => count == 1 ? "1 learner" : $"{count} learners";
 
-    internal static string PolicyText(TutorMode mode, DateTime? examStarts, DateTime? examEnds, string languages, string level)
+    internal static string PolicyText(TutorMode mode, DateTime? examStarts, DateTime? examEnds, string languages, string level, LeakGuardStrictness leakGuard)
     {
-        var text = $"Tutor: {CoursePolicy.Describe(mode)}. Level: {level}." + (languages.Length > 0 ? $" Languages: {languages}." : "");
+        var text = $"Tutor: {CoursePolicy.Describe(mode)}. Level: {level}." + (languages.Length > 0 ? $" Languages: {languages}." : "")
+            + $" Solution-leak guard: {CoursePolicy.Describe(leakGuard)}.";
         return examStarts is { } start && examEnds is { } end
             ? text + $" Exam: tutor off from {start:yyyy-MM-dd HH:mm} to {end:yyyy-MM-dd HH:mm} UTC."
             : text;
