@@ -59,6 +59,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<ConversationService>();
         services.AddSingleton<Courses.CourseService>();
+        services.AddSingleton<Courses.ConversationSharing>();
         services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();
         services.AddSingleton<Tutoring.Reviews.CodeReviewService>();

@@ -181,16 +181,26 @@ public sealed class CourseService(IDbContextFactory<AppDbContext> db, DatabaseWr
         return null;
     }
 
-    /// <summary>Takes a learner out of a course (a teacher's membership is never touched) and forgets their standing.</summary>
+    /// <summary>Takes a learner out of a course (a teacher's membership is never touched), unshares what they shared
+    /// with it (they shared it with the course as its learner) and forgets their standing.</summary>
     private async Task RemoveMembershipAsync(Guid courseId, string learnerId, CancellationToken ct)
     {
         await writer.WriteAsync(async (context, token) =>
-            await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == learnerId && m.Role == CourseRole.Learner)
-                .ExecuteDeleteAsync(token));
+        {
+            var removed = await context.CourseMembers.Where(m => m.CourseId == courseId && m.UserId == learnerId && m.Role == CourseRole.Learner)
+                .ExecuteDeleteAsync(token);
+            if (removed > 0)
+            {
+                await context.SharedConversations
+                    .Where(s => s.CourseId == courseId && context.Conversations.Any(c => c.Id == s.ConversationId && c.UserId == learnerId))
+                    .ExecuteDeleteAsync(token);
+            }
+            return removed;
+        });
         await ForgetStandingAsync([learnerId], ct);
     }
 
-    private static Task<bool> TeachesAsync(AppDbContext context, string teacherId, Guid courseId, CancellationToken ct) =>
+    internal static Task<bool> TeachesAsync(AppDbContext context, string teacherId, Guid courseId, CancellationToken ct) =>
         context.CourseMembers.AnyAsync(m => m.CourseId == courseId && m.UserId == teacherId && m.Role == CourseRole.Teacher, ct);
 
     /// <summary>Joins the course with this code (again: nothing changes). The first course a learner

@@ -16,6 +16,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<LedgerDayTotal> LedgerDayTotals => Set<LedgerDayTotal>();
     public DbSet<Courses.Course> Courses => Set<Courses.Course>();
     public DbSet<Courses.CourseMember> CourseMembers => Set<Courses.CourseMember>();
+    public DbSet<Courses.SharedConversation> SharedConversations => Set<Courses.SharedConversation>();
     public DbSet<LatencyDaily> LatencyDaily => Set<LatencyDaily>();
     public DbSet<RateLimiting.UserLimitOverride> UserLimits => Set<RateLimiting.UserLimitOverride>();
     public DbSet<LearnerProfile> LearnerProfiles => Set<LearnerProfile>();

@@ -222,6 +222,24 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                     b.ToTable("CourseMembers");
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Courses.SharedConversation", b =>
+                {
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("SharedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CourseId", "ConversationId");
+
+                    b.HasIndex("ConversationId");
+
+                    b.ToTable("SharedConversations");
+                });
+
             modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>
                 {
                     b.Property<string>("UserId")
@@ -1002,6 +1020,21 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Course");
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Courses.SharedConversation", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Tutoring.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CodeMentor.Core.Courses.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>

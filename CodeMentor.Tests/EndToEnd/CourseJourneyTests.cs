@@ -93,7 +93,7 @@ public sealed class CourseJourneyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_teacher_gives_each_learner_a_token_budget_the_learner_sees_what_is_left_and_is_refused_visibly_when_it_is_used()
+    public async Task A_teacher_gives_each_learner_a_token_budget_the_learner_uses_it_and_shares_the_conversation_for_the_teacher_to_read()
     {
         var teacher = await _portal.NewUserPageAsync();
         var teacherEmail = await RegisterAsync(teacher); // the first account: an admin, who makes themself a teacher
@@ -141,5 +141,23 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(course.Locator("[data-testid=roster-learner]")).ToContainTextAsync(learnerEmail);
         await Expect(course.Locator("[data-testid=learner-used]")).ToContainTextAsync("tokens today of 60");
         await Expect(course).Not.ToContainTextAsync("budgets?");
+
+        // The learner shares this conversation with the course: only then can the teacher read it, and only until unshared.
+        await Expect(course.Locator("[data-testid=none-shared]")).ToBeVisibleAsync();
+        await learner.ClickAsync("[data-testid=share-menu] button");
+        await learner.ClickAsync("[data-testid=share-course][data-course='Budgeted course']");
+        await Expect(learner.Locator("[data-testid=shared-with]")).ToHaveTextAsync("Shared with Budgeted course");
+        await OpenCoursesAsync(teacher);
+        await teacher.ClickAsync("[data-testid=taught-course][data-course='Budgeted course'] [data-testid=shared-conversation]");
+        await Expect(teacher.Locator("[data-testid=shared-by]")).ToContainTextAsync($"Shared by {learnerEmail} with Budgeted course");
+        await Expect(teacher.Locator("[data-role=User]").First).ToContainTextAsync("What does a budget of tokens mean for my questions?");
+        var shared = teacher.Url;
+
+        await learner.ClickAsync("[data-testid=share-menu] button");
+        await learner.ClickAsync("[data-testid=share-course][data-course='Budgeted course']");
+        await Expect(learner.Locator("[data-testid=shared-with]")).ToHaveCountAsync(0);
+        await teacher.GotoAsync(shared);
+        await Expect(teacher.Locator("[data-testid=not-shared]")).ToBeVisibleAsync();
+        await Expect(teacher.Locator("[data-role=User]")).ToHaveCountAsync(0);
     }
 }

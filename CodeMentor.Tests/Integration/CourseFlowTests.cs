@@ -265,6 +265,52 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Equal(LeakGuardStrictness.Strict, (await Courses.LearningAsync(_ada)).Single().LeakGuard); // learners see it
     }
 
+    [Fact]
+    public async Task A_teacher_reads_only_what_a_learner_shared_with_their_course_until_it_is_unshared()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        await Courses.JoinAsync(_bob, course.JoinCode);
+        var other = await _host.CreateUserAsync("otto@example.org"); // teaches another course
+        await MakeTeacherAsync(other);
+        var (otherCourse, _) = await Courses.CreateAsync(other, new CourseDraft("Other course", "", "beginner", TutorMode.FullHelp));
+        var sharing = _host.Get<ConversationSharing>();
+        var store = _host.Get<ConversationStore>();
+        var shared = (await AskAsync(_ada, "Why does my loop never stop?")).UserMessage!.ConversationId;
+        var kept = (await AskAsync(_ada, "A private question")).UserMessage!.ConversationId;
+        var bobs = (await AskAsync(_bob, "Bob's question")).UserMessage!.ConversationId;
+
+        Assert.Null(await sharing.ShareAsync(_ada, shared, course.Id));
+        Assert.Equal(ConversationSharing.NotYours, await sharing.ShareAsync(_ada, bobs, course.Id)); // not hers to share
+        Assert.Equal(ConversationSharing.NotYourCourse, await sharing.ShareAsync(_ada, kept, otherCourse!.Id));
+        Assert.Equal([new ShareOption(course.Id, "Python 101", true)], await sharing.OptionsAsync(_ada, shared));
+        Assert.Null(await sharing.OptionsAsync(_bob, shared));
+
+        var listed = Assert.Single((await sharing.SharedWithAsync(_tess, course.Id))!);
+        Assert.Equal((shared, "ada@example.org"), (listed.ConversationId, listed.LearnerEmail));
+        var read = (await sharing.ReadAsync(_tess, course.Id, shared))!;
+        Assert.Contains(read.Conversation.Messages, m => m.Content == "Why does my loop never stop?");
+        // Nothing else: not her other conversation, not Bob's, not by another course's teacher, not by a learner.
+        Assert.Null(await sharing.ReadAsync(_tess, course.Id, kept));
+        Assert.Null(await sharing.ReadAsync(_tess, course.Id, bobs));
+        Assert.Null(await sharing.ReadAsync(other, course.Id, shared));
+        Assert.Null(await sharing.SharedWithAsync(other, course.Id));
+        Assert.Null(await sharing.ReadAsync(other, otherCourse.Id, shared));
+        Assert.Null(await sharing.ReadAsync(_bob, course.Id, shared));
+
+        Assert.Null(await sharing.UnshareAsync(_ada, shared, course.Id));
+        Assert.Null(await sharing.ReadAsync(_tess, course.Id, shared));
+        Assert.Empty((await sharing.SharedWithAsync(_tess, course.Id))!);
+
+        // Leaving the course takes back what was shared with it; joining again does not share it again.
+        Assert.Null(await sharing.ShareAsync(_ada, shared, course.Id));
+        Assert.Null(await Courses.LeaveAsync(_ada, course.Id));
+        Assert.Empty((await sharing.SharedWithAsync(_tess, course.Id))!);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        Assert.Null(await sharing.ReadAsync(_tess, course.Id, shared));
+        Assert.NotNull(await store.GetAsync(_ada, shared)); // her conversation itself is untouched
+    }
+
     public sealed class OnSqlite() : CourseFlowTests(DatabaseProvider.Sqlite);
 
     public sealed class OnPostgres() : CourseFlowTests(DatabaseProvider.Postgres);

@@ -31,3 +31,15 @@ internal sealed class CourseMemberConfiguration : IEntityTypeConfiguration<Cours
         builder.HasIndex(m => m.UserId);
     }
 }
+
+internal sealed class SharedConversationConfiguration : IEntityTypeConfiguration<SharedConversation>
+{
+    public void Configure(EntityTypeBuilder<SharedConversation> builder)
+    {
+        builder.HasKey(s => new { s.CourseId, s.ConversationId });
+        builder.HasOne<Course>().WithMany().HasForeignKey(s => s.CourseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Tutoring.Conversation>().WithMany().HasForeignKey(s => s.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        // The courses a conversation is shared with (the learner's share menu).
+        builder.HasIndex(s => s.ConversationId);
+    }
+}

@@ -217,6 +217,24 @@ namespace CodeMentor.Core.Data.Migrations
                     b.ToTable("CourseMembers");
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Courses.SharedConversation", b =>
+                {
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SharedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CourseId", "ConversationId");
+
+                    b.HasIndex("ConversationId");
+
+                    b.ToTable("SharedConversations");
+                });
+
             modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>
                 {
                     b.Property<string>("UserId")
@@ -987,6 +1005,21 @@ namespace CodeMentor.Core.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Course");
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Courses.SharedConversation", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Tutoring.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CodeMentor.Core.Courses.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CodeMentor.Core.RateLimiting.UserLimitOverride", b =>

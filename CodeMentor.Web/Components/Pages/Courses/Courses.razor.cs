@@ -13,6 +13,7 @@ public partial class Courses
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
     [Inject] private CourseService CourseService { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ConversationSharing Sharing { get; set; } = default!;
 
     private string _userId = "";
     private bool _ready;
@@ -25,6 +26,7 @@ public partial class Courses
     private CourseDraft _newCourse = NewDraft();
     private readonly Dictionary<Guid, IReadOnlyList<CourseLearner>> _rosters = [];
     private readonly Dictionary<Guid, CourseUsage> _usage = [];
+    private readonly Dictionary<Guid, IReadOnlyList<SharedConversationSummary>> _shared = [];
 
     private Guid? Working => _learning.FirstOrDefault(c => c.Working)?.Id;
 
@@ -60,6 +62,11 @@ public partial class Courses
     {
         _learning = await CourseService.LearningAsync(_userId);
         _teaching = _isTeacher ? await CourseService.TeachingAsync(_userId) : [];
+        _shared.Clear();
+        foreach (var course in _teaching)
+        {
+            _shared[course.Id] = await Sharing.SharedWithAsync(_userId, course.Id) ?? [];
+        }
         _usage.Clear();
         foreach (var course in _teaching.Where(c => c.Budget.Limits))
         {
