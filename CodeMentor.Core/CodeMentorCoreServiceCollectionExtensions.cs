@@ -60,6 +60,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<ConversationService>();
         services.AddSingleton<Courses.CourseService>();
         services.AddSingleton<Courses.ConversationSharing>();
+        services.AddSingleton<Courses.CourseInsights>();
         services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();
         services.AddSingleton<Tutoring.Reviews.CodeReviewService>();

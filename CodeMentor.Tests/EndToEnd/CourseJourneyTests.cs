@@ -142,6 +142,15 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(course.Locator("[data-testid=learner-used]")).ToContainTextAsync("tokens today of 60");
         await Expect(course).Not.ToContainTextAsync("budgets?");
 
+        // This week in the course: totals, no questions (one learner's words are never shown).
+        await course.Locator("[data-testid=course-insights]").ClickAsync();
+        await Expect(teacher.Locator("[data-testid=active-learners]")).ToHaveTextAsync("1 learner used the tutor");
+        await Expect(teacher.Locator("[data-testid=learner-row]")).ToContainTextAsync(learnerEmail);
+        await Expect(teacher.Locator("[data-testid=nothing-asked]")).ToBeVisibleAsync();
+        await Expect(teacher.Locator("[data-testid=course-insights-page]")).Not.ToContainTextAsync("budget of tokens");
+        await OpenCoursesAsync(teacher);
+        course = teacher.Locator("[data-testid=taught-course][data-course='Budgeted course']");
+
         // The learner shares this conversation with the course: only then can the teacher read it, and only until unshared.
         await Expect(course.Locator("[data-testid=none-shared]")).ToBeVisibleAsync();
         await learner.ClickAsync("[data-testid=share-menu] button");

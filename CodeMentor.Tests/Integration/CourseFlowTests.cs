@@ -311,6 +311,34 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.NotNull(await store.GetAsync(_ada, shared)); // her conversation itself is untouched
     }
 
+    [Fact]
+    public async Task A_teacher_sees_where_the_class_worked_this_week_as_totals_and_words_two_learners_asked_about()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        await Courses.JoinAsync(_bob, course.JoinCode);
+        await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None);
+        await AskAsync(_ada, "Why does my recursion never stop? ```python\ndef secret_function(): pass\n```");
+        await AskAsync(_ada, "What is a dictionary?");
+        await AskAsync(_bob, "How do I write recursive functions and what is recursion for?");
+        var carl = await _host.CreateUserAsync("carl@example.org"); // not in the course
+        await AskAsync(carl, "Is recursion slow? Is a dictionary slow?");
+        await _host.Get<LedgerWriter>().FlushAsync();
+        await _host.Get<LedgerWriter>().StopAsync(CancellationToken.None);
+
+        var week = (await _host.Get<CourseInsights>().WeekAsync(_tess, course.Id))!;
+        Assert.Equal(2, week.ActiveLearners);
+        Assert.Equal(3, week.CallsByFeature["chat"]);
+        Assert.Equal(["ada@example.org", "bob@example.org"], week.Learners.Select(l => l.Email).Order());
+        Assert.Equal(2, week.Learners.Single(l => l.Email == "ada@example.org").Calls);
+        Assert.All(week.Learners, l => Assert.True(l.Tokens > 0 && l.CostUsd > 0));
+        // Asked by both learners: shown, with how many. Asked by one (or only outside the course, or inside code): not shown.
+        Assert.Equal([new AskedAbout("recursion", 2)], week.AskedAbout);
+        Assert.DoesNotContain(week.AskedAbout, a => a.Word is "dictionary" or "secret_function" or "slow");
+
+        Assert.Null(await _host.Get<CourseInsights>().WeekAsync(_ada, course.Id)); // a learner, not its teacher
+    }
+
     public sealed class OnSqlite() : CourseFlowTests(DatabaseProvider.Sqlite);
 
     public sealed class OnPostgres() : CourseFlowTests(DatabaseProvider.Postgres);

@@ -1,0 +1,113 @@
+using System.Text.RegularExpressions;
+using CodeMentor.Core.Data;
+using CodeMentor.Core.Tutoring;
+using CodeMentor.Core.Usage;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Core.Courses;
+
+/// <summary>One learner's tutoring in the course over the window: totals only.</summary>
+public sealed record LearnerActivity(string Email, int Calls, long Tokens, decimal CostUsd);
+
+/// <summary>A word learners asked about, and how many of them asked (never who, never the question).</summary>
+public sealed record AskedAbout(string Word, int Learners);
+
+/// <summary>What a course's learners did over the last seven days, as its teacher sees it: aggregates only.</summary>
+public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLearners, IReadOnlyDictionary<string, int> CallsByFeature,
+    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedAbout> AskedAbout)
+{
+    /// <summary>A word is shown only when at least this many learners asked about it, so no one learner's question shows through.</summary>
+    public const int MinLearnersPerWord = 2;
+}
+
+/// <summary>
+/// Where a course's learners are working, for its teacher, without reading their chats: the ledger's rows of calls
+/// made in the course (each names its course) give calls by feature, and tokens and cost per learner; the learners' own questions in those conversations give the words asked about, counted by
+/// how many learners used each (shown from <see cref="CourseWeek.MinLearnersPerWord"/> learners up).
+/// </summary>
+public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, TimeProvider time)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromDays(7);
+
+    /// <summary>The last seven days of the course, for one of its teachers; null for anyone else.</summary>
+    public async Task<CourseWeek?> WeekAsync(string teacherId, Guid courseId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await CourseService.TeachesAsync(context, teacherId, courseId, ct))
+        {
+            return null;
+        }
+        var to = time.GetUtcNow().UtcDateTime;
+        var from = to - Window;
+        var rows = context.Ledger.AsNoTracking().Where(e => e.CourseId == courseId && e.TimestampUtc >= from && e.TimestampUtc < to);
+
+        var byFeature = await rows.Where(e => e.Outcome != LedgerOutcomes.RateLimited)
+            .GroupBy(e => e.Feature).Select(g => new { g.Key, Calls = g.Count() }).ToListAsync(ct);
+        var byLearner = await rows.Where(e => e.Outcome != LedgerOutcomes.RateLimited)
+            .GroupBy(e => e.UserId)
+            .Select(g => new { UserId = g.Key, Calls = g.Count(), Tokens = g.Sum(e => (long)e.InputTokens + e.OutputTokens), Pico = g.Sum(e => e.CostPico ?? 0) })
+            .Join(context.Users, l => l.UserId, u => u.Id, (l, u) => new { Email = u.Email ?? u.UserName ?? "", l.Calls, l.Tokens, l.Pico })
+            .ToListAsync(ct);
+
+        // The learners' own words in the conversations they worked on in the course this week.
+        var conversations = rows.Where(e => e.ConversationId != null).Select(e => e.ConversationId!.Value).Distinct();
+        var questions = await context.Messages.AsNoTracking()
+            .Where(m => conversations.Contains(m.ConversationId) && m.Role == MessageRole.User && m.CreatedAtUtc >= from)
+            .Select(m => new { m.Conversation!.UserId, m.Content })
+            .ToListAsync(ct);
+        var askedAbout = questions
+            .SelectMany(q => Words(q.Content).Select(word => (word, q.UserId)))
+            .GroupBy(x => x.word, x => x.UserId)
+            .Select(g => new AskedAbout(g.Key, g.Distinct().Count()))
+            .Where(a => a.Learners >= CourseWeek.MinLearnersPerWord)
+            .OrderByDescending(a => a.Learners).ThenBy(a => a.Word, StringComparer.Ordinal)
+            .Take(15)
+            .ToList();
+
+        return new CourseWeek(from, to, byLearner.Count, byFeature.ToDictionary(f => f.Key, f => f.Calls),
+            byLearner.OrderByDescending(l => l.Pico).ThenBy(l => l.Email)
+                .Select(l => new LearnerActivity(l.Email, l.Calls, l.Tokens, Money.FromPico(l.Pico))).ToList(),
+            askedAbout);
+    }
+
+    /// <summary>The words of a question worth counting: lower case, code fences left out, common English words and
+    /// short words dropped, a plural "s" folded into its singular ("loops" counts as "loop").</summary>
+    internal static IEnumerable<string> Words(string question)
+    {
+        var prose = Fence().Replace(question, " ");
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match match in Word().Matches(prose))
+        {
+            var word = match.Value.ToLowerInvariant();
+            if (word.Length >= 5 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal))
+            {
+                word = word[..^1];
+            }
+            if ((word.Length >= 3 || word.Contains('#') || word.Contains('+')) && !Common.Contains(word))
+            {
+                words.Add(word);
+            }
+        }
+        return words;
+    }
+
+    [GeneratedRegex("```.*?(```|$)", RegexOptions.Singleline)]
+    private static partial Regex Fence();
+
+    [GeneratedRegex(@"[A-Za-z][A-Za-z0-9_#+]*")]
+    private static partial Regex Word();
+
+    private static readonly HashSet<string> Common = new(StringComparer.Ordinal)
+    {
+        "the", "and", "for", "are", "but", "not", "you", "your", "all", "any", "can", "had", "her", "was", "one", "our", "out",
+        "has", "him", "his", "how", "man", "new", "now", "old", "see", "two", "way", "who", "did", "get", "let", "put", "say",
+        "she", "too", "use", "why", "what", "when", "where", "which", "while", "with", "this", "that", "these", "those", "there",
+        "their", "them", "then", "than", "they", "have", "from", "into", "does", "doing", "done", "just", "like", "make",
+        "mean", "more", "most", "much", "need", "only", "over", "some", "such", "take", "tell", "very", "want", "will", "would",
+        "could", "should", "about", "after", "again", "also", "because", "been", "before", "being", "between", "both", "each",
+        "even", "every", "give", "here", "know", "look", "many", "same", "still", "thing", "think", "through", "under", "until",
+        "used", "using", "well", "were", "work", "works", "working", "write", "other", "please", "help", "understand", "explain",
+        "question", "something", "anything", "really", "its", "isn", "don", "doesn", "didn",
+        "my", "me", "is", "it", "in", "on", "of", "to", "a", "an", "or", "if", "do", "be", "by", "as", "at", "so", "no", "up",
+    };
+}
