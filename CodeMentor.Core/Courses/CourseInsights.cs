@@ -12,9 +12,16 @@ public sealed record LearnerActivity(string Email, int Calls, long Tokens, decim
 /// <summary>A word learners asked about, and how many of them asked (never who, never the question).</summary>
 public sealed record AskedAbout(string Word, int Learners);
 
+/// <summary>The course's exercises made over the window: totals only (each exercise is one learner's own).</summary>
+public sealed record ExerciseTotals(int Made, int Solved, int GaveUp, int Hints, int HeldBackByGuard);
+
+/// <summary>A compiler error learners' reviewed code had, and how many learners had it; the message with the learner's
+/// own names in it masked ("The name '…' does not exist in the current context").</summary>
+public sealed record CommonError(string Id, string Message, int Learners);
+
 /// <summary>What a course's learners did over the last seven days, as its teacher sees it: aggregates only.</summary>
 public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLearners, IReadOnlyDictionary<string, int> CallsByFeature,
-    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedAbout> AskedAbout)
+    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedAbout> AskedAbout, ExerciseTotals Exercises, IReadOnlyList<CommonError> Errors)
 {
     /// <summary>A word is shown only when at least this many learners asked about it, so no one learner's question shows through.</summary>
     public const int MinLearnersPerWord = 2;
@@ -23,7 +30,9 @@ public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLear
 /// <summary>
 /// Where a course's learners are working, for its teacher, without reading their chats: the ledger's rows of calls
 /// made in the course (each names its course) give calls by feature, and tokens and cost per learner; the learners' own questions in those conversations give the words asked about, counted by
-/// how many learners used each (shown from <see cref="CourseWeek.MinLearnersPerWord"/> learners up).
+/// how many learners used each (shown from <see cref="CourseWeek.MinLearnersPerWord"/> learners up); the exercises made
+/// in the course give its totals (made, solved, given up, hints, replies the leak guard held back); the code reviewed in
+/// its conversations gives the compiler errors learners had most, again from two learners up.
 /// </summary>
 public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, TimeProvider time)
 {
@@ -64,10 +73,45 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .Take(15)
             .ToList();
 
+        var exercises = context.Exercises.AsNoTracking().Where(e => e.CourseId == courseId && e.CreatedAtUtc >= from && e.CreatedAtUtc < to);
+        var exerciseTotals = new ExerciseTotals(
+            await exercises.CountAsync(ct),
+            await exercises.CountAsync(e => e.Status == ExerciseStatus.Solved, ct),
+            await exercises.CountAsync(e => e.Status == ExerciseStatus.GaveUp, ct),
+            await exercises.SumAsync(e => e.HintsGiven, ct),
+            await context.ExerciseAttempts.CountAsync(a => a.Guarded && exercises.Any(e => e.Id == a.ExerciseId), ct));
+
+        // Compiler errors in code reviewed in the course's conversations this week, by how many learners had each.
+        var reviews = await context.CodeReviews.AsNoTracking()
+            .Where(r => conversations.Contains(r.ConversationId) && r.CreatedAtUtc >= from)
+            .Select(r => new { r.UserId, r.Diagnostics })
+            .ToListAsync(ct);
+        var errors = reviews
+            .SelectMany(r => Errors(r.Diagnostics).Select(e => (e.Id, e.Message, r.UserId)))
+            .GroupBy(e => e.Id)
+            .Select(g => new CommonError(g.Key, g.GroupBy(e => e.Message).OrderByDescending(m => m.Count()).First().Key, g.Select(e => e.UserId).Distinct().Count()))
+            .Where(e => e.Learners >= CourseWeek.MinLearnersPerWord)
+            .OrderByDescending(e => e.Learners).ThenBy(e => e.Id, StringComparer.Ordinal)
+            .Take(10)
+            .ToList();
+
         return new CourseWeek(from, to, byLearner.Count, byFeature.ToDictionary(f => f.Key, f => f.Calls),
             byLearner.OrderByDescending(l => l.Pico).ThenBy(l => l.Email)
                 .Select(l => new LearnerActivity(l.Email, l.Calls, l.Tokens, Money.FromPico(l.Pico))).ToList(),
-            askedAbout);
+            askedAbout, exerciseTotals, errors);
+    }
+
+    /// <summary>The errors of a review's stored diagnostics ("error CS0103 (line 3): The name 'x' does not exist…"),
+    /// with anything the learner named (quoted) masked.</summary>
+    internal static IEnumerable<(string Id, string Message)> Errors(string diagnostics)
+    {
+        foreach (var line in diagnostics.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (DiagnosticLine().Match(line) is { Success: true } match)
+            {
+                yield return (match.Groups["id"].Value, Quoted().Replace(match.Groups["message"].Value.Trim(), "'…'"));
+            }
+        }
     }
 
     /// <summary>The words of a question worth counting: lower case, code fences left out, common English words and
@@ -90,6 +134,12 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         }
         return words;
     }
+
+    [GeneratedRegex(@"^error (?<id>[A-Z]+[0-9]+) \([^)]*\): (?<message>[^\[]*)")]
+    private static partial Regex DiagnosticLine();
+
+    [GeneratedRegex(@"'[^']*'")]
+    private static partial Regex Quoted();
 
     [GeneratedRegex("```.*?(```|$)", RegexOptions.Singleline)]
     private static partial Regex Fence();

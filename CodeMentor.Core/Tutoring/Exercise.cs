@@ -13,6 +13,9 @@ public sealed class Exercise
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public required string UserId { get; set; }
+
+    /// <summary>The course the learner worked in when the exercise was made: its teachers see its totals, never the exercise.</summary>
+    public Guid? CourseId { get; set; }
     public string Language { get; set; } = "";
     public string Level { get; set; } = "";
     public string Interests { get; set; } = "";

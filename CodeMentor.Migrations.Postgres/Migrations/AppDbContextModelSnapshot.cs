@@ -441,6 +441,9 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("CourseId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -497,6 +500,8 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CourseId", "CreatedAtUtc");
 
                     b.HasIndex("UserId", "CreatedAtUtc");
 
@@ -1083,6 +1088,11 @@ namespace CodeMentor.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Exercise", b =>
                 {
+                    b.HasOne("CodeMentor.Core.Courses.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")

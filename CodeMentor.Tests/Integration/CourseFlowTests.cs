@@ -337,6 +337,48 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.DoesNotContain(week.AskedAbout, a => a.Word is "dictionary" or "secret_function" or "slow");
 
         Assert.Null(await _host.Get<CourseInsights>().WeekAsync(_ada, course.Id)); // a learner, not its teacher
+        Assert.Equal(new ExerciseTotals(0, 0, 0, 0, 0), week.Exercises);
+    }
+
+    [Fact]
+    public async Task The_week_counts_the_courses_exercises_and_the_compiler_errors_two_learners_had_with_their_names_masked()
+    {
+        var course = await CreateAsync("C# 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        await Courses.JoinAsync(_bob, course.JoinCode);
+        await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None);
+        _groq.Default = FakeGroqServer.Reply(GroqStream.Reply("## Summary\nLook at line 3."));
+        var reviews = _host.Get<CodeMentor.Core.Tutoring.Reviews.CodeReviewService>();
+        async Task ReviewAsync(string userId, string code)
+        {
+            var started = await reviews.StartAsync(userId, new CodeMentor.Core.Tutoring.Reviews.ReviewRequest(code, [], null, "beginner", "learn C#", null));
+            Assert.Null(started.Error);
+            await started.Run!.Completion;
+        }
+        await ReviewAsync(_ada, "int total = 0;\nConsole.WriteLine(adasSecretName);");
+        await ReviewAsync(_bob, "int count = 1;\nConsole.WriteLine(bobsOwnName);");
+        await ReviewAsync(_ada, "string s = 5;"); // an error she alone had: not shown
+        var exercise = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            title = "Sum", statement = "Sum a list.", starterCode = "", examples = new[] { new { input = "[1]", output = "1" } },
+            referenceSolution = "def total(xs):\n    return sum(xs)\n",
+        });
+        var exercises = _host.Get<CodeMentor.Core.Tutoring.Exercises.ExerciseService>();
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(exercise)));
+        var made = (await exercises.GenerateAsync(_ada, "Python", "easy", null)).Value;
+        var carl = await _host.CreateUserAsync("carl@example.org"); // not in the course
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(exercise)));
+        await exercises.GenerateAsync(carl, "Python", "easy", null);
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Think about what sum does.")));
+        await exercises.HintAsync(_ada, made, "def total(xs):\n    pass");
+        await _host.Get<LedgerWriter>().FlushAsync();
+        await _host.Get<LedgerWriter>().StopAsync(CancellationToken.None);
+
+        var week = (await _host.Get<CourseInsights>().WeekAsync(_tess, course.Id))!;
+        var error = Assert.Single(week.Errors);
+        Assert.Equal(("CS0103", "The name '…' does not exist in the current context", 2), (error.Id, error.Message, error.Learners));
+        Assert.DoesNotContain(week.Errors, e => e.Message.Contains("Secret", StringComparison.Ordinal) || e.Message.Contains("bobs", StringComparison.Ordinal));
+        Assert.Equal(new ExerciseTotals(1, 0, 0, 1, 0), week.Exercises);
     }
 
     public sealed class OnSqlite() : CourseFlowTests(DatabaseProvider.Sqlite);

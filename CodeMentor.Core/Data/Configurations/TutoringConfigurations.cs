@@ -27,6 +27,9 @@ internal sealed class ExerciseConfiguration : IEntityTypeConfiguration<Exercise>
         builder.HasMany(e => e.Attempts).WithOne().HasForeignKey(a => a.ExerciseId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(e => e.Status).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(e => new { e.UserId, e.CreatedAtUtc });
+        // A course's exercises of the week, for its teacher's totals.
+        builder.HasOne<Courses.Course>().WithMany().HasForeignKey(e => e.CourseId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(e => new { e.CourseId, e.CreatedAtUtc });
     }
 }
 

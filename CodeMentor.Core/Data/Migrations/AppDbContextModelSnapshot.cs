@@ -434,6 +434,9 @@ namespace CodeMentor.Core.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("CourseId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -490,6 +493,8 @@ namespace CodeMentor.Core.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CourseId", "CreatedAtUtc");
 
                     b.HasIndex("UserId", "CreatedAtUtc");
 
@@ -1068,6 +1073,11 @@ namespace CodeMentor.Core.Data.Migrations
 
             modelBuilder.Entity("CodeMentor.Core.Tutoring.Exercise", b =>
                 {
+                    b.HasOne("CodeMentor.Core.Courses.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("CodeMentor.Core.Accounts.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")

@@ -78,6 +78,7 @@ public sealed class ExerciseService(IDbContextFactory<AppDbContext> db, IChatCli
             Title = Limit(generated.Title!, 200), Statement = Limit(generated.Statement!, 8000), StarterCode = Limit(starter, 20_000),
             ExamplesJson = JsonSerializer.Serialize(generated.Examples ?? [], Json), ReferenceSolution = Limit(generated.ReferenceSolution!, 20_000),
             CurrentCode = starter, CreatedAtUtc = time.GetUtcNow().UtcDateTime,
+            CourseId = (await courses.StandingAsync(userId, ct)).Working?.CourseId,
         };
         await using var context = await db.CreateDbContextAsync(ct);
         context.Exercises.Add(exercise);
