@@ -61,6 +61,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<Courses.CourseService>();
         services.AddSingleton<Courses.ConversationSharing>();
         services.AddSingleton<Courses.CourseInsights>();
+        services.AddSingleton<Courses.CourseWeekSummary>();
         services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();
         services.AddSingleton<Tutoring.Reviews.CodeReviewService>();

@@ -1,3 +1,4 @@
+using CodeMentor.Testing;
 using Microsoft.Playwright;
 using static CodeMentor.Tests.EndToEnd.ChatJourneyTests;
 using static Microsoft.Playwright.Assertions;
@@ -148,6 +149,10 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(teacher.Locator("[data-testid=learner-row]")).ToContainTextAsync(learnerEmail);
         await Expect(teacher.Locator("[data-testid=nothing-asked]")).ToBeVisibleAsync();
         await Expect(teacher.Locator("[data-testid=course-insights-page]")).Not.ToContainTextAsync("budget of tokens");
+        _portal.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("One learner used the tutor this week, in the chat.")));
+        await teacher.ClickAsync("[data-testid=write-summary]");
+        await Expect(teacher.Locator("[data-testid=summary-text]")).ToHaveTextAsync("One learner used the tutor this week, in the chat.");
+        await Expect(teacher.Locator("[data-testid=summary-kind]")).ToHaveTextAsync("AI-written");
         await OpenCoursesAsync(teacher);
         course = teacher.Locator("[data-testid=taught-course][data-course='Budgeted course']");
 

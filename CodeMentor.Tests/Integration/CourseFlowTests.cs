@@ -341,6 +341,34 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task The_weekly_summary_is_written_from_totals_alone_and_refused_when_it_quotes_a_number_not_in_them()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        await Courses.JoinAsync(_bob, course.JoinCode);
+        await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None);
+        await AskAsync(_ada, "How does recursion end?");
+        await AskAsync(_bob, "Why is my recursion infinite?");
+        await _host.Get<LedgerWriter>().FlushAsync();
+        await _host.Get<LedgerWriter>().StopAsync(CancellationToken.None);
+        var summaries = _host.Get<CourseWeekSummary>();
+
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("2 learners used the tutor this week; both asked about recursion. Go over base cases in class.")));
+        var written = (await summaries.WriteAsync(_tess, course.Id))!;
+        Assert.Equal("2 learners used the tutor this week; both asked about recursion. Go over base cases in class.", written.Text);
+        var sent = _groq.Requests.Last().Body["messages"]!.ToJsonString();
+        Assert.Contains("recursion", sent);
+        Assert.DoesNotContain("ada@example.org", sent); // no learner named,
+        Assert.DoesNotContain("How does recursion end", sent); // no question quoted
+
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("17 learners asked about recursion.")));
+        var refused = (await summaries.WriteAsync(_tess, course.Id, refresh: true))!;
+        Assert.Null(refused.Text);
+        Assert.Contains("quoted figures that are not in the week's totals (17)", refused.UnavailableReason);
+        Assert.Null(await summaries.WriteAsync(_ada, course.Id)); // a learner, not its teacher
+    }
+
+    [Fact]
     public async Task The_week_counts_the_courses_exercises_and_the_compiler_errors_two_learners_had_with_their_names_masked()
     {
         var course = await CreateAsync("C# 101", TutorMode.FullHelp);
