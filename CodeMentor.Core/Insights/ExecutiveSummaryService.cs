@@ -66,18 +66,20 @@ public sealed partial class ExecutiveSummaryService(IChatClient pipeline, Insigh
             },
             findings = findings.Select(f => new { f.Title, f.Detail }),
         });
-        var messages = new List<ChatMessage>
-        {
-            new(ChatRole.System, """
-                You write a short executive summary (at most 5 sentences, plain prose, no headings) of an AI coding tutor's usage and cost
-                for the person who pays for it. Use ONLY the figures and findings in the JSON the user sends. Do not compute, estimate,
-                round differently or invent any other number. If something is not in the data, do not mention it. Recommend at most two actions.
-                """),
-            new(ChatRole.User, data),
-        };
+        return await WriteFromFiguresAsync(pipeline, """
+            You write a short executive summary (at most 5 sentences, plain prose, no headings) of an AI coding tutor's usage and cost
+            for the person who pays for it. Use ONLY the figures and findings in the JSON the user sends. Do not compute, estimate,
+            round differently or invent any other number. If something is not in the data, do not mention it. Recommend at most two actions.
+            """, data, adminUserId, ct);
+    }
+
+    /// <summary>Asks the model to write <paramref name="data"/> up as <paramref name="system"/> says, and refuses (with the
+    /// reason, as an <see cref="LlmException"/>) a text that is empty or quotes a number not in the data.</summary>
+    internal static async Task<string> WriteFromFiguresAsync(IChatClient pipeline, string system, string data, string userId, CancellationToken ct)
+    {
         var options = new ChatOptions { Temperature = 0.2f, MaxOutputTokens = 400 }
-            .WithRequestContext(new LlmRequestContext(adminUserId, Features.Insight));
-        var response = await pipeline.GetResponseAsync(messages, options, ct);
+            .WithRequestContext(new LlmRequestContext(userId, Features.Insight));
+        var response = await pipeline.GetResponseAsync([new(ChatRole.System, system), new(ChatRole.User, data)], options, ct);
         var text = response.Text.Trim();
         if (text.Length == 0)
         {

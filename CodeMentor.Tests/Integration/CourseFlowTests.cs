@@ -364,7 +364,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("17 learners asked about recursion.")));
         var refused = (await summaries.WriteAsync(_tess, course.Id, refresh: true))!;
         Assert.Null(refused.Text);
-        Assert.Contains("quoted figures that are not in the week's totals (17)", refused.UnavailableReason);
+        Assert.Contains("quoted figures that are not in the data (17)", refused.UnavailableReason);
         Assert.Null(await summaries.WriteAsync(_ada, course.Id)); // a learner, not its teacher
     }
 
