@@ -273,7 +273,9 @@ public sealed class ConversationService(
         {
             if (standing.Working is { } course && await budgets.CheckAsync(userId, course, ct) is { Allowed: false } spent)
             {
-                return (spent.Message!, spent.RetryAfter);
+                // No wait to count down or answer after: the message says when the budget renews, and a course budget
+                // is not a limit to wait out between two questions (the pipeline's refusal still carries it, for /v1).
+                return (spent.Message!, null);
             }
             await limiter.EnsureLoadedAsync(userId, ct);
             var quota = await limiter.CheckAsync(userId, await limits.GetAsync(userId, ct), ct);

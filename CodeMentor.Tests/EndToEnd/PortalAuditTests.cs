@@ -71,6 +71,9 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             await page.ClickAsync("[data-testid=new-course] [data-testid=course-submit]");
             await Expect(page.Locator("[data-testid=taught-course]")).ToHaveCountAsync(1);
             Pages["courses"] = "courses";
+            var week = (await page.Locator("[data-testid=course-insights]").GetAttributeAsync("href"))!;
+            Pages["course week"] = week;
+            Pages["shared conversation, not shared"] = week.Replace("/insights", $"/shared/{Guid.NewGuid()}", StringComparison.Ordinal);
 
             Pages["profile"] = "profile";
             Pages["onboarding"] = "onboarding";
