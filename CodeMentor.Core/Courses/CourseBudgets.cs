@@ -4,7 +4,7 @@ using CodeMentor.Core.RateLimiting;
 namespace CodeMentor.Core.Courses;
 
 /// <summary>Where a course's budgets stand for one learner in the current period.</summary>
-public sealed record CourseBudgetStatus(string CourseName, BudgetPeriod Period, long? CourseLimit, long CourseUsed,
+public sealed record CourseBudgetStatus(BudgetPeriod Period, long? CourseLimit, long CourseUsed,
     long? LearnerLimit, long LearnerUsed, DateTime RenewsAtUtc)
 {
     public long? CourseLeft => CourseLimit is { } limit ? Math.Max(0, limit - CourseUsed) : null;
@@ -64,7 +64,7 @@ public sealed class CourseBudgets(IQuotaCounters counters, ICourseUsageHistory h
         var (start, end) = budget.PeriodAt(time.GetUtcNow().UtcDateTime);
         var courseUsed = budget.CourseTokens is null ? 0 : await UsedAsync(course.CourseId, null, budget.Period, start, end, ct);
         var learnerUsed = budget.LearnerTokens is null ? 0 : await UsedAsync(course.CourseId, userId, budget.Period, start, end, ct);
-        return new CourseBudgetStatus(course.CourseName, budget.Period, budget.CourseTokens, courseUsed, budget.LearnerTokens, learnerUsed, end);
+        return new CourseBudgetStatus(budget.Period, budget.CourseTokens, courseUsed, budget.LearnerTokens, learnerUsed, end);
     }
 
     /// <summary>Tokens the course used this period: all of it and each of <paramref name="learnerIds"/>, for its teacher.</summary>

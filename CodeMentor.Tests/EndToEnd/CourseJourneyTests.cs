@@ -32,6 +32,14 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(select).ToHaveValueAsync(option);
     }
 
+    /// <summary>The admin (the first account) grants an account the Teacher role on the users page.</summary>
+    private static async Task MakeTeacherAsync(IPage admin, string email)
+    {
+        await admin.GotoAsync("admin/users");
+        await admin.Locator($"[aria-label='Teacher role for {email}']").CheckAsync();
+        await Expect(admin.Locator(".mud-snackbar")).ToContainTextAsync("is now a teacher");
+    }
+
     [Fact]
     public async Task A_teacher_creates_a_hints_only_course_a_learner_joins_by_link_and_the_tutor_follows_it()
     {
@@ -40,9 +48,7 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await OpenCoursesAsync(teacher);
         await Expect(teacher.Locator("[data-testid=teaching]")).ToHaveCountAsync(0); // not a teacher yet
 
-        await teacher.GotoAsync("admin/users");
-        await teacher.Locator($"[aria-label='Teacher role for {teacherEmail}']").CheckAsync();
-        await Expect(teacher.Locator(".mud-snackbar")).ToContainTextAsync("is now a teacher");
+        await MakeTeacherAsync(teacher, teacherEmail);
 
         await OpenCoursesAsync(teacher);
         var form = teacher.Locator("[data-testid=new-course]");
@@ -98,9 +104,7 @@ public sealed class CourseJourneyTests : IAsyncLifetime
     {
         var teacher = await _portal.NewUserPageAsync();
         var teacherEmail = await RegisterAsync(teacher); // the first account: an admin, who makes themself a teacher
-        await teacher.GotoAsync("admin/users");
-        await teacher.Locator($"[aria-label='Teacher role for {teacherEmail}']").CheckAsync();
-        await Expect(teacher.Locator(".mud-snackbar")).ToContainTextAsync("is now a teacher");
+        await MakeTeacherAsync(teacher, teacherEmail);
 
         await OpenCoursesAsync(teacher);
         var form = teacher.Locator("[data-testid=new-course]");
