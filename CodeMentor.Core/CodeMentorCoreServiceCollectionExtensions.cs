@@ -62,6 +62,9 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<Courses.ConversationSharing>();
         services.AddSingleton<Courses.CourseInsights>();
         services.AddSingleton<Courses.CourseWeekSummary>();
+        services.AddSingleton<Courses.Material.TextEmbedder>();
+        services.AddSingleton<Courses.Material.CourseMaterialLibrary>();
+        services.AddSingleton<Courses.Material.CourseRetrieval>();
         services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();
         services.AddSingleton<Tutoring.Reviews.CodeReviewService>();
@@ -115,15 +118,18 @@ public static class CodeMentorCoreServiceCollectionExtensions
         // 3. course budgets: a course (or the learner's share of it) used up for the period refuses before any work;
         //    tokens count against it, and the ledger row names the course;
         // 4. user rate limits: refuse before any work is done, so a refusal costs nothing;
-        // 5. routing: the feature picks model, options and provider chain (the cache key depends on them);
-        // 6. context window: decides what is actually sent (the cache key is over the windowed messages);
-        // 7. response cache: a hit never reaches a provider;
-        // 8. failover over resilient providers (retry, circuit breaker, deadline, Groq's own limits).
+        // 5. course material: chat and concept questions in a course with material get the passages retrieved for
+        //    them to answer from and cite (or are told the course does not cover them); the stream says which;
+        // 6. routing: the feature picks model, options and provider chain (the cache key depends on them);
+        // 7. context window: decides what is actually sent (the cache key is over the windowed messages);
+        // 8. response cache: a hit never reaches a provider;
+        // 9. failover over resilient providers (retry, circuit breaker, deadline, Groq's own limits).
         services.AddChatClient(sp => sp.GetRequiredService<ProviderFailoverChatClient>())
             .UseUsageLedger()
             .UseCoursePolicy()
             .UseCourseBudgets()
             .UseUserRateLimits()
+            .UseCourseMaterial()
             .UseRouting()
             .UseContextWindow()
             .UseResponseCache();

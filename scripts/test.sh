@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: chromium (browser journeys), prometheus (its promtool parses the
 # /metrics scrape), nodejs and npm (the official openai npm package calls /v1), postgresql (the data,
 # ledger and dashboard suites also run on a throwaway PostgreSQL server the tests start themselves),
-# redis-server (the multi-node tests start a throwaway Redis each).
+# redis-server (the multi-node tests start a throwaway Redis each), python3-doc (the Python tutorial is
+# the course material retrieval is measured on) and shared-mime-info (its specification PDF is the PDF
+# the material splitter is tested on).
 chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
 missing=()
 [ -x "$chromium_path" ] || missing+=(chromium)
@@ -17,6 +19,8 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+ls -d /usr/share/doc/python3.*/html/tutorial >/dev/null 2>&1 || missing+=(python3-doc)
+[ -f /usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf ] || missing+=(shared-mime-info)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian's ${missing[*]} for the tests..."
   sudo_cmd=""

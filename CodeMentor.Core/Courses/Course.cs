@@ -48,6 +48,10 @@ public sealed class Course
     public string JoinCode { get; set; } = "";
 
     public DateTime CreatedAtUtc { get; set; }
+
+    /// <summary>Bumped by every upload or removal of material, so each node reloads the course's embeddings.</summary>
+    public int MaterialVersion { get; set; }
+
     public List<CourseMember> Members { get; set; } = [];
 }
 

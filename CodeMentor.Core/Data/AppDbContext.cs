@@ -17,6 +17,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Courses.Course> Courses => Set<Courses.Course>();
     public DbSet<Courses.CourseMember> CourseMembers => Set<Courses.CourseMember>();
     public DbSet<Courses.SharedConversation> SharedConversations => Set<Courses.SharedConversation>();
+    public DbSet<Courses.Material.CourseMaterial> CourseMaterials => Set<Courses.Material.CourseMaterial>();
+    public DbSet<Courses.Material.CoursePassage> CoursePassages => Set<Courses.Material.CoursePassage>();
     public DbSet<LatencyDaily> LatencyDaily => Set<LatencyDaily>();
     public DbSet<RateLimiting.UserLimitOverride> UserLimits => Set<RateLimiting.UserLimitOverride>();
     public DbSet<LearnerProfile> LearnerProfiles => Set<LearnerProfile>();

@@ -42,6 +42,23 @@ internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(c
 
     internal override async Task<ILedgerBulkLoad> BeginLedgerLoadAsync(AppDbContext context, CancellationToken ct) =>
         await LedgerCopy.BeginAsync(context, ct);
+
+    // "SearchVector" is a stored generated tsvector (English) over section and text with a GIN index
+    // (migration CourseMaterial); it is not in the EF model. Words are reduced to letters and digits, so
+    // none is read as tsquery syntax, and OR-ed: a passage need not contain every word of a question.
+    internal override Task<List<long>> SearchPassagesAsync(AppDbContext context, Guid courseId, IReadOnlyList<string> words, int limit, CancellationToken ct)
+    {
+        var query = string.Join(" | ", words.Select(w => new string(w.Where(char.IsLetterOrDigit).ToArray())).Where(w => w.Length > 0).Distinct());
+        if (query.Length == 0)
+        {
+            return Task.FromResult(new List<long>());
+        }
+        return context.Database.SqlQuery<long>($"""
+            SELECT "Id" AS "Value" FROM "CoursePassages"
+            WHERE "CourseId" = {courseId} AND "SearchVector" @@ to_tsquery('english', {query})
+            ORDER BY ts_rank("SearchVector", to_tsquery('english', {query}), 1) DESC LIMIT {limit}
+            """).ToListAsync(ct);
+    }
 }
 
 /// <summary>Ledger rows streamed with PostgreSQL's binary COPY, the engine's bulk path (an INSERT per

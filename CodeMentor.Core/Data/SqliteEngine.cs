@@ -56,4 +56,17 @@ internal sealed class SqliteEngine(string connectionString) : DatabaseEngine(con
         await context.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -524288", ct);
         return await LedgerInsert.PrepareAsync(context, ct);
     }
+
+    // The FTS5 table "CoursePassageSearch" mirrors the passages' section and text (external content,
+    // kept by triggers; migration CourseMaterial). Each word is a quoted FTS5 string, so nothing a learner
+    // types is read as query syntax.
+    internal override Task<List<long>> SearchPassagesAsync(AppDbContext context, Guid courseId, IReadOnlyList<string> words, int limit, CancellationToken ct)
+    {
+        var match = string.Join(" OR ", words.Select(w => "\"" + w.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+        return context.Database.SqlQuery<long>($"""
+            SELECT p."Id" AS "Value" FROM "CoursePassageSearch" s JOIN "CoursePassages" p ON p."Id" = s.rowid
+            WHERE "CoursePassageSearch" MATCH {match} AND p."CourseId" = {courseId}
+            ORDER BY s.rank LIMIT {limit}
+            """).ToListAsync(ct);
+    }
 }

@@ -52,6 +52,10 @@ public sealed class ConversationMessage
     /// <summary>Cost of the reply in pico-dollars (see <see cref="Usage.Money.PicoPerUsd"/>); null when the model has no price.</summary>
     public long? CostPico { get; set; }
 
+    /// <summary>The course material the reply was given to cite, as JSON (<see cref="Courses.Material.CourseSourcesContent"/>);
+    /// null outside a course with material.</summary>
+    public string? Sources { get; set; }
+
     /// <summary>True when the reply was served from the response cache.</summary>
     public bool FromCache { get; set; }
 

@@ -54,6 +54,7 @@ public sealed partial class GenerationRunner(
         var status = MessageStatus.Complete;
         string? detail = null;
         string? model = null;
+        string? sources = null;
         LlmCallResult? result = null;
         var lastCheckpoint = time.GetTimestamp();
         var checkpointed = 0;
@@ -70,6 +71,7 @@ public sealed partial class GenerationRunner(
                     {
                         case TextContent t: text += t.Text; break;
                         case TextReasoningContent r: reasoning += r.Text; break;
+                        case Courses.Material.CourseSourcesContent s: sources = s.ToJson(); break;
                     }
                 }
                 if (text is not null || reasoning is not null)
@@ -114,7 +116,7 @@ public sealed partial class GenerationRunner(
         }
         try
         {
-            await SaveWithRetriesAsync(run, snapshot, status, detail, model, result);
+            await SaveWithRetriesAsync(run, snapshot, status, detail, model, sources, result);
         }
         finally
         {
@@ -127,13 +129,13 @@ public sealed partial class GenerationRunner(
     /// <summary>The final save must not be lost to a momentarily failing database: a reply left
     /// "streaming" would stay so until the next restart.</summary>
     private async Task SaveWithRetriesAsync(GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
-        string? model, LlmCallResult? result)
+        string? model, string? sources, LlmCallResult? result)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await writer.WriteAsync((context, ct) => SaveFinalAsync(context, run, snapshot, status, detail, model, result, ct));
+                await writer.WriteAsync((context, ct) => SaveFinalAsync(context, run, snapshot, status, detail, model, sources, result, ct));
                 return;
             }
             catch (Exception ex) when (attempt < 3)
@@ -160,7 +162,7 @@ public sealed partial class GenerationRunner(
 
     /// <summary>One UPDATE of the reply and one of the conversation's time: no entity is loaded.</summary>
     private async Task SaveFinalAsync(AppDbContext context, GenerationRun run, GenerationSnapshot snapshot, MessageStatus status, string? detail,
-        string? model, LlmCallResult? result, CancellationToken ct)
+        string? model, string? sources, LlmCallResult? result, CancellationToken ct)
     {
         // As the provider reported it (for a cache hit, what the original reply used), read off the
         // stream by the ledger stage; never an estimate.
@@ -182,6 +184,7 @@ public sealed partial class GenerationRunner(
             .SetProperty(m => m.Provider, m => provider ?? m.Provider)
             .SetProperty(m => m.Model, m => answeredModel ?? m.Model)
             .SetProperty(m => m.FromCache, cacheHit)
+            .SetProperty(m => m.Sources, sources)
             .SetProperty(m => m.InputTokens, input)
             .SetProperty(m => m.OutputTokens, output)
             .SetProperty(m => m.ReasoningTokens, reasoningTokens)

@@ -1,4 +1,5 @@
 using CodeMentor.Core.Courses;
+using CodeMentor.Core.Courses.Material;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -41,5 +42,30 @@ internal sealed class SharedConversationConfiguration : IEntityTypeConfiguration
         builder.HasOne<Tutoring.Conversation>().WithMany().HasForeignKey(s => s.ConversationId).OnDelete(DeleteBehavior.Cascade);
         // The courses a conversation is shared with (the learner's share menu).
         builder.HasIndex(s => s.ConversationId);
+    }
+}
+
+internal sealed class CourseMaterialConfiguration : IEntityTypeConfiguration<CourseMaterial>
+{
+    public void Configure(EntityTypeBuilder<CourseMaterial> builder)
+    {
+        builder.Property(m => m.Title).HasMaxLength(CourseMaterial.MaxTitleLength);
+        builder.Property(m => m.FileName).HasMaxLength(CourseMaterial.MaxFileNameLength);
+        builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(12);
+        builder.Property(m => m.UploadedByUserId).HasMaxLength(450);
+        builder.HasOne<Course>().WithMany().HasForeignKey(m => m.CourseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(m => m.CourseId);
+    }
+}
+
+internal sealed class CoursePassageConfiguration : IEntityTypeConfiguration<CoursePassage>
+{
+    public void Configure(EntityTypeBuilder<CoursePassage> builder)
+    {
+        builder.Property(p => p.Section).HasMaxLength(CoursePassage.MaxSectionLength);
+        builder.HasOne<CourseMaterial>().WithMany().HasForeignKey(p => p.MaterialId).OnDelete(DeleteBehavior.Cascade);
+        // The course's passages (its embeddings, loaded once per material change) and a material's, in order.
+        builder.HasIndex(p => p.CourseId);
+        builder.HasIndex(p => new { p.MaterialId, p.Ordinal });
     }
 }

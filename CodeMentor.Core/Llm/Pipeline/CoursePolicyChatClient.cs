@@ -43,11 +43,15 @@ internal sealed class CoursePolicyChatClient(IChatClient inner, CourseService co
     }
 
     /// <summary>The rule goes right after the feature's own system prompt, so it is read as part of it.</summary>
-    private static List<ChatMessage> WithPolicy(IEnumerable<ChatMessage> messages, CoursePolicy policy)
+    private static List<ChatMessage> WithPolicy(IEnumerable<ChatMessage> messages, CoursePolicy policy) =>
+        WithSystemText(messages, Rule(policy));
+
+    /// <summary>The messages with <paramref name="text"/> as a system message after the last one (the feature's
+    /// prompt, then the course's rules, in the order the stages add them).</summary>
+    internal static List<ChatMessage> WithSystemText(IEnumerable<ChatMessage> messages, string text)
     {
         var list = messages.ToList();
-        var at = list.FindLastIndex(m => m.Role == ChatRole.System) + 1;
-        list.Insert(at, new ChatMessage(ChatRole.System, Rule(policy)));
+        list.Insert(list.FindLastIndex(m => m.Role == ChatRole.System) + 1, new ChatMessage(ChatRole.System, text));
         return list;
     }
 

@@ -49,6 +49,10 @@ internal static class SimulatedReplies
     public static string For(string feature, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> prompt)
     {
         var question = prompt.LastOrDefault(m => m.Role == Microsoft.Extensions.AI.ChatRole.User)?.Text ?? "";
+        if (feature is "chat" or "concept" && FromCourseMaterial(prompt) is { } grounded)
+        {
+            return grounded;
+        }
         return feature switch
         {
             "exercise" => Exercise(question),
@@ -59,6 +63,34 @@ internal static class SimulatedReplies
             "insight" => "(Offline simulator) A language model would write a short summary of the findings below here. Connect Groq to get one.",
             _ => For(question),
         };
+    }
+
+    /// <summary>In a course with material, what a model told to answer from it would do: quote the first passage
+    /// with its citation, or say the course does not cover the question.</summary>
+    private static string? FromCourseMaterial(IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> prompt)
+    {
+        var system = prompt.Where(m => m.Role == Microsoft.Extensions.AI.ChatRole.System).Select(m => m.Text).ToList();
+        if (system.Any(t => t.StartsWith(Pipeline.CourseMaterialChatClient.NotCovered, StringComparison.Ordinal)))
+        {
+            return $"{Label}\n\nThe course material does not cover this question. In general terms: break it into a small example you can check by hand, and ask me about each step.";
+        }
+        var grounding = system.FirstOrDefault(t => t.StartsWith(Pipeline.CourseMaterialChatClient.GroundingHeader, StringComparison.Ordinal));
+        if (grounding is null)
+        {
+            return null;
+        }
+        // The first passage: the fenced block after the line "[1] …".
+        var lines = grounding.Split('\n');
+        var at = Array.FindIndex(lines, l => l.StartsWith("[1] ", StringComparison.Ordinal));
+        if (at < 0 || at + 1 >= lines.Length)
+        {
+            return null;
+        }
+        var fence = lines[at + 1];
+        var passage = lines.Skip(at + 2).TakeWhile(l => l != fence).ToList();
+        var quoted = Tutoring.TextLimits.Shorten(string.Join('\n', passage).Trim(), 400, "…");
+        return $"{Label}\n\nThe course material says this [1]:\n\n{string.Join('\n', quoted.Split('\n').Select(l => "> " + l))}\n\n" +
+               "Open the source below to read the whole passage, and tell me which part you would like explained.";
     }
 
     private static string Exercise(string request)

@@ -1,0 +1,148 @@
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CodeMentor.Core.Courses.Material;
+
+/// <summary>A material as the course page lists it.</summary>
+public sealed record MaterialSummary(Guid Id, string Title, string FileName, MaterialKind Kind, long SizeBytes, int PassageCount, DateTime UploadedAtUtc);
+
+/// <summary>A passage as a citation opens it: where it comes from, and its text.</summary>
+public sealed record PassageView(long Id, Guid CourseId, string CourseName, Guid MaterialId, string MaterialTitle, string Section, int? Page, string Text);
+
+/// <summary>
+/// A course's material: teachers of the course upload and remove it; its teachers and learners read the
+/// passages a tutor reply cites. An upload is split (<see cref="MaterialSplitter"/>), embedded
+/// (<see cref="TextEmbedder"/>) and stored in one transaction, or refused whole with a message that says why.
+/// </summary>
+public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext> db, DatabaseWriter writer, TextEmbedder embedder,
+    TimeProvider time, ILogger<CourseMaterialLibrary> logger)
+{
+    public const string NotYourCourse = "That course is not one you teach.";
+    public const string NotFound = "That passage does not exist, or its course is not one of yours.";
+
+    /// <summary>The most passages one course holds (about 9 MB of text and 15 MB of embeddings).</summary>
+    public const int MaxPassagesPerCourse = 20_000;
+
+    private const int EmbedBatch = 32;
+
+    public async Task<(MaterialSummary? Material, string? Error)> UploadAsync(string teacherId, Guid courseId, string fileName, byte[] content,
+        string? title = null, CancellationToken ct = default)
+    {
+        fileName = Path.GetFileName(fileName ?? "").Trim();
+        if (fileName.Length is 0 or > CourseMaterial.MaxFileNameLength)
+        {
+            return (null, "The file needs a name of at most 255 characters.");
+        }
+        if (content.LongLength > CourseMaterial.MaxBytes)
+        {
+            return (null, $"\"{fileName}\" is {content.LongLength / 1024.0 / 1024.0:0.#} MB; material can be at most {CourseMaterial.MaxBytes / 1024 / 1024} MB per file.");
+        }
+        await using (var context = await db.CreateDbContextAsync(ct))
+        {
+            if (!await CourseService.TeachesAsync(context, teacherId, courseId, ct))
+            {
+                return (null, NotYourCourse);
+            }
+        }
+        SplitMaterial split;
+        try
+        {
+            // Parsing and embedding are CPU work: off the caller's thread (a circuit or a request).
+            split = await Task.Run(() => MaterialSplitter.Split(fileName, content), ct);
+        }
+        catch (MaterialRejectedException ex)
+        {
+            return (null, ex.Message);
+        }
+        var vectors = await Task.Run(() => EmbedAll(split.Passages, title ?? split.Title ?? fileName, ct), ct);
+        var material = new CourseMaterial
+        {
+            Id = Guid.NewGuid(), CourseId = courseId, FileName = fileName, Kind = MaterialSplitter.KindOf(fileName)!.Value,
+            Title = Shorten(string.IsNullOrWhiteSpace(title) ? split.Title ?? Path.GetFileNameWithoutExtension(fileName) : title.Trim(), CourseMaterial.MaxTitleLength),
+            SizeBytes = content.LongLength, PassageCount = split.Passages.Count, UploadedAtUtc = time.GetUtcNow().UtcDateTime,
+            UploadedByUserId = teacherId,
+        };
+        var error = await writer.WriteAsync(async (context, token) =>
+        {
+            var held = await context.CourseMaterials.Where(m => m.CourseId == courseId).SumAsync(m => m.PassageCount, token);
+            if (held + split.Passages.Count > MaxPassagesPerCourse)
+            {
+                return $"The course would hold {held + split.Passages.Count:N0} passages; the most is {MaxPassagesPerCourse:N0}. Remove some material first.";
+            }
+            context.CourseMaterials.Add(material);
+            context.CoursePassages.AddRange(split.Passages.Select((p, i) => new CoursePassage
+            {
+                MaterialId = material.Id, CourseId = courseId, Ordinal = i, Section = p.Section, Page = p.Page, Text = p.Text,
+                Embedding = TextEmbedder.ToBytes(vectors[i]),
+            }));
+            await context.SaveChangesAsync(token);
+            await context.Courses.Where(c => c.Id == courseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.MaterialVersion, c => c.MaterialVersion + 1), token);
+            return (string?)null;
+        });
+        if (error is not null)
+        {
+            return (null, error);
+        }
+        LogUploaded(logger, material.Id, courseId, material.Kind, material.PassageCount);
+        return (Summary(material), null);
+    }
+
+    /// <summary>What the embedder reads of a passage: its document and headings say what it is about.</summary>
+    internal static string EmbeddingText(string materialTitle, PassageDraft passage) =>
+        $"{materialTitle} — {passage.Section}\n{passage.Text}";
+
+    private float[][] EmbedAll(IReadOnlyList<PassageDraft> passages, string materialTitle, CancellationToken ct)
+    {
+        var vectors = new float[passages.Count][];
+        for (var start = 0; start < passages.Count; start += EmbedBatch)
+        {
+            var batch = passages.Skip(start).Take(EmbedBatch).Select(p => EmbeddingText(materialTitle, p)).ToList();
+            embedder.EmbedMany(batch, ct).CopyTo(vectors, start);
+        }
+        return vectors;
+    }
+
+    /// <summary>The course's material, newest first; null when the user neither teaches nor learns in the course.</summary>
+    public async Task<IReadOnlyList<MaterialSummary>?> ListAsync(string userId, Guid courseId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await context.CourseMembers.AnyAsync(m => m.CourseId == courseId && m.UserId == userId, ct))
+        {
+            return null;
+        }
+        var rows = await context.CourseMaterials.AsNoTracking().Where(m => m.CourseId == courseId).ToListAsync(ct);
+        return rows.OrderByDescending(m => m.UploadedAtUtc).Select(Summary).ToList();
+    }
+
+    public async Task<string?> RemoveAsync(string teacherId, Guid courseId, Guid materialId, CancellationToken ct = default) =>
+        await writer.WriteAsync(async (context, token) =>
+        {
+            if (!await CourseService.TeachesAsync(context, teacherId, courseId, token))
+            {
+                return NotYourCourse;
+            }
+            await context.CoursePassages.Where(p => p.MaterialId == materialId && p.CourseId == courseId).ExecuteDeleteAsync(token);
+            var removed = await context.CourseMaterials.Where(m => m.Id == materialId && m.CourseId == courseId).ExecuteDeleteAsync(token);
+            await context.Courses.Where(c => c.Id == courseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.MaterialVersion, c => c.MaterialVersion + 1), token);
+            return removed == 0 ? "That material is not in the course (any more)." : null;
+        });
+
+    /// <summary>A passage for a teacher or learner of its course; null for anyone else.</summary>
+    public async Task<PassageView?> PassageAsync(string userId, Guid courseId, long passageId, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await context.CoursePassages.AsNoTracking()
+            .Where(p => p.Id == passageId && p.CourseId == courseId && context.CourseMembers.Any(m => m.CourseId == courseId && m.UserId == userId))
+            .Select(p => new PassageView(p.Id, p.CourseId, context.Courses.Where(c => c.Id == p.CourseId).Select(c => c.Name).First(), p.MaterialId,
+                context.CourseMaterials.Where(m => m.Id == p.MaterialId).Select(m => m.Title).First(), p.Section, p.Page, p.Text))
+            .SingleOrDefaultAsync(ct);
+    }
+
+    private static MaterialSummary Summary(CourseMaterial m) => new(m.Id, m.Title, m.FileName, m.Kind, m.SizeBytes, m.PassageCount, m.UploadedAtUtc);
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Material {MaterialId} ({Kind}, {Passages} passages) added to course {CourseId}")]
+    private static partial void LogUploaded(ILogger logger, Guid materialId, Guid courseId, MaterialKind kind, int passages);
+}

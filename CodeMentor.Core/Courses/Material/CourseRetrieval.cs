@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
+using System.Text.RegularExpressions;
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CodeMentor.Core.Courses.Material;
+
+/// <summary>A passage found for a question, with what the citation shows.</summary>
+public sealed record RetrievedPassage(long Id, Guid MaterialId, string MaterialTitle, string Section, int? Page, string Text, float Similarity);
+
+/// <summary>What retrieval found: the passages, best first, and whether any is close enough to the question to
+/// say the course covers it. <see cref="HasMaterial"/> is false when the course has no material at all.</summary>
+public sealed record RetrievalResult(IReadOnlyList<RetrievedPassage> Passages, bool Covered, bool HasMaterial)
+{
+    public static readonly RetrievalResult NoMaterial = new([], false, false);
+}
+
+/// <summary>
+/// Hybrid retrieval over a course's passages: the database's full-text ranking (FTS5 BM25 on SQLite,
+/// ts_rank_cd on PostgreSQL) and dense similarity of MiniLM embeddings, fused by reciprocal rank
+/// (RRF, k = 60) — rank fusion needs no score calibration between the two. Embeddings of a course are
+/// held in memory as one matrix per node, reloaded when the course's material version changes.
+/// </summary>
+public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, DatabaseEngine engine, TextEmbedder embedder)
+{
+    /// <summary>Candidates taken from each ranking before fusion.</summary>
+    public const int Candidates = 20;
+
+    /// <summary>RRF's constant: the usual 60, which damps the difference between the first few ranks.</summary>
+    public const int FusionK = 60;
+
+    /// <summary>The course covers a question when a retrieved passage has at least this cosine similarity
+    /// to it. Chosen once from all-MiniLM-L6-v2's usual range for related text (0.3–0.4), before any
+    /// measurement on the evaluation set; its figures are in docs/tutoring-quality.md.</summary>
+    public const float CoveredSimilarity = 0.35f;
+
+    private readonly ConcurrentDictionary<Guid, CourseVectors> _vectors = new();
+
+    private sealed record CourseVectors(int Version, long[] Ids, float[] Matrix);
+
+    public async Task<RetrievalResult> SearchAsync(Guid courseId, string question, int count = 5, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var version = await context.Courses.Where(c => c.Id == courseId).Select(c => (int?)c.MaterialVersion).SingleOrDefaultAsync(ct);
+        if (version is null or 0)
+        {
+            return RetrievalResult.NoMaterial;
+        }
+        var vectors = await VectorsAsync(context, courseId, version.Value, ct);
+        if (vectors.Ids.Length == 0)
+        {
+            return RetrievalResult.NoMaterial;
+        }
+        var query = embedder.Embed(question, ct);
+        var similarities = new float[vectors.Ids.Length];
+        for (var i = 0; i < similarities.Length; i++)
+        {
+            similarities[i] = TensorPrimitives.Dot(query, vectors.Matrix.AsSpan(i * TextEmbedder.Dimensions, TextEmbedder.Dimensions));
+        }
+        var dense = TopIndices(similarities, Candidates).Select(i => vectors.Ids[i]).ToList();
+        var words = Words(question);
+        var lexical = words.Count == 0 ? [] : await engine.SearchPassagesAsync(context, courseId, words, Candidates, ct);
+
+        var fused = new Dictionary<long, double>();
+        foreach (var ranking in new[] { dense, lexical })
+        {
+            for (var rank = 0; rank < ranking.Count; rank++)
+            {
+                fused[ranking[rank]] = fused.GetValueOrDefault(ranking[rank]) + 1.0 / (FusionK + rank + 1);
+            }
+        }
+        var best = fused.OrderByDescending(f => f.Value).ThenBy(f => f.Key).Take(count).Select(f => f.Key).ToList();
+        var similarityOf = new Dictionary<long, float>(vectors.Ids.Length);
+        for (var i = 0; i < vectors.Ids.Length; i++)
+        {
+            similarityOf[vectors.Ids[i]] = similarities[i];
+        }
+        var rows = await context.CoursePassages.AsNoTracking()
+            .Where(p => best.Contains(p.Id))
+            .Select(p => new { p.Id, p.MaterialId, Title = context.CourseMaterials.Where(m => m.Id == p.MaterialId).Select(m => m.Title).First(), p.Section, p.Page, p.Text })
+            .ToListAsync(ct);
+        var found = rows.OrderBy(r => best.IndexOf(r.Id))
+            .Select(r => new RetrievedPassage(r.Id, r.MaterialId, r.Title, r.Section, r.Page, r.Text, similarityOf.GetValueOrDefault(r.Id)))
+            .ToList();
+        return new RetrievalResult(found, found.Any(p => p.Similarity >= CoveredSimilarity), true);
+    }
+
+    private async Task<CourseVectors> VectorsAsync(AppDbContext context, Guid courseId, int version, CancellationToken ct)
+    {
+        if (_vectors.TryGetValue(courseId, out var held) && held.Version == version)
+        {
+            return held;
+        }
+        var rows = await context.CoursePassages.AsNoTracking().Where(p => p.CourseId == courseId)
+            .OrderBy(p => p.Id).Select(p => new { p.Id, p.Embedding }).ToListAsync(ct);
+        var matrix = new float[rows.Count * TextEmbedder.Dimensions];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            TextEmbedder.FromBytes(rows[i].Embedding).CopyTo(matrix.AsSpan(i * TextEmbedder.Dimensions));
+        }
+        var loaded = new CourseVectors(version, rows.Select(r => r.Id).ToArray(), matrix);
+        _vectors[courseId] = loaded;
+        return loaded;
+    }
+
+    private static IEnumerable<int> TopIndices(float[] scores, int count) =>
+        Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).Take(count);
+
+    // Words that say nothing about a topic; without them the full-text ranking is not swayed by "how do I".
+    private static readonly HashSet<string> StopWords =
+    [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "for", "from", "get", "had", "has", "have",
+        "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "should", "so", "than", "that", "the", "their",
+        "them", "then", "there", "these", "this", "to", "use", "using", "was", "we", "what", "when", "where", "which", "while", "who", "why",
+        "will", "with", "would", "you", "your", "way", "want", "need", "make", "work", "works", "like", "just", "about", "some", "any",
+    ];
+
+    /// <summary>The question's content words for the full-text ranking (at most 24).</summary>
+    internal static List<string> Words(string question) =>
+        WordPattern().Matches(question.ToLowerInvariant()).Select(m => m.Value)
+            .Where(w => w.Length >= 2 && !StopWords.Contains(w)).Distinct().Take(24).ToList();
+
+    [GeneratedRegex(@"[\p{L}\p{N}_]+")]
+    private static partial Regex WordPattern();
+}

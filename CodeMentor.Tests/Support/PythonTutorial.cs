@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace CodeMentor.Tests.Support;
+
+/// <summary>The Python tutorial from Debian's python3-doc (installed by scripts/test.sh) as course material,
+/// and the question set written against it (Data/CourseMaterial).</summary>
+public static partial class PythonTutorial
+{
+    /// <summary>The HTML documentation root of the installed python3-doc (/usr/share/doc/python3.X/html).</summary>
+    public static string DocsFolder =>
+        Directory.Exists("/usr/share/doc")
+            ? Directory.GetDirectories("/usr/share/doc", "python3.*").Select(d => Path.Combine(d, "html"))
+                .FirstOrDefault(d => Directory.Exists(Path.Combine(d, "tutorial")))
+              ?? throw new InvalidOperationException("Debian's python3-doc is not installed (apt-get install python3-doc; scripts/test.sh does it).")
+            : throw new InvalidOperationException("No /usr/share/doc: the Python tutorial comes from Debian's python3-doc.");
+
+    public static IReadOnlyList<string> TutorialPages =>
+        Directory.GetFiles(Path.Combine(DocsFolder, "tutorial"), "*.html").Order(StringComparer.Ordinal).ToList();
+
+    public sealed record Question(string Q, string Page, string Answer);
+
+    public sealed record QuestionSet(string Corpus, IReadOnlyList<Question> Questions, IReadOnlyList<string> NotCovered);
+
+    public static QuestionSet Load() => JsonSerializer.Deserialize<QuestionSet>(
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "CourseMaterial", "python-tutorial-questions.json")),
+        new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+
+    /// <summary>Whitespace collapsed and the pilcrows of heading links dropped, for comparing an answer phrase with a passage.</summary>
+    public static string Normalize(string text) => Whitespace().Replace(text.Replace("¶", ""), " ").Trim();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
