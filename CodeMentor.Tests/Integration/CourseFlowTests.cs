@@ -1,6 +1,8 @@
 using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Courses;
+using CodeMentor.Core.Courses.Material;
 using CodeMentor.Core.Data;
+using CodeMentor.Core.Llm.Pipeline;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Tutoring;
 using CodeMentor.Core.Usage;
@@ -407,6 +409,91 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Equal(("CS0103", "The name '…' does not exist in the current context", 2), (error.Id, error.Message, error.Learners));
         Assert.DoesNotContain(week.Errors, e => e.Message.Contains("Secret", StringComparison.Ordinal) || e.Message.Contains("bobs", StringComparison.Ordinal));
         Assert.Equal(new ExerciseTotals(1, 0, 0, 1, 0), week.Exercises);
+    }
+
+    private static byte[] TutorialPage(string name) => File.ReadAllBytes(Path.Combine(PythonTutorial.DocsFolder, "tutorial", name));
+
+    [Fact]
+    public async Task The_chat_answers_from_the_courses_material_with_its_sources_and_says_when_the_course_does_not_cover_a_question()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        var (material, error) = await _host.Get<CourseMaterialLibrary>().UploadAsync(_tess, course.Id, "datastructures.html", TutorialPage("datastructures.html"));
+        Assert.Null(error);
+        Assert.Equal("5. Data Structures", material!.Title);
+
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Use append() to push and pop() to take the top item [1].")));
+        var asked = await AskAsync(_ada, "How do I use a Python list as a stack?");
+        var sent = LastPromptText();
+        Assert.Contains(CourseMaterialChatClient.GroundingHeader, sent);
+        Assert.Contains("Using Lists as Stacks", sent);
+        var saved = await ReplyOfAsync(asked);
+        var sources = CourseSourcesContent.FromJson(saved.Sources)!;
+        Assert.True(sources.Covered);
+        Assert.Equal(Enumerable.Range(1, sources.Sources.Count), sources.Sources.Select(s => s.Number));
+        Assert.Contains(sources.Sources, s => s.Section.EndsWith("Using Lists as Stacks", StringComparison.Ordinal));
+        // Each source opens for the learner, with the text the tutor was given.
+        var cited = sources.Sources.First(s => s.Section.EndsWith("Using Lists as Stacks", StringComparison.Ordinal));
+        var passage = (await _host.Get<CourseMaterialLibrary>().PassageAsync(_ada, course.Id, cited.PassageId))!;
+        Assert.Contains("stack.append(6)", passage.Text);
+        Assert.Equal(("5. Data Structures", "Python 101"), (passage.MaterialTitle, passage.CourseName));
+
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("The course material does not cover this.")));
+        var outside = await AskAsync(_ada, "How do I configure an ingress controller in Kubernetes?");
+        Assert.Contains(CourseMaterialChatClient.NotCovered, LastPromptText());
+        var notCovered = CourseSourcesContent.FromJson((await ReplyOfAsync(outside)).Sources)!;
+        Assert.False(notCovered.Covered);
+        Assert.Empty(notCovered.Sources);
+
+        // Bob is in no course: his question is not grounded, and the passage is not his to open.
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("A list works as a stack.")));
+        var bobs = await AskAsync(_bob, "How do I use a Python list as a stack?");
+        Assert.DoesNotContain(CourseMaterialChatClient.GroundingHeader, LastPromptText());
+        Assert.Null((await ReplyOfAsync(bobs)).Sources);
+        Assert.Null(await _host.Get<CourseMaterialLibrary>().PassageAsync(_bob, course.Id, cited.PassageId));
+
+        // Removed material is no longer searched.
+        Assert.Null(await _host.Get<CourseMaterialLibrary>().RemoveAsync(_tess, course.Id, material.Id));
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Use append() and pop().")));
+        var after = await AskAsync(_ada, "How do I use a Python list as a stack?");
+        Assert.DoesNotContain(CourseMaterialChatClient.GroundingHeader, LastPromptText());
+        Assert.Null((await ReplyOfAsync(after)).Sources);
+    }
+
+    [Fact]
+    public async Task Only_a_courses_own_teachers_add_or_remove_its_material_and_only_its_members_read_it()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        var library = _host.Get<CourseMaterialLibrary>();
+        var (material, _) = await library.UploadAsync(_tess, course.Id, "appetite.html", TutorialPage("appetite.html"));
+        var passageId = (await _host.Get<CourseRetrieval>().SearchAsync(course.Id, "Why would I use Python?")).Passages[0].Id;
+
+        // Another teacher, of another course.
+        await MakeTeacherAsync(_bob);
+        await Courses.CreateAsync(_bob, new CourseDraft("Bob's course", "Python", "beginner", TutorMode.FullHelp));
+        Assert.Equal(CourseMaterialLibrary.NotYourCourse, (await library.UploadAsync(_bob, course.Id, "x.md", "# x\n\ny"u8.ToArray())).Error);
+        Assert.Equal(CourseMaterialLibrary.NotYourCourse, await library.RemoveAsync(_bob, course.Id, material!.Id));
+        Assert.Null(await library.ListAsync(_bob, course.Id));
+        Assert.Null(await library.PassageAsync(_bob, course.Id, passageId));
+        // A learner of the course reads it but cannot change it.
+        Assert.Equal(CourseMaterialLibrary.NotYourCourse, (await library.UploadAsync(_ada, course.Id, "x.md", "# x\n\ny"u8.ToArray())).Error);
+        Assert.Equal(CourseMaterialLibrary.NotYourCourse, await library.RemoveAsync(_ada, course.Id, material.Id));
+        Assert.Single((await library.ListAsync(_ada, course.Id))!);
+        Assert.NotNull(await library.PassageAsync(_ada, course.Id, passageId));
+        // A bad file is refused whole, with its reason, and nothing is added.
+        Assert.Contains("binary", (await library.UploadAsync(_tess, course.Id, "photo.txt", [0x89, 0x50, 0x00, 0x47])).Error);
+        Assert.Single((await library.ListAsync(_tess, course.Id))!);
+    }
+
+    /// <summary>The text of every message the last request to Groq carried.</summary>
+    private string LastPromptText() =>
+        string.Join("\n", _groq.Requests.Last().Body["messages"]!.AsArray().Select(m => m!["content"]?.ToString()));
+
+    private async Task<ConversationMessage> ReplyOfAsync(SendResult sent)
+    {
+        await using var db = await _host.DbAsync();
+        return await db.Messages.AsNoTracking().SingleAsync(m => m.Id == sent.Reply!.Id);
     }
 
     public sealed class OnSqlite() : CourseFlowTests(DatabaseProvider.Sqlite);
