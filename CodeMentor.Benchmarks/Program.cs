@@ -8,6 +8,7 @@ using CodeMentor.Benchmarks;
 // dotnet run -c Release --project CodeMentor.Benchmarks -- paint [loads] [rows]  cold first paint vs the Blazor Server template
 // dotnet run -c Release --project CodeMentor.Benchmarks -- circuits [pages] server memory per idle chat page
 // dotnet run -c Release --project CodeMentor.Benchmarks -- follow <postgres> <redis> [turns]   a reply followed on another node
+// dotnet run -c Release --project CodeMentor.Benchmarks -- retrieval [passages]   course material: ingestion, memory, retrieval latency
 return args switch
 {
     ["load", ..] => await LoadBenchmark.RunAsync(args[1..]),
@@ -16,6 +17,7 @@ return args switch
     ["paint", ..] => await FirstPaintBenchmark.RunAsync(args[1..]),
     ["circuits", ..] => await CircuitMemoryBenchmark.RunAsync(args[1..]),
     ["follow", ..] => await FollowBenchmark.RunAsync(args[1..]),
+    ["retrieval", ..] => await RetrievalBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -30,6 +30,7 @@ public sealed class LearnerData(IDbContextFactory<AppDbContext> db, DatabaseWrit
             else
             {
                 text.AppendLine(message.Content);
+                AppendSources(text, Courses.Material.CourseSourcesContent.FromJson(message.Sources));
             }
             if (message.Status is MessageStatus.Stopped or MessageStatus.Failed)
             {
@@ -40,6 +41,25 @@ public sealed class LearnerData(IDbContextFactory<AppDbContext> db, DatabaseWrit
         return text.ToString();
     }
 
+    private static void AppendSources(StringBuilder text, Courses.Material.CourseSourcesContent? sources)
+    {
+        if (sources is null)
+        {
+            return;
+        }
+        text.AppendLine();
+        if (!sources.Covered)
+        {
+            text.AppendLine("_The course material does not cover this question._");
+            return;
+        }
+        text.AppendLine("Sources from the course material:").AppendLine();
+        foreach (var source in sources.Sources)
+        {
+            text.Append(source.Number).Append(". ").AppendLine(source.Describe());
+        }
+    }
+
     public static string ToJson(ConversationView conversation, DateTime exportedAtUtc) => JsonSerializer.Serialize(new
     {
         conversation.Id, conversation.Title, ExportedAtUtc = exportedAtUtc,
@@ -47,6 +67,9 @@ public sealed class LearnerData(IDbContextFactory<AppDbContext> db, DatabaseWrit
         {
             Role = m.Role.ToString().ToLowerInvariant(), m.Content, m.CreatedAtUtc, Status = m.Status.ToString(), m.StatusDetail,
             m.Model, m.InputTokens, m.OutputTokens, m.CostUsd,
+            CourseSources = Courses.Material.CourseSourcesContent.FromJson(m.Sources) is { } sources
+                ? new { sources.Covered, Passages = sources.Sources.Select(x => new { x.Number, Source = x.Describe() }) }
+                : null,
         }),
     }, Json);
 

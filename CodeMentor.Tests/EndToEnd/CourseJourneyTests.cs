@@ -178,4 +178,57 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(teacher.Locator("[data-testid=not-shared]")).ToBeVisibleAsync();
         await Expect(teacher.Locator("[data-role=User]")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task A_teacher_uploads_course_material_and_a_learner_gets_an_answer_citing_it_and_opens_the_passage()
+    {
+        var teacher = await _portal.NewUserPageAsync();
+        var teacherEmail = await RegisterAsync(teacher);
+        await MakeTeacherAsync(teacher, teacherEmail);
+        await OpenCoursesAsync(teacher);
+        var form = teacher.Locator("[data-testid=new-course]");
+        await form.Locator("input[data-testid=course-name]").FillAsync("Python from the tutorial");
+        await form.Locator("[data-testid=course-submit]").ClickAsync();
+        await Expect(teacher.Locator("[data-testid=courses-message]")).ToContainTextAsync("is ready");
+        var course = teacher.Locator("[data-testid=taught-course][data-course='Python from the tutorial']");
+        await Expect(course.Locator("[data-testid=no-material]")).ToBeVisibleAsync();
+
+        // The teacher uploads a page of the Python tutorial (Debian's python3-doc) through the file picker.
+        await course.Locator("[data-testid=material-file]").SetInputFilesAsync(Path.Combine(Support.PythonTutorial.DocsFolder, "tutorial", "datastructures.html"));
+        await Expect(course.Locator("[data-testid=material-added]")).ToContainTextAsync("Added \"5. Data Structures\"", new() { Timeout = 60_000 });
+        await Expect(course.Locator("[data-testid=material][data-title='5. Data Structures']")).ToContainTextAsync("datastructures.html · Html");
+        // A file that is not material is refused with its reason.
+        await course.Locator("[data-testid=material-file]").SetInputFilesAsync(new FilePayload { Name = "notes.docx", MimeType = "application/octet-stream", Buffer = [1, 2, 3] });
+        await Expect(course.Locator("[data-testid=material-error]")).ToContainTextAsync("is not a format course material can be");
+        var link = await course.Locator("[data-testid=taught-join-link]").InnerTextAsync();
+
+        var learner = await _portal.NewUserPageAsync();
+        await RegisterAsync(learner);
+        await learner.GotoAsync(link);
+        await Expect(learner.Locator("[data-testid=courses-message]")).ToContainTextAsync("You are in \"Python from the tutorial\"");
+        await learner.GotoAsync("chat");
+        await WaitUntilInteractiveAsync(learner);
+        _portal.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Push with `append()` and take the top item with `pop()` [1].")));
+        await AskAsync(learner, "How do I use a Python list as a stack?");
+        await Expect(Reply(learner)).ToHaveAttributeAsync("data-status", "Complete");
+        var sources = Reply(learner).Locator("[data-testid=message-source]");
+        await Expect(sources.Filter(new() { HasText = "Using Lists as Stacks" })).ToHaveCountAsync(1);
+        await Expect(sources.Filter(new() { HasText = "Using Lists as Stacks" }))
+            .ToHaveTextAsync("5. Data Structures — 5.1. More on Lists › 5.1.1. Using Lists as Stacks");
+
+        // The citation opens the passage the tutor was given.
+        var href = await sources.Filter(new() { HasText = "Using Lists as Stacks" }).Locator("a").GetAttributeAsync("href");
+        await learner.GotoAsync(href!);
+        await Expect(learner.Locator("[data-testid=passage-title]")).ToHaveTextAsync("5. Data Structures");
+        await Expect(learner.Locator("[data-testid=passage-where]")).ToContainTextAsync("Using Lists as Stacks");
+        await Expect(learner.Locator("[data-testid=passage-text]")).ToContainTextAsync("stack.append(6)");
+
+        // A question the material does not cover is answered as such.
+        await learner.GoBackAsync();
+        await WaitUntilInteractiveAsync(learner);
+        _portal.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("The course material does not cover this.")));
+        await AskAsync(learner, "How do I configure nginx as a reverse proxy?");
+        await Expect(Reply(learner)).ToHaveAttributeAsync("data-status", "Complete");
+        await Expect(Reply(learner).Locator("[data-testid=not-covered]")).ToHaveTextAsync("The course material does not cover this question.");
+    }
 }

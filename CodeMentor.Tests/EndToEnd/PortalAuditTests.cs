@@ -70,8 +70,13 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             await page.FillAsync("[data-testid=new-course] input[data-testid=course-name]", "Python 101 for the autumn term");
             await page.ClickAsync("[data-testid=new-course] [data-testid=course-submit]");
             await Expect(page.Locator("[data-testid=taught-course]")).ToHaveCountAsync(1);
+            // With material (a short page of the Python tutorial), so the course page lists it and a passage can be opened.
+            await page.Locator("[data-testid=material-file]").SetInputFilesAsync(Path.Combine(Support.PythonTutorial.DocsFolder, "tutorial", "appetite.html"));
+            await Expect(page.Locator("[data-testid=material-added]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
             Pages["courses"] = "courses";
             var week = (await page.Locator("[data-testid=course-insights]").GetAttributeAsync("href"))!;
+            // The portal's first material, so its first passage is number 1 (the teacher may read it).
+            Pages["course material passage"] = week.Replace("/insights", "/material/passages/1", StringComparison.Ordinal);
             Pages["course week"] = week;
             Pages["shared conversation, not shared"] = week.Replace("/insights", $"/shared/{Guid.NewGuid()}", StringComparison.Ordinal);
 

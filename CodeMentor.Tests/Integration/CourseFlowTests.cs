@@ -437,6 +437,10 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         var passage = (await _host.Get<CourseMaterialLibrary>().PassageAsync(_ada, course.Id, cited.PassageId))!;
         Assert.Contains("stack.append(6)", passage.Text);
         Assert.Equal(("5. Data Structures", "Python 101"), (passage.MaterialTitle, passage.CourseName));
+        // The conversation's export keeps them.
+        var exported = LearnerData.ToMarkdown((await _host.Get<ConversationStore>().GetAsync(_ada, saved.ConversationId))!, DateTime.UtcNow);
+        Assert.Contains("Sources from the course material:", exported);
+        Assert.Contains("5.1. More on Lists › 5.1.1. Using Lists as Stacks", exported);
 
         _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("The course material does not cover this.")));
         var outside = await AskAsync(_ada, "How do I configure an ingress controller in Kubernetes?");

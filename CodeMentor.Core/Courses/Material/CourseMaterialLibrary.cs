@@ -24,7 +24,7 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     /// <summary>The most passages one course holds (about 9 MB of text and 15 MB of embeddings).</summary>
     public const int MaxPassagesPerCourse = 20_000;
 
-    private const int EmbedBatch = 32;
+    private const int EmbedBatch = 8;
 
     public async Task<(MaterialSummary? Material, string? Error)> UploadAsync(string teacherId, Guid courseId, string fileName, byte[] content,
         string? title = null, CancellationToken ct = default)
@@ -55,7 +55,8 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
         {
             return (null, ex.Message);
         }
-        var vectors = await Task.Run(() => EmbedAll(split.Passages, title ?? split.Title ?? fileName, ct), ct);
+        var embeddedTitle = title ?? split.Title ?? fileName;
+        var vectors = await Task.Run(() => EmbedAll(split.Passages.Select(p => EmbeddingText(embeddedTitle, p)).ToList(), ct), ct);
         var material = new CourseMaterial
         {
             Id = Guid.NewGuid(), CourseId = courseId, FileName = fileName, Kind = MaterialSplitter.KindOf(fileName)!.Value,
@@ -92,13 +93,12 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     internal static string EmbeddingText(string materialTitle, PassageDraft passage) =>
         $"{materialTitle} — {passage.Section}\n{passage.Text}";
 
-    private float[][] EmbedAll(IReadOnlyList<PassageDraft> passages, string materialTitle, CancellationToken ct)
+    private float[][] EmbedAll(IReadOnlyList<string> texts, CancellationToken ct)
     {
-        var vectors = new float[passages.Count][];
-        for (var start = 0; start < passages.Count; start += EmbedBatch)
+        var vectors = new float[texts.Count][];
+        for (var start = 0; start < texts.Count; start += EmbedBatch)
         {
-            var batch = passages.Skip(start).Take(EmbedBatch).Select(p => EmbeddingText(materialTitle, p)).ToList();
-            embedder.EmbedMany(batch, ct).CopyTo(vectors, start);
+            embedder.EmbedMany(texts.Skip(start).Take(EmbedBatch).ToList(), ct).CopyTo(vectors, start);
         }
         return vectors;
     }

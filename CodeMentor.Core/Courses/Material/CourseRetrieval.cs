@@ -18,7 +18,7 @@ public sealed record RetrievalResult(IReadOnlyList<RetrievedPassage> Passages, b
 
 /// <summary>
 /// Hybrid retrieval over a course's passages: the database's full-text ranking (FTS5 BM25 on SQLite,
-/// ts_rank_cd on PostgreSQL) and dense similarity of MiniLM embeddings, fused by reciprocal rank
+/// ts_rank on PostgreSQL) and dense similarity of MiniLM embeddings, fused by reciprocal rank
 /// (RRF, k = 60) — rank fusion needs no score calibration between the two. Embeddings of a course are
 /// held in memory as one matrix per node, reloaded when the course's material version changes.
 /// </summary>
@@ -37,7 +37,11 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
 
     private readonly ConcurrentDictionary<Guid, CourseVectors> _vectors = new();
 
-    private sealed record CourseVectors(int Version, long[] Ids, float[] Matrix);
+    /// <summary>A course's embeddings as one row-major matrix, row i for passage Ids[i].</summary>
+    private sealed record CourseVectors(int Version, long[] Ids, float[] Matrix)
+    {
+        public Dictionary<long, int> IndexOf { get; } = Ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+    }
 
     public async Task<RetrievalResult> SearchAsync(Guid courseId, string question, int count = 5, CancellationToken ct = default)
     {
@@ -71,17 +75,12 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
             }
         }
         var best = fused.OrderByDescending(f => f.Value).ThenBy(f => f.Key).Take(count).Select(f => f.Key).ToList();
-        var similarityOf = new Dictionary<long, float>(vectors.Ids.Length);
-        for (var i = 0; i < vectors.Ids.Length; i++)
-        {
-            similarityOf[vectors.Ids[i]] = similarities[i];
-        }
         var rows = await context.CoursePassages.AsNoTracking()
             .Where(p => best.Contains(p.Id))
             .Select(p => new { p.Id, p.MaterialId, Title = context.CourseMaterials.Where(m => m.Id == p.MaterialId).Select(m => m.Title).First(), p.Section, p.Page, p.Text })
             .ToListAsync(ct);
         var found = rows.OrderBy(r => best.IndexOf(r.Id))
-            .Select(r => new RetrievedPassage(r.Id, r.MaterialId, r.Title, r.Section, r.Page, r.Text, similarityOf.GetValueOrDefault(r.Id)))
+            .Select(r => new RetrievedPassage(r.Id, r.MaterialId, r.Title, r.Section, r.Page, r.Text, similarities[vectors.IndexOf[r.Id]]))
             .ToList();
         return new RetrievalResult(found, found.Any(p => p.Similarity >= CoveredSimilarity), true);
     }

@@ -8,8 +8,13 @@ public sealed record CourseSource(int Number, long PassageId, Guid CourseId, str
 {
     public string Href => $"courses/{CourseId}/material/passages/{PassageId}";
 
-    /// <summary>"Python tutorial — 5.1.1. Using Lists as Stacks, page 3".</summary>
-    public string Describe() => Title + (Section.Length > 0 ? " — " + Section : "") + (Page is { } page ? $", page {page}" : "");
+    /// <summary>"5. Data Structures — 5.1. More on Lists › 5.1.1. Using Lists as Stacks", ", page 3" for a PDF; the
+    /// document's own title is not repeated when it heads the section.</summary>
+    public string Describe()
+    {
+        var section = Section == Title ? "" : Section.StartsWith(Title + " › ", StringComparison.Ordinal) ? Section[(Title.Length + 3)..] : Section;
+        return Title + (section.Length > 0 ? " — " + section : "") + (Page is { } page ? $", page {page}" : "");
+    }
 }
 
 /// <summary>

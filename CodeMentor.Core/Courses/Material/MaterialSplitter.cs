@@ -162,39 +162,69 @@ public static partial class MaterialSplitter
         title ??= Collapse(document.Title ?? "");
         return new(title.Length > 0 ? title : null, packer.Finish());
 
+        // A block's inline content (text and inline elements between blocks) is one paragraph; blocks are walked.
         void Walk(IElement element)
         {
-            foreach (var child in element.Children)
+            var inline = new StringBuilder();
+            foreach (var node in element.ChildNodes)
             {
-                var tag = child.TagName;
-                if (tag.Length == 2 && tag[0] == 'H' && char.IsAsciiDigit(tag[1]))
+                if (node is IElement child && IsBlock(child))
                 {
-                    var text = Collapse(child.TextContent);
-                    if (text.Length > 0)
-                    {
-                        title ??= tag == "H1" ? text : null;
-                        packer.Heading(tag[1] - '0', text);
-                    }
+                    Paragraph(inline.ToString(), "");
+                    inline.Clear();
+                    Block(child);
                 }
-                else if (tag == "PRE")
+                else if (node is IElement or IText)
                 {
-                    packer.Add("```\n" + child.TextContent.TrimEnd('\n') + "\n```", isCode: true);
+                    inline.Append(node.TextContent);
                 }
-                else if (child.Children.Any(c => BlockTags.Contains(c.TagName)))
+            }
+            Paragraph(inline.ToString(), "");
+        }
+
+        void Block(IElement block)
+        {
+            var tag = block.TagName;
+            if (Heading(tag) is { } level)
+            {
+                var text = Collapse(block.TextContent);
+                if (text.Length > 0)
                 {
-                    Walk(child);
+                    title ??= level == 1 ? text : null;
+                    packer.Heading(level, text);
                 }
-                else if (BlockTags.Contains(tag) || tag is "SPAN" or "A" or "IMG" or "CODE" or "EM" or "STRONG")
-                {
-                    var text = Collapse(child.TextContent);
-                    if (text.Length > 0)
-                    {
-                        packer.Add(tag is "LI" or "DT" ? "- " + text : text, isCode: false);
-                    }
-                }
+            }
+            else if (tag == "PRE")
+            {
+                packer.Add("```\n" + block.TextContent.TrimEnd('\n') + "\n```", isCode: true);
+            }
+            else if (tag == "TR")
+            {
+                Paragraph(string.Join(" | ", block.Children.Select(cell => Collapse(cell.TextContent))), "");
+            }
+            else if (block.Children.Any(IsBlock))
+            {
+                Walk(block);
+            }
+            else
+            {
+                Paragraph(block.TextContent, tag is "LI" or "DT" ? "- " : "");
+            }
+        }
+
+        void Paragraph(string text, string prefix)
+        {
+            text = Collapse(text);
+            if (text.Length > 0)
+            {
+                packer.Add(prefix + text, isCode: false);
             }
         }
     }
+
+    private static int? Heading(string tag) => tag.Length == 2 && tag[0] == 'H' && tag[1] is >= '1' and <= '6' ? tag[1] - '0' : null;
+
+    private static bool IsBlock(IElement element) => BlockTags.Contains(element.TagName);
 
     // ---- Plain text: paragraphs between blank lines; reStructuredText-style underlined headings.
 

@@ -20,6 +20,9 @@ public sealed class TextEmbedder : IDisposable
     private readonly Lazy<SentenceEncoder> _encoder = new(() => new SentenceEncoder(new SessionOptions
     {
         GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        // Without the arena, memory for a batch is returned after it instead of kept at its peak (1.6 GB working set
+        // after uploading 200 passages with it, against 681 MB without; the speed is the same).
+        EnableCpuMemArena = false,
     }), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public float[] Embed(string text, CancellationToken ct = default) => EmbedMany([text], ct)[0];

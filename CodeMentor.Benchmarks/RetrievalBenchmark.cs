@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CodeMentor.Core;
+using CodeMentor.Core.Accounts;
+using CodeMentor.Core.Courses;
+using CodeMentor.Core.Courses.Material;
+using CodeMentor.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CodeMentor.Benchmarks;
+
+/// <summary>
+/// Course material at scale, on a SQLite file: uploads pages of Debian's python3-doc (the tutorial first,
+/// then the library and language references) into one course until it holds the target number of passages,
+/// timing ingestion (split, embed, store) and measuring memory; then times hybrid retrieval for the
+/// tutorial question set, 5 rounds, against the query embedding alone measured in the same run (the floor
+/// every retrieval pays).
+/// Usage: retrieval [passages=10000] [docs=/usr/share/doc/python3.11/html]
+/// </summary>
+public static class RetrievalBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var target = args.Length > 0 ? int.Parse(args[0]) : 10_000;
+        var docs = args.Length > 1 ? args[1] : Directory.GetDirectories("/usr/share/doc", "python3.*").Select(d => Path.Combine(d, "html")).First(Directory.Exists);
+        var folder = Path.Combine(Path.GetTempPath(), "codementor-retrieval-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:CodeMentor"] = $"Data Source={Path.Combine(folder, "codementor.db")}",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));
+        services.AddCodeMentorCore(configuration);
+        await using var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<DatabaseInitializer>())
+        {
+            await hosted.StartAsync(CancellationToken.None); // migrate, as at startup
+        }
+
+        var teacher = new AppUser { UserName = "tess@example.org", Email = "tess@example.org", NormalizedUserName = "TESS@EXAMPLE.ORG", NormalizedEmail = "TESS@EXAMPLE.ORG" };
+        var course = new Course { Id = Guid.NewGuid(), Name = "Python docs", JoinCode = "BENCH123", CreatedAtUtc = DateTime.UtcNow };
+        await using (var db = await provider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            db.Users.Add(teacher);
+            db.Courses.Add(course);
+            db.CourseMembers.Add(new CourseMember { CourseId = course.Id, UserId = teacher.Id, Role = CourseRole.Teacher, JoinedAtUtc = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var embedder = provider.GetRequiredService<TextEmbedder>();
+        var (managed0, workingSet0) = Memory();
+        embedder.Embed("load the model");
+        var (managed1, workingSet1) = Memory();
+
+        var pages = Directory.GetFiles(Path.Combine(docs, "tutorial"), "*.html").Order(StringComparer.Ordinal)
+            .Concat(new[] { "library", "reference", "howto", "faq", "using", "extending", "c-api" }
+                .Where(d => Directory.Exists(Path.Combine(docs, d)))
+                .SelectMany(d => Directory.GetFiles(Path.Combine(docs, d), "*.html").Order(StringComparer.Ordinal)))
+            .ToList();
+        var library = provider.GetRequiredService<CourseMaterialLibrary>();
+        long passages = 0, bytes = 0;
+        var files = 0;
+        var ingest = Stopwatch.StartNew();
+        foreach (var page in pages)
+        {
+            if (passages >= target)
+            {
+                break;
+            }
+            var content = await File.ReadAllBytesAsync(page);
+            var (material, error) = await library.UploadAsync(teacher.Id, course.Id, Path.GetFileName(page), content);
+            if (material is null)
+            {
+                Console.Error.WriteLine($"{page}: {error}");
+                continue;
+            }
+            passages += material.PassageCount;
+            bytes += content.Length;
+            files++;
+            if (files % 25 == 0)
+            {
+                Console.Error.WriteLine($"{files} files, {passages:N0} passages, {ingest.Elapsed.TotalSeconds:N0} s");
+            }
+        }
+        ingest.Stop();
+
+        var questions = JsonDocument.Parse(await File.ReadAllTextAsync(QuestionSetPath())).RootElement.GetProperty("questions")
+            .EnumerateArray().Select(q => q.GetProperty("q").GetString()!).ToList();
+        var retrieval = provider.GetRequiredService<CourseRetrieval>();
+        await retrieval.SearchAsync(course.Id, "warm up: load the course's embeddings");
+        var (managed2, workingSet2) = Memory();
+        foreach (var q in questions.Take(20))
+        {
+            await retrieval.SearchAsync(course.Id, q);
+            embedder.Embed(q);
+        }
+        var full = new List<double>();
+        var embedOnly = new List<double>();
+        for (var round = 0; round < 5; round++)
+        {
+            foreach (var q in questions)
+            {
+                var watch = Stopwatch.StartNew();
+                embedder.Embed(q);
+                embedOnly.Add(watch.Elapsed.TotalMilliseconds);
+                watch.Restart();
+                await retrieval.SearchAsync(course.Id, q);
+                full.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"Retrieval benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, SQLite file");
+        Console.WriteLine($"Ingestion: {files} HTML files, {bytes / 1024.0 / 1024.0:N1} MB, {passages:N0} passages in {ingest.Elapsed.TotalSeconds:N0} s " +
+                          $"= {passages / ingest.Elapsed.TotalSeconds:N1} passages/s, {bytes / 1024.0 / ingest.Elapsed.TotalSeconds:N1} KB/s");
+        Console.WriteLine($"Embedding model loaded: +{(managed1 - managed0) / 1048576.0:N0} MB managed, +{(workingSet1 - workingSet0) / 1048576.0:N0} MB working set");
+        Console.WriteLine($"Course index in memory ({passages:N0} × {TextEmbedder.Dimensions} floats): +{(managed2 - managed1) / 1048576.0:N1} MB managed after ingestion and first search; working set {workingSet2 / 1048576.0:N0} MB");
+        Console.WriteLine($"| Retrieval (hybrid, top 5) | {P(full, 0.5):N1} | {P(full, 0.95):N1} | {P(full, 0.99):N1} | {full.Count} |");
+        Console.WriteLine($"| Query embedding alone (baseline) | {P(embedOnly, 0.5):N1} | {P(embedOnly, 0.95):N1} | {P(embedOnly, 0.99):N1} | {embedOnly.Count} |");
+        Console.WriteLine($"Ratio p95 retrieval / p95 embedding: {P(full, 0.95) / P(embedOnly, 0.95):N2}");
+        Directory.Delete(folder, recursive: true);
+        return 0;
+    }
+
+    private static (long Managed, long WorkingSet) Memory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        return (GC.GetTotalMemory(true), process.WorkingSet64);
+    }
+
+    private static double P(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+
+    private static string QuestionSetPath()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var path = Path.Combine(dir.FullName, "CodeMentor.Tests", "Data", "CourseMaterial", "python-tutorial-questions.json");
+                if (File.Exists(path))
+                {
+                    return path;
+                }
+            }
+        }
+        throw new FileNotFoundException("Run from the repository: CodeMentor.Tests/Data/CourseMaterial/python-tutorial-questions.json not found.");
+    }
+}
