@@ -9,8 +9,12 @@ namespace CodeMentor.Core.Courses;
 /// <summary>One learner's tutoring in the course over the window: totals only.</summary>
 public sealed record LearnerActivity(string Email, int Calls, long Tokens, decimal CostUsd);
 
-/// <summary>A word learners asked about, and how many of them asked (never who, never the question).</summary>
-public sealed record AskedAbout(string Word, int Learners);
+/// <summary>A topic learners asked about — questions grouped by meaning — named by the words at least two of its
+/// learners used, with how many learners and questions (never who, never a question).</summary>
+public sealed record AskedTopic(IReadOnlyList<string> Words, int Learners, int Questions)
+{
+    public string Label => Words.Count > 0 ? string.Join(", ", Words) : "questions worded differently";
+}
 
 /// <summary>The course's exercises made over the window: totals only (each exercise is one learner's own).</summary>
 public sealed record ExerciseTotals(int Made, int Solved, int GaveUp, int Hints, int HeldBackByGuard);
@@ -21,20 +25,25 @@ public sealed record CommonError(string Id, string Message, int Learners);
 
 /// <summary>What a course's learners did over the last seven days, as its teacher sees it: aggregates only.</summary>
 public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLearners, IReadOnlyDictionary<string, int> CallsByFeature,
-    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedAbout> AskedAbout, ExerciseTotals Exercises, IReadOnlyList<CommonError> Errors)
+    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedTopic> Topics, ExerciseTotals Exercises, IReadOnlyList<CommonError> Errors)
 {
-    /// <summary>A word is shown only when at least this many learners asked about it, so no one learner's question shows through.</summary>
+    /// <summary>A topic (and a word naming it, and a compiler error) is shown only when at least this many learners
+    /// had it, so no one learner's question shows through.</summary>
     public const int MinLearnersPerWord = 2;
+
+    /// <summary>The most recent questions grouped into topics (clustering is cubic in their number).</summary>
+    public const int MaxQuestionsClustered = 300;
 }
 
 /// <summary>
 /// Where a course's learners are working, for its teacher, without reading their chats: the ledger's rows of calls
-/// made in the course (each names its course) give calls by feature, and tokens and cost per learner; the learners' own questions in those conversations give the words asked about, counted by
-/// how many learners used each (shown from <see cref="CourseWeek.MinLearnersPerWord"/> learners up); the exercises made
+/// made in the course (each names its course) give calls by feature, and tokens and cost per learner; the learners' own
+/// questions in those conversations, grouped by meaning (<see cref="QuestionTopics"/>), give the topics asked about, each
+/// named by words two of its learners used (shown from <see cref="CourseWeek.MinLearnersPerWord"/> learners up); the exercises made
 /// in the course give its totals (made, solved, given up, hints, replies the leak guard held back); the code reviewed in
 /// its conversations gives the compiler errors learners had most, again from two learners up.
 /// </summary>
-public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, TimeProvider time)
+public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, TimeProvider time, Material.TextEmbedder embedder)
 {
     private static readonly TimeSpan Window = TimeSpan.FromDays(7);
 
@@ -62,17 +71,11 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         var conversations = rows.Where(e => e.ConversationId != null).Select(e => e.ConversationId!.Value).Distinct();
         var questions = await context.Messages.AsNoTracking()
             .Where(m => conversations.Contains(m.ConversationId) && m.Role == MessageRole.User && m.CreatedAtUtc >= from)
+            .OrderByDescending(m => m.Id)
             .Select(m => new { m.Conversation!.UserId, m.Content })
+            .Take(CourseWeek.MaxQuestionsClustered)
             .ToListAsync(ct);
-        var askedAbout = questions
-            .SelectMany(q => Words(q.Content).Select(word => (word, q.UserId)))
-            .GroupBy(x => x.word, x => x.UserId)
-            .Select(g => new AskedAbout(g.Key, g.Distinct().Count()))
-            .Where(a => a.Learners >= CourseWeek.MinLearnersPerWord)
-            .OrderByDescending(a => a.Learners).ThenBy(a => a.Word, StringComparer.Ordinal)
-            .Take(15)
-            .ToList();
-
+        var topics = Topics(questions.Select(q => (q.UserId, Fence().Replace(q.Content, " ").Trim())).Where(q => q.Item2.Length > 0).ToList(), ct);
         var exercises = context.Exercises.AsNoTracking().Where(e => e.CourseId == courseId && e.CreatedAtUtc >= from && e.CreatedAtUtc < to);
         var exerciseTotals = new ExerciseTotals(
             await exercises.CountAsync(ct),
@@ -98,7 +101,32 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         return new CourseWeek(from, to, byLearner.Count, byFeature.ToDictionary(f => f.Key, f => f.Calls),
             byLearner.OrderByDescending(l => l.Pico).ThenBy(l => l.Email)
                 .Select(l => new LearnerActivity(l.Email, l.Calls, l.Tokens, Money.FromPico(l.Pico))).ToList(),
-            askedAbout, exerciseTotals, errors);
+            topics, exerciseTotals, errors);
+    }
+
+    /// <summary>The questions grouped by meaning; a topic is shown when at least two learners asked in it, named by the
+    /// words at least two of them used.</summary>
+    private List<AskedTopic> Topics(IReadOnlyList<(string UserId, string Text)> questions, CancellationToken ct)
+    {
+        if (questions.Select(q => q.UserId).Distinct().Count() < CourseWeek.MinLearnersPerWord)
+        {
+            return [];
+        }
+        var groups = QuestionTopics.Cluster(embedder.EmbedMany(questions.Select(q => q.Text).ToList(), ct));
+        return groups
+            .Select(group => group.Select(i => questions[i]).ToList())
+            .Where(group => group.Select(q => q.UserId).Distinct().Count() >= CourseWeek.MinLearnersPerWord)
+            .Select(group => new AskedTopic(
+                group.SelectMany(q => Words(q.Text).Select(word => (word, q.UserId)))
+                    .GroupBy(x => x.word, x => x.UserId)
+                    .Select(g => (Word: g.Key, Learners: g.Distinct().Count()))
+                    .Where(w => w.Learners >= CourseWeek.MinLearnersPerWord)
+                    .OrderByDescending(w => w.Learners).ThenBy(w => w.Word, StringComparer.Ordinal)
+                    .Take(3).Select(w => w.Word).ToList(),
+                group.Select(q => q.UserId).Distinct().Count(), group.Count))
+            .OrderByDescending(t => t.Learners).ThenByDescending(t => t.Questions).ThenBy(t => t.Label, StringComparer.Ordinal)
+            .Take(10)
+            .ToList();
     }
 
     /// <summary>The errors of a review's stored diagnostics ("error CS0103 (line 3): The name 'x' does not exist…"),

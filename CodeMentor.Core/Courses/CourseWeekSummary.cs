@@ -51,7 +51,7 @@ public sealed class CourseWeekSummary(CourseInsights insights, IChatClient pipel
         requests_by_feature = week.CallsByFeature,
         total_tokens = week.Learners.Sum(l => l.Tokens),
         total_cost_usd = InsightEngine.Usd(week.Learners.Sum(l => l.CostUsd)),
-        words_asked_about = week.AskedAbout.Select(a => new { word = a.Word, learners = a.Learners }),
+        topics_asked_about = week.Topics.Select(t => new { topic = t.Label, learners = t.Learners, questions = t.Questions }),
         exercises = new
         {
             made = week.Exercises.Made, solved = week.Exercises.Solved, given_up = week.Exercises.GaveUp,

@@ -314,7 +314,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_teacher_sees_where_the_class_worked_this_week_as_totals_and_words_two_learners_asked_about()
+    public async Task A_teacher_sees_where_the_class_worked_this_week_as_totals_and_topics_two_learners_asked_about()
     {
         var course = await CreateAsync("Python 101", TutorMode.FullHelp);
         await Courses.JoinAsync(_ada, course.JoinCode);
@@ -334,9 +334,12 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Equal(["ada@example.org", "bob@example.org"], week.Learners.Select(l => l.Email).Order());
         Assert.Equal(2, week.Learners.Single(l => l.Email == "ada@example.org").Calls);
         Assert.All(week.Learners, l => Assert.True(l.Tokens > 0 && l.CostUsd > 0));
-        // Asked by both learners: shown, with how many. Asked by one (or only outside the course, or inside code): not shown.
-        Assert.Equal([new AskedAbout("recursion", 2)], week.AskedAbout);
-        Assert.DoesNotContain(week.AskedAbout, a => a.Word is "dictionary" or "secret_function" or "slow");
+        // Asked about by both learners: a topic, with how many, named by the word both used ("recursive" and a question
+        // about dictionaries by one learner, or only outside the course, or inside code, do not name it).
+        var topic = Assert.Single(week.Topics);
+        Assert.Equal(["recursion"], topic.Words);
+        Assert.Equal((2, 2), (topic.Learners, topic.Questions));
+        Assert.DoesNotContain(week.Topics, t => t.Label.Contains("dictionary", StringComparison.Ordinal) || t.Label.Contains("secret_function", StringComparison.Ordinal) || t.Label.Contains("slow", StringComparison.Ordinal));
 
         Assert.Null(await _host.Get<CourseInsights>().WeekAsync(_ada, course.Id)); // a learner, not its teacher
         Assert.Equal(new ExerciseTotals(0, 0, 0, 0, 0), week.Exercises);
