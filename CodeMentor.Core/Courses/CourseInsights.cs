@@ -23,10 +23,17 @@ public sealed record ExerciseTotals(int Made, int Solved, int GaveUp, int Hints,
 /// own names in it masked ("The name '…' does not exist in the current context").</summary>
 public sealed record CommonError(string Id, string Message, int Learners);
 
+/// <summary>One seven-day window of the course's trend (the same windows as <see cref="CourseWeek"/>, counted back from now).</summary>
+public sealed record WeekTrend(DateTime FromUtc, int ActiveLearners, int Calls, long Tokens);
+
 /// <summary>What a course's learners did over the last seven days, as its teacher sees it: aggregates only.</summary>
 public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLearners, IReadOnlyDictionary<string, int> CallsByFeature,
-    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedTopic> Topics, ExerciseTotals Exercises, IReadOnlyList<CommonError> Errors)
+    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedTopic> Topics, ExerciseTotals Exercises, IReadOnlyList<CommonError> Errors,
+    IReadOnlyList<WeekTrend> Trend)
 {
+    /// <summary>Weeks of the trend, this one included.</summary>
+    public const int TrendWeeks = 8;
+
     /// <summary>A topic (and a word naming it, and a compiler error) is shown only when at least this many learners
     /// had it, so no one learner's question shows through.</summary>
     public const int MinLearnersPerWord = 2;
@@ -98,10 +105,23 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .Take(10)
             .ToList();
 
+        // The trend: the same totals for this and the previous seven-day windows, from the course's ledger rows.
+        var trendFrom = to - Window * CourseWeek.TrendWeeks;
+        var calls = await context.Ledger.AsNoTracking()
+            .Where(e => e.CourseId == courseId && e.TimestampUtc >= trendFrom && e.TimestampUtc < to && e.Outcome != LedgerOutcomes.RateLimited)
+            .Select(e => new { e.TimestampUtc, e.UserId, Tokens = (long)e.InputTokens + e.OutputTokens })
+            .ToListAsync(ct);
+        var trend = new List<WeekTrend>();
+        for (var back = CourseWeek.TrendWeeks; back >= 1; back--)
+        {
+            var start = to - Window * back;
+            var inWeek = calls.Where(c => c.TimestampUtc >= start && c.TimestampUtc < start + Window).ToList();
+            trend.Add(new WeekTrend(start, inWeek.Select(c => c.UserId).Distinct().Count(), inWeek.Count, inWeek.Sum(c => c.Tokens)));
+        }
         return new CourseWeek(from, to, byLearner.Count, byFeature.ToDictionary(f => f.Key, f => f.Calls),
             byLearner.OrderByDescending(l => l.Pico).ThenBy(l => l.Email)
                 .Select(l => new LearnerActivity(l.Email, l.Calls, l.Tokens, Money.FromPico(l.Pico))).ToList(),
-            topics, exerciseTotals, errors);
+            topics, exerciseTotals, errors, trend);
     }
 
     /// <summary>The questions grouped by meaning; a topic is shown when at least two learners asked in it, named by the

@@ -51,6 +51,10 @@ public sealed class CourseWeekSummary(CourseInsights insights, IChatClient pipel
         requests_by_feature = week.CallsByFeature,
         total_tokens = week.Learners.Sum(l => l.Tokens),
         total_cost_usd = InsightEngine.Usd(week.Learners.Sum(l => l.CostUsd)),
+        weekly_trend_oldest_first = week.Trend.Select(t => new
+        {
+            week_from = t.FromUtc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), active_learners = t.ActiveLearners, requests = t.Calls, tokens = t.Tokens,
+        }),
         topics_asked_about = week.Topics.Select(t => new { topic = t.Label, learners = t.Learners, questions = t.Questions }),
         exercises = new
         {

@@ -334,6 +334,11 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Equal(["ada@example.org", "bob@example.org"], week.Learners.Select(l => l.Email).Order());
         Assert.Equal(2, week.Learners.Single(l => l.Email == "ada@example.org").Calls);
         Assert.All(week.Learners, l => Assert.True(l.Tokens > 0 && l.CostUsd > 0));
+        // The trend: eight seven-day windows, oldest first, this week's totals last.
+        Assert.Equal(CourseWeek.TrendWeeks, week.Trend.Count);
+        Assert.Equal((2, 3, week.Learners.Sum(l => l.Tokens)), (week.Trend[^1].ActiveLearners, week.Trend[^1].Calls, week.Trend[^1].Tokens));
+        Assert.All(week.Trend.SkipLast(1), t => Assert.Equal(0, t.Calls));
+        Assert.Equal(week.FromUtc, week.Trend[^1].FromUtc);
         // Asked about by both learners: a topic, with how many, named by the word both used ("recursive" and a question
         // about dictionaries by one learner, or only outside the course, or inside code, do not name it).
         var topic = Assert.Single(week.Topics);

@@ -80,7 +80,9 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
             .Select(p => new { p.Id, p.MaterialId, Title = context.CourseMaterials.Where(m => m.Id == p.MaterialId).Select(m => m.Title).First(), p.Section, p.Page, p.Text })
             .ToListAsync(ct);
         var found = rows.OrderBy(r => best.IndexOf(r.Id))
-            .Select(r => new RetrievedPassage(r.Id, r.MaterialId, r.Title, r.Section, r.Page, r.Text, similarities[vectors.IndexOf[r.Id]]))
+            // A passage the full-text search found but the held matrix lacks (uploaded since it was loaded) scores 0.
+            .Select(r => new RetrievedPassage(r.Id, r.MaterialId, r.Title, r.Section, r.Page, r.Text,
+                vectors.IndexOf.TryGetValue(r.Id, out var row) ? similarities[row] : 0))
             .ToList();
         return new RetrievalResult(found, found.Any(p => p.Similarity >= CoveredSimilarity), true);
     }

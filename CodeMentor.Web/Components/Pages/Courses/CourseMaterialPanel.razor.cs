@@ -21,7 +21,17 @@ public partial class CourseMaterialPanel
 
     private string InputId => $"material-{CourseId:N}";
 
-    protected override async Task OnParametersSetAsync() => await LoadAsync();
+    private Guid _loadedFor;
+
+    // Loaded once per course, not on every render of the courses page.
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_loadedFor != CourseId)
+        {
+            _loadedFor = CourseId;
+            await LoadAsync();
+        }
+    }
 
     private async Task LoadAsync() => _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
 
