@@ -24,8 +24,6 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     /// <summary>The most passages one course holds (about 9 MB of text and 15 MB of embeddings).</summary>
     public const int MaxPassagesPerCourse = 20_000;
 
-    private const int EmbedBatch = 8;
-
     public async Task<(MaterialSummary? Material, string? Error)> UploadAsync(string teacherId, Guid courseId, string fileName, byte[] content,
         string? title = null, CancellationToken ct = default)
     {
@@ -55,12 +53,14 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
         {
             return (null, ex.Message);
         }
-        var embeddedTitle = title ?? split.Title ?? fileName;
-        var vectors = await Task.Run(() => EmbedAll(split.Passages.Select(p => EmbeddingText(embeddedTitle, p)).ToList(), ct), ct);
+        // One title, for the list, the citations and what the embedder reads.
+        var materialTitle = Shorten(string.IsNullOrWhiteSpace(title) ? split.Title ?? Path.GetFileNameWithoutExtension(fileName) : title.Trim(),
+            CourseMaterial.MaxTitleLength);
+        var vectors = await Task.Run(() => embedder.EmbedMany(split.Passages.Select(p => EmbeddingText(materialTitle, p)).ToList(), ct), ct);
         var material = new CourseMaterial
         {
             Id = Guid.NewGuid(), CourseId = courseId, FileName = fileName, Kind = MaterialSplitter.KindOf(fileName)!.Value,
-            Title = Shorten(string.IsNullOrWhiteSpace(title) ? split.Title ?? Path.GetFileNameWithoutExtension(fileName) : title.Trim(), CourseMaterial.MaxTitleLength),
+            Title = materialTitle,
             SizeBytes = content.LongLength, PassageCount = split.Passages.Count, UploadedAtUtc = time.GetUtcNow().UtcDateTime,
             UploadedByUserId = teacherId,
         };
@@ -92,16 +92,6 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     /// <summary>What the embedder reads of a passage: its document and headings say what it is about.</summary>
     internal static string EmbeddingText(string materialTitle, PassageDraft passage) =>
         $"{materialTitle} — {passage.Section}\n{passage.Text}";
-
-    private float[][] EmbedAll(IReadOnlyList<string> texts, CancellationToken ct)
-    {
-        var vectors = new float[texts.Count][];
-        for (var start = 0; start < texts.Count; start += EmbedBatch)
-        {
-            embedder.EmbedMany(texts.Skip(start).Take(EmbedBatch).ToList(), ct).CopyTo(vectors, start);
-        }
-        return vectors;
-    }
 
     /// <summary>The course's material, newest first; null when the user neither teaches nor learns in the course.</summary>
     public async Task<IReadOnlyList<MaterialSummary>?> ListAsync(string userId, Guid courseId, CancellationToken ct = default)

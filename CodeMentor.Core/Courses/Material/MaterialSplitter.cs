@@ -397,7 +397,8 @@ public static partial class MaterialSplitter
                 Flush();
                 foreach (var piece in isCode ? Lines(block) : Sentences(block))
                 {
-                    Append(piece);
+                    // Sentences of one paragraph stay one paragraph; code pieces are fenced blocks of their own.
+                    Append(piece, isCode ? "\n\n" : " ");
                 }
                 Flush();
                 return;
@@ -405,7 +406,7 @@ public static partial class MaterialSplitter
             Append(block);
         }
 
-        private void Append(string block)
+        private void Append(string block, string separator = "\n\n")
         {
             if (_current.Length > 0 && _current.Length + 2 + block.Length > TargetLength)
             {
@@ -420,7 +421,7 @@ public static partial class MaterialSplitter
             }
             if (_current.Length > 0)
             {
-                _current.Append("\n\n");
+                _current.Append(separator);
             }
             _current.Append(block);
             _last = block;

@@ -16,6 +16,8 @@ public sealed class TextEmbedder : IDisposable
     /// <summary>Characters embedded per text: the model reads 256 tokens at most, about 1,000 characters of prose.</summary>
     public const int MaxChars = 1200;
 
+    private const int Batch = 8;
+
     // Full graph optimisation halves the time per passage here (76 ms against 142 ms for 230 tokens on 2 cores).
     private readonly Lazy<SentenceEncoder> _encoder = new(() => new SentenceEncoder(new SessionOptions
     {
@@ -33,8 +35,15 @@ public sealed class TextEmbedder : IDisposable
         {
             return [];
         }
-        var input = texts.Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
-        return _encoder.Value.Encode(input, ct);
+        // In batches: a batch's tensors are padded to its longest text, so small batches bound the memory one call takes
+        // (an upload of thousands of passages, a week of questions) at no cost in speed.
+        var vectors = new float[texts.Count][];
+        for (var start = 0; start < texts.Count; start += Batch)
+        {
+            var input = texts.Skip(start).Take(Batch).Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
+            _encoder.Value.Encode(input, ct).CopyTo(vectors, start);
+        }
+        return vectors;
     }
 
     public static byte[] ToBytes(float[] vector) => MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
