@@ -29,7 +29,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
     {
         await WaitUntilInteractiveAsync(page);
         await page.ClickAsync("[data-testid=new-conversation]");
-        await page.WaitForURLAsync("**/chat/*");
+        await page.WaitForURLAsync("**/chat/*", new() { WaitUntil = WaitUntilState.Commit });
         // The address changes before the conversation is drawn; until then the box of /chat is still there.
         await Expect(page.Locator("[data-testid=conversation-title]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=chat-input]")).ToBeVisibleAsync();
@@ -276,6 +276,6 @@ public sealed class ChatJourneyTests(PortalFixture portal)
 
         await page.GotoAsync("chat");
 
-        await page.WaitForURLAsync("**/account/login**");
+        await page.WaitForURLAsync("**/account/login**", new() { WaitUntil = WaitUntilState.Commit });
     }
 }

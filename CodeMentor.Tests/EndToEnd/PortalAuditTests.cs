@@ -27,6 +27,23 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             await Portal.InitializeAsync();
             Portal.Groq.Default = TutoringFake.Respond;
             var page = await Portal.NewUserPageAsync();
+            try
+            {
+                await UseEveryFeatureAsync(page);
+            }
+            catch (Exception ex) when (ex is TimeoutException or PlaywrightException)
+            {
+                // Say where the journey stood and what the page and the server said, not only which wait ran out.
+                var shown = await page.Locator("[role=alert], .mud-alert, #blazor-error-ui[style*=block]").AllInnerTextsAsync();
+                throw new InvalidOperationException(
+                    $"Setting up the audit failed at {page.Url}. The page showed: [{string.Join(" | ", shown)}]. {Portal.ServerErrors.Describe()}", ex);
+            }
+            StorageState = await page.Context.StorageStateAsync();
+            await page.Context.CloseAsync();
+        }
+
+        private async Task UseEveryFeatureAsync(IPage page)
+        {
             await RegisterAsync(page);
             Pages["chat, empty"] = "chat";
             Pages["chat, a conversation"] = await StartConversationAsync(page);
@@ -38,7 +55,7 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             Pages["review, new"] = "review";
             await page.FillAsync("[data-testid=review-code]", "int x = 1\nSystem.Console.WriteLine(x);");
             await page.ClickAsync("[data-testid=review-submit]");
-            await page.WaitForURLAsync("**/review/*");
+            await page.WaitForURLAsync("**/review/*", new() { WaitUntil = WaitUntilState.Commit });
             await Expect(page.Locator("[data-testid=message][data-role=Assistant]")).ToHaveAttributeAsync("data-status", "Complete");
             Pages["review, done"] = page.Url;
 
@@ -46,7 +63,7 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             await Expect(page.Locator("[data-testid=exercises-page]")).ToHaveAttributeAsync("data-ready", "true");
             Pages["exercises"] = "exercises";
             await page.ClickAsync("[data-testid=generate-exercise]");
-            await page.WaitForURLAsync("**/exercises/*");
+            await page.WaitForURLAsync("**/exercises/*", new() { WaitUntil = WaitUntilState.Commit });
             await page.FillAsync("[data-testid=exercise-code]", "def sum_even(numbers):\n    total = 0\n");
             await page.ClickAsync("[data-testid=exercise-hint]");
             await Expect(page.Locator("[data-testid=attempt][data-kind=Hint]")).ToBeVisibleAsync();
@@ -57,7 +74,7 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             Pages["concepts"] = "concepts";
             await page.FillAsync("[data-testid=concept-input]", "recursion");
             await page.ClickAsync("[data-testid=concept-explain]");
-            await page.WaitForURLAsync("**/concepts/*");
+            await page.WaitForURLAsync("**/concepts/*", new() { WaitUntil = WaitUntilState.Commit });
             await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
             Pages["concept explained"] = page.Url;
 
@@ -86,8 +103,6 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             Pages["admin users"] = "admin/users";
             Pages["admin ledger"] = "admin/ledger";
             Pages["not found"] = "no-such-page";
-            StorageState = await page.Context.StorageStateAsync();
-            await page.Context.CloseAsync();
         }
 
         public Task DisposeAsync() => Portal.DisposeAsync();

@@ -25,6 +25,7 @@ public sealed class PortalFixture : IAsyncLifetime
     public FakeGroqServer Groq => _portal.Groq;
     public IBrowser Browser { get; private set; } = default!;
     public string BaseUrl => _portal.BaseUri.ToString();
+    public ServerErrorLog ServerErrors => _portal.ServerErrors;
 
     public static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 

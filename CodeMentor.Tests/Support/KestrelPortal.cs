@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CodeMentor.Tests.Support;
 
@@ -19,6 +20,9 @@ public sealed class KestrelPortal : IAsyncDisposable
     public Uri BaseUri { get; private set; } = default!;
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>What the portal logged at error level, for the failure message of a journey.</summary>
+    public ServerErrorLog ServerErrors { get; } = new();
+
     /// <param name="port">A fixed port, for settings that must name the portal's address; 0 lets the OS choose.</param>
     public static async Task<KestrelPortal> StartAsync(IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null, int port = 0)
@@ -26,6 +30,7 @@ public sealed class KestrelPortal : IAsyncDisposable
         var portal = new KestrelPortal { Groq = await FakeGroqServer.StartAsync() };
         portal._factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
+            web.ConfigureLogging(logging => logging.AddProvider(portal.ServerErrors));
             web.UseSetting("ConnectionStrings:CodeMentor", $"Data Source={Path.Combine(portal._folder, "portal.db")}");
             web.UseSetting("Llm:Groq:ApiKey", FakeGroqServer.Key);
             web.UseSetting("Llm:Groq:Endpoint", portal.Groq.BaseUri.ToString());
