@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CodeMentor.Core.Data;
 using CodeMentor.Core.Tutoring;
+using CodeMentor.Core.Tutoring.Reviews;
 using CodeMentor.Core.Usage;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,13 +24,20 @@ public sealed record ExerciseTotals(int Made, int Solved, int GaveUp, int Hints,
 /// own names in it masked ("The name '…' does not exist in the current context").</summary>
 public sealed record CommonError(string Id, string Message, int Learners);
 
+/// <summary>An issue that reviews of several learners' code reported — the reviews' issues grouped by meaning — named by
+/// the words at least two of those learners' reviews used, with its most common severity and how many learners and issues.</summary>
+public sealed record CommonFinding(IReadOnlyList<string> Words, string? Severity, int Learners, int Findings)
+{
+    public string Label => Words.Count > 0 ? string.Join(", ", Words) : "issues worded differently";
+}
+
 /// <summary>One seven-day window of the course's trend (the same windows as <see cref="CourseWeek"/>, counted back from now).</summary>
 public sealed record WeekTrend(DateTime FromUtc, int ActiveLearners, int Calls, long Tokens);
 
 /// <summary>What a course's learners did over the last seven days, as its teacher sees it: aggregates only.</summary>
 public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLearners, IReadOnlyDictionary<string, int> CallsByFeature,
     IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedTopic> Topics, ExerciseTotals Exercises, IReadOnlyList<CommonError> Errors,
-    IReadOnlyList<WeekTrend> Trend)
+    IReadOnlyList<CommonFinding> Findings, IReadOnlyList<WeekTrend> Trend)
 {
     /// <summary>Weeks of the trend, this one included.</summary>
     public const int TrendWeeks = 8;
@@ -40,6 +48,9 @@ public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLear
 
     /// <summary>The most recent questions grouped into topics (clustering is cubic in their number).</summary>
     public const int MaxQuestionsClustered = 300;
+
+    /// <summary>The most recent reviews whose issues are grouped (a review lists a handful).</summary>
+    public const int MaxReviewsRead = 100;
 }
 
 /// <summary>
@@ -48,7 +59,8 @@ public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLear
 /// questions in those conversations, grouped by meaning (<see cref="QuestionTopics"/>), give the topics asked about, each
 /// named by words two of its learners used (shown from <see cref="CourseWeek.MinLearnersPerWord"/> learners up); the exercises made
 /// in the course give its totals (made, solved, given up, hints, replies the leak guard held back); the code reviewed in
-/// its conversations gives the compiler errors learners had most, again from two learners up.
+/// its conversations gives the compiler errors learners had most, and the issues the reviews reported (read from each
+/// review's "Issues" section by <see cref="ReviewFindings"/>, grouped by meaning like the questions), again from two learners up.
 /// </summary>
 public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, TimeProvider time, Material.TextEmbedder embedder)
 {
@@ -82,7 +94,9 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .Select(m => new { m.Conversation!.UserId, m.Content })
             .Take(CourseWeek.MaxQuestionsClustered)
             .ToListAsync(ct);
-        var topics = Topics(questions.Select(q => (q.UserId, Fence().Replace(q.Content, " ").Trim())).Where(q => q.Item2.Length > 0).ToList(), ct);
+        var topics = Grouped(questions.Select(q => (q.UserId, Fence().Replace(q.Content, " ").Trim())).Where(q => q.Item2.Length > 0).ToList(), ct)
+            .Select(g => new AskedTopic(g.Words, g.Learners, g.Items.Count))
+            .ToList();
         var exercises = context.Exercises.AsNoTracking().Where(e => e.CourseId == courseId && e.CreatedAtUtc >= from && e.CreatedAtUtc < to);
         var exerciseTotals = new ExerciseTotals(
             await exercises.CountAsync(ct),
@@ -94,7 +108,8 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         // Compiler errors in code reviewed in the course's conversations this week, by how many learners had each.
         var reviews = await context.CodeReviews.AsNoTracking()
             .Where(r => conversations.Contains(r.ConversationId) && r.CreatedAtUtc >= from)
-            .Select(r => new { r.UserId, r.Diagnostics })
+            .OrderByDescending(r => r.CreatedAtUtc)
+            .Select(r => new { r.UserId, r.ConversationId, r.Diagnostics })
             .ToListAsync(ct);
         var errors = reviews
             .SelectMany(r => Errors(r.Diagnostics).Select(e => (e.Id, e.Message, r.UserId)))
@@ -103,6 +118,26 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .Where(e => e.Learners >= CourseWeek.MinLearnersPerWord)
             .OrderByDescending(e => e.Learners).ThenBy(e => e.Id, StringComparer.Ordinal)
             .Take(10)
+            .ToList();
+
+        // The issues the reviews reported (their last finished reply each), grouped by meaning.
+        var reviewed = reviews.Take(CourseWeek.MaxReviewsRead).ToList();
+        var reviewConversations = reviewed.Select(r => r.ConversationId).ToList();
+        var replies = await context.Messages.AsNoTracking()
+            .Where(m => reviewConversations.Contains(m.ConversationId) && m.Role == MessageRole.Assistant && m.Status == MessageStatus.Complete)
+            .Select(m => new { m.ConversationId, m.Id, m.Content })
+            .ToListAsync(ct);
+        var lastReply = replies.GroupBy(m => m.ConversationId).ToDictionary(g => g.Key, g => g.MaxBy(m => m.Id)!.Content);
+        var reported = reviewed
+            .SelectMany(r => lastReply.TryGetValue(r.ConversationId, out var reply)
+                ? ReviewFindings.Extract(reply).Select(f => (r.UserId, f.Text, f.Severity))
+                : [])
+            .ToList();
+        var findings = Grouped(reported.Select(f => (f.UserId, f.Text)).ToList(), ct)
+            .Select(g => new CommonFinding(g.Words,
+                g.Items.Select(i => reported[i].Severity).OfType<string>().GroupBy(v => v)
+                    .OrderByDescending(v => v.Count()).ThenBy(v => ReviewFindings.Severities.ToList().IndexOf(v.Key)).FirstOrDefault()?.Key,
+                g.Learners, g.Items.Count))
             .ToList();
 
         // The trend: the same totals for this and the previous seven-day windows, from the course's ledger rows.
@@ -121,30 +156,32 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         return new CourseWeek(from, to, byLearner.Count, byFeature.ToDictionary(f => f.Key, f => f.Calls),
             byLearner.OrderByDescending(l => l.Pico).ThenBy(l => l.Email)
                 .Select(l => new LearnerActivity(l.Email, l.Calls, l.Tokens, Money.FromPico(l.Pico))).ToList(),
-            topics, exerciseTotals, errors, trend);
+            topics, exerciseTotals, errors, findings, trend);
     }
 
-    /// <summary>The questions grouped by meaning; a topic is shown when at least two learners asked in it, named by the
-    /// words at least two of them used.</summary>
-    private List<AskedTopic> Topics(IReadOnlyList<(string UserId, string Text)> questions, CancellationToken ct)
+    /// <summary>A group of texts alike in meaning: the words naming it, how many learners wrote in it, and its texts' indexes.</summary>
+    private sealed record TextGroup(IReadOnlyList<string> Words, int Learners, IReadOnlyList<int> Items);
+
+    /// <summary>Learners' texts (questions, or the issues their reviews reported) grouped by meaning; a group is kept when
+    /// at least two learners wrote in it, named by the words at least two of them used; the ten largest, most learners first.</summary>
+    private List<TextGroup> Grouped(IReadOnlyList<(string UserId, string Text)> texts, CancellationToken ct)
     {
-        if (questions.Select(q => q.UserId).Distinct().Count() < CourseWeek.MinLearnersPerWord)
+        if (texts.Select(q => q.UserId).Distinct().Count() < CourseWeek.MinLearnersPerWord)
         {
             return [];
         }
-        var groups = QuestionTopics.Cluster(embedder.EmbedMany(questions.Select(q => q.Text).ToList(), ct));
+        var groups = QuestionTopics.Cluster(embedder.EmbedMany(texts.Select(q => q.Text).ToList(), ct));
         return groups
-            .Select(group => group.Select(i => questions[i]).ToList())
-            .Where(group => group.Select(q => q.UserId).Distinct().Count() >= CourseWeek.MinLearnersPerWord)
-            .Select(group => new AskedTopic(
-                group.SelectMany(q => Words(q.Text).Select(word => (word, q.UserId)))
+            .Where(group => group.Select(i => texts[i].UserId).Distinct().Count() >= CourseWeek.MinLearnersPerWord)
+            .Select(group => new TextGroup(
+                group.SelectMany(i => Words(texts[i].Text).Select(word => (word, texts[i].UserId)))
                     .GroupBy(x => x.word, x => x.UserId)
                     .Select(g => (Word: g.Key, Learners: g.Distinct().Count()))
                     .Where(w => w.Learners >= CourseWeek.MinLearnersPerWord)
                     .OrderByDescending(w => w.Learners).ThenBy(w => w.Word, StringComparer.Ordinal)
                     .Take(3).Select(w => w.Word).ToList(),
-                group.Select(q => q.UserId).Distinct().Count(), group.Count))
-            .OrderByDescending(t => t.Learners).ThenByDescending(t => t.Questions).ThenBy(t => t.Label, StringComparer.Ordinal)
+                group.Select(i => texts[i].UserId).Distinct().Count(), group.Order().ToList()))
+            .OrderByDescending(g => g.Learners).ThenByDescending(g => g.Items.Count).ThenBy(g => string.Join(", ", g.Words), StringComparer.Ordinal)
             .Take(10)
             .ToList();
     }

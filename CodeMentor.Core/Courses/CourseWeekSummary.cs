@@ -12,8 +12,8 @@ public sealed record CourseWeekSummaryText(string? Text, string? UnavailableReas
 
 /// <summary>
 /// Writes a course's week up for its teacher from the week's aggregates only (<see cref="CourseInsights"/>): no learner
-/// is named and no question is sent, only totals, the words two or more learners asked about (as quoted data) and the
-/// common compiler errors. A summary that quotes a number not in those figures is refused, as the admin executive
+/// is named and no question is sent, only totals, the words two or more learners asked about (as quoted data), the
+/// common compiler errors and the words naming the issues reviews of two or more learners' code reported. A summary that quotes a number not in those figures is refused, as the admin executive
 /// summary is. Kept for 15 minutes per course, so reloading the page does not pay for it again.
 /// </summary>
 public sealed class CourseWeekSummary(CourseInsights insights, IChatClient pipeline, HybridCache cache, TimeProvider time)
@@ -62,6 +62,7 @@ public sealed class CourseWeekSummary(CourseInsights insights, IChatClient pipel
             hints = week.Exercises.Hints, held_back_by_guard = week.Exercises.HeldBackByGuard,
         },
         common_compiler_errors = week.Errors.Select(e => new { id = e.Id, message = e.Message, learners = e.Learners }),
+        common_review_findings = week.Findings.Select(f => new { finding = f.Label, severity = f.Severity, learners = f.Learners, times_reported = f.Findings }),
     });
 
     private Task<string> AskAsync(string teacherId, CourseWeek week, CancellationToken ct) =>

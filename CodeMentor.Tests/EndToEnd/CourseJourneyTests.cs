@@ -152,6 +152,7 @@ public sealed class CourseJourneyTests : IAsyncLifetime
         await Expect(teacher.Locator("[data-testid=active-learners]")).ToHaveTextAsync("1 learner used the tutor");
         await Expect(teacher.Locator("[data-testid=learner-row]")).ToContainTextAsync(learnerEmail);
         await Expect(teacher.Locator("[data-testid=nothing-asked]")).ToBeVisibleAsync();
+        await Expect(teacher.Locator("[data-testid=no-common-findings]")).ToBeVisibleAsync(); // no review this week
         await Expect(teacher.Locator("[data-testid=course-insights-page]")).Not.ToContainTextAsync("budget of tokens");
         _portal.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("One learner used the tutor this week, in the chat.")));
         await teacher.ClickAsync("[data-testid=write-summary]");

@@ -419,6 +419,42 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Equal(new ExerciseTotals(1, 0, 0, 1, 0), week.Exercises);
     }
 
+    [Fact]
+    public async Task The_week_groups_the_issues_reviews_reported_by_meaning_and_shows_those_of_two_learners_without_their_code()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        await Courses.JoinAsync(_bob, course.JoinCode);
+        await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None);
+        var reviews = _host.Get<CodeMentor.Core.Tutoring.Reviews.CodeReviewService>();
+        async Task ReviewAsync(string userId, string code, string reply)
+        {
+            _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(reply)));
+            var started = await reviews.StartAsync(userId, new CodeMentor.Core.Tutoring.Reviews.ReviewRequest(code, [], "Python", "beginner", null, null));
+            Assert.Null(started.Error);
+            await started.Run!.Completion;
+        }
+        // The same mistake, worded differently and laid out differently by two reviews; one issue only Ada's review had.
+        await ReviewAsync(_ada, "def adas_secret_total(xs):\n    i = 0\n    while i < len(xs):\n        print(xs[i])\n",
+            "## Summary\nPrints a list.\n\n## Issues\n**High** – line 3: the while loop never stops because the counter `i` is not increased.\n" +
+            "**Low** – line 1: the function name `adas_secret_total` does not describe what it returns.\n\n## Suggestions\n- Add one to i.");
+        await ReviewAsync(_bob, "n = 0\nwhile n < 10:\n    print(n)\n",
+            "## Summary\nCounts to ten.\n\n## Issues\n### High\n- Lines 2-3: this loop runs forever since the counter `n` is never incremented.\n\n## What to learn next\nLoops.");
+        await _host.Get<LedgerWriter>().FlushAsync();
+        await _host.Get<LedgerWriter>().StopAsync(CancellationToken.None);
+
+        var week = (await _host.Get<CourseInsights>().WeekAsync(_tess, course.Id))!;
+        var finding = Assert.Single(week.Findings);
+        Assert.Equal(("High", 2, 2), (finding.Severity, finding.Learners, finding.Findings));
+        Assert.Contains("loop", finding.Words);
+        Assert.Contains("counter", finding.Words);
+        Assert.DoesNotContain(week.Findings, f => f.Label.Contains("secret", StringComparison.Ordinal) || f.Label.Contains("name", StringComparison.Ordinal));
+        var data = CourseWeekSummary.Data(week);
+        Assert.Contains("common_review_findings", data);
+        Assert.DoesNotContain("adas_secret_total", data);
+        Assert.DoesNotContain("forever", data); // a word one learner's review used does not name the group
+    }
+
     private static byte[] TutorialPage(string name) => File.ReadAllBytes(Path.Combine(PythonTutorial.DocsFolder, "tutorial", name));
 
     [Fact]
