@@ -20,6 +20,13 @@ public sealed record AskedTopic(IReadOnlyList<string> Words, int Learners, int Q
 /// <summary>The course's exercises made over the window: totals only (each exercise is one learner's own).</summary>
 public sealed record ExerciseTotals(int Made, int Solved, int GaveUp, int Hints, int HeldBackByGuard);
 
+/// <summary>Exercises alike in what they practise — the course's exercises grouped by the meaning of their title and
+/// statement — named by the words at least two of their learners' exercises used, with how much help they took.</summary>
+public sealed record ExerciseTopic(IReadOnlyList<string> Words, int Learners, int Exercises, int Hints, int GaveUp, int Solved)
+{
+    public string Label => Words.Count > 0 ? string.Join(", ", Words) : "exercises worded differently";
+}
+
 /// <summary>A compiler error learners' reviewed code had, and how many learners had it; the message with the learner's
 /// own names in it masked ("The name '…' does not exist in the current context").</summary>
 public sealed record CommonError(string Id, string Message, int Learners);
@@ -36,7 +43,7 @@ public sealed record WeekTrend(DateTime FromUtc, int ActiveLearners, int Calls, 
 
 /// <summary>What a course's learners did over the last seven days, as its teacher sees it: aggregates only.</summary>
 public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLearners, IReadOnlyDictionary<string, int> CallsByFeature,
-    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedTopic> Topics, ExerciseTotals Exercises, IReadOnlyList<CommonError> Errors,
+    IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedTopic> Topics, ExerciseTotals Exercises, IReadOnlyList<ExerciseTopic> ExerciseTopics, IReadOnlyList<CommonError> Errors,
     IReadOnlyList<CommonFinding> Findings, IReadOnlyList<WeekTrend> Trend)
 {
     /// <summary>Weeks of the trend, this one included.</summary>
@@ -58,7 +65,8 @@ public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLear
 /// made in the course (each names its course) give calls by feature, and tokens and cost per learner; the learners' own
 /// questions in those conversations, grouped by meaning (<see cref="QuestionTopics"/>), give the topics asked about, each
 /// named by words two of its learners used (shown from <see cref="CourseWeek.MinLearnersPerWord"/> learners up); the exercises made
-/// in the course give its totals (made, solved, given up, hints, replies the leak guard held back); the code reviewed in
+/// in the course give its totals (made, solved, given up, hints, replies the leak guard held back) and, grouped by what they
+/// practise, the kinds that took the most help; the code reviewed in
 /// its conversations gives the compiler errors learners had most, and the issues the reviews reported (read from each
 /// review's "Issues" section by <see cref="ReviewFindings"/>, grouped by meaning like the questions), again from two learners up.
 /// </summary>
@@ -104,6 +112,15 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             await exercises.CountAsync(e => e.Status == ExerciseStatus.GaveUp, ct),
             await exercises.SumAsync(e => e.HintsGiven, ct),
             await context.ExerciseAttempts.CountAsync(a => a.Guarded && exercises.Any(e => e.Id == a.ExerciseId), ct));
+        // Which kinds of exercise took the most help: the exercises grouped by what they practise, most hints and give-ups first.
+        var made = await exercises.OrderByDescending(e => e.CreatedAtUtc).Take(CourseWeek.MaxQuestionsClustered)
+            .Select(e => new { e.UserId, e.Title, e.Statement, e.HintsGiven, e.Status })
+            .ToListAsync(ct);
+        var exerciseTopics = Grouped(made.Select(e => (e.UserId, $"{e.Title}. {e.Statement}")).ToList(), ct)
+            .Select(g => new ExerciseTopic(g.Words, g.Learners, g.Items.Count, g.Items.Sum(i => made[i].HintsGiven),
+                g.Items.Count(i => made[i].Status == ExerciseStatus.GaveUp), g.Items.Count(i => made[i].Status == ExerciseStatus.Solved)))
+            .OrderByDescending(t => t.Hints + t.GaveUp).ThenByDescending(t => t.Learners).ThenBy(t => t.Label, StringComparer.Ordinal)
+            .ToList();
 
         // Compiler errors in code reviewed in the course's conversations this week, by how many learners had each.
         var reviews = await context.CodeReviews.AsNoTracking()
@@ -156,7 +173,7 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         return new CourseWeek(from, to, byLearner.Count, byFeature.ToDictionary(f => f.Key, f => f.Calls),
             byLearner.OrderByDescending(l => l.Pico).ThenBy(l => l.Email)
                 .Select(l => new LearnerActivity(l.Email, l.Calls, l.Tokens, Money.FromPico(l.Pico))).ToList(),
-            topics, exerciseTotals, errors, findings, trend);
+            topics, exerciseTotals, exerciseTopics, errors, findings, trend);
     }
 
     /// <summary>A group of texts alike in meaning: the words naming it, how many learners wrote in it, and its texts' indexes.</summary>

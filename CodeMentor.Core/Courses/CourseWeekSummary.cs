@@ -61,6 +61,10 @@ public sealed class CourseWeekSummary(CourseInsights insights, IChatClient pipel
             made = week.Exercises.Made, solved = week.Exercises.Solved, given_up = week.Exercises.GaveUp,
             hints = week.Exercises.Hints, held_back_by_guard = week.Exercises.HeldBackByGuard,
         },
+        exercises_by_kind = week.ExerciseTopics.Select(t => new
+        {
+            kind = t.Label, learners = t.Learners, exercises = t.Exercises, hints = t.Hints, given_up = t.GaveUp, solved = t.Solved,
+        }),
         common_compiler_errors = week.Errors.Select(e => new { id = e.Id, message = e.Message, learners = e.Learners }),
         common_review_findings = week.Findings.Select(f => new { finding = f.Label, severity = f.Severity, learners = f.Learners, times_reported = f.Findings }),
     });

@@ -455,6 +455,45 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.DoesNotContain("forever", data); // a word one learner's review used does not name the group
     }
 
+    [Fact]
+    public async Task The_week_groups_the_courses_exercises_by_what_they_practise_with_the_help_they_took_from_two_learners_up()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        await Courses.JoinAsync(_ada, course.JoinCode);
+        await Courses.JoinAsync(_bob, course.JoinCode);
+        var exercises = _host.Get<CodeMentor.Core.Tutoring.Exercises.ExerciseService>();
+        async Task<Guid> MakeAsync(string userId, string title, string statement)
+        {
+            _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                title, statement, starterCode = "", examples = new[] { new { input = "3", output = "6" } },
+                referenceSolution = "def solve(n):\n    return n\n",
+            }))));
+            return (await exercises.GenerateAsync(userId, "Python", "easy", null)).Value;
+        }
+        async Task HintAsync(string userId, Guid exercise)
+        {
+            _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Think about the smallest case first.")));
+            await exercises.HintAsync(userId, exercise, "def solve(n):\n    pass");
+        }
+        // The same kind of exercise, worded differently, made for two learners; another kind only Ada had.
+        var adas = await MakeAsync(_ada, "Factorial with recursion", "Write a recursive function that returns the factorial of n.");
+        var bobs = await MakeAsync(_bob, "Recursive factorial", "Use recursion to compute the factorial of a whole number n.");
+        var alone = await MakeAsync(_ada, "Reverse a sentence", "Return the words of a sentence in reverse order, keeping each word intact.");
+        await HintAsync(_ada, adas);
+        await HintAsync(_ada, adas);
+        await HintAsync(_ada, alone);
+        Assert.True(await exercises.GiveUpAsync(_bob, bobs));
+
+        var week = (await _host.Get<CourseInsights>().WeekAsync(_tess, course.Id))!;
+        Assert.Equal(new ExerciseTotals(3, 0, 1, 3, 0), week.Exercises);
+        var topic = Assert.Single(week.ExerciseTopics);
+        Assert.Equal((2, 2, 2, 1, 0), (topic.Learners, topic.Exercises, topic.Hints, topic.GaveUp, topic.Solved));
+        Assert.Contains("factorial", topic.Words);
+        Assert.DoesNotContain(week.ExerciseTopics, t => t.Label.Contains("sentence", StringComparison.Ordinal));
+        Assert.Contains("exercises_by_kind", CourseWeekSummary.Data(week));
+    }
+
     private static byte[] TutorialPage(string name) => File.ReadAllBytes(Path.Combine(PythonTutorial.DocsFolder, "tutorial", name));
 
     [Fact]
