@@ -11,8 +11,10 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// Applies the learner's course policy to every tutoring call, whichever page or client made it: when
 /// the course has the tutor off (or any of the learner's courses is in its exam window) the call is
 /// refused before any work; otherwise the teacher's mode is added to the system prompt as the
-/// course's rule, with the course's own fields as delimited data. Onboarding and admin features are
-/// not course work and pass unchanged.
+/// course's rule, with the course's own fields as delimited data, and in a hints-only course code
+/// blocks longer than two lines are held back from chat, review and concept replies as they stream
+/// (<see cref="CodeBlockLimiter"/>), so the rule holds whatever the model writes. Onboarding and admin
+/// features are not course work and pass unchanged.
 /// </summary>
 internal sealed class CoursePolicyChatClient(IChatClient inner, CourseService courses, TimeProvider time) : DelegatingChatClient(inner)
 {
@@ -24,6 +26,7 @@ internal sealed class CoursePolicyChatClient(IChatClient inner, CourseService co
         IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        CodeBlockLimiter? limiter = null;
         if (options.GetRequestContext() is { } request && Features.CourseWork.Contains(request.Feature))
         {
             var standing = await courses.StandingAsync(request.UserId, cancellationToken);
@@ -34,12 +37,42 @@ internal sealed class CoursePolicyChatClient(IChatClient inner, CourseService co
             if (standing.Working is { } policy)
             {
                 messages = WithPolicy(messages, policy);
+                // Exercises, hints and feedback have the solution-leak guard (and an exercise carries its reference solution).
+                if (policy.Mode == TutorMode.HintsOnly && LimitedInHintsOnly.Contains(request.Feature))
+                {
+                    limiter = new CodeBlockLimiter(CodeBlockLimiter.HintsOnlyLines);
+                }
             }
         }
+        ChatResponseUpdate? last = null;
         await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))
         {
-            yield return update;
+            last = update;
+            yield return limiter is null ? update : Limited(update, limiter);
         }
+        if (limiter?.Complete() is { Length: > 0 } rest)
+        {
+            // The rest of the same message (a line or a block still held when the stream ended).
+            yield return new ChatResponseUpdate(ChatRole.Assistant, rest) { MessageId = last?.MessageId, ResponseId = last?.ResponseId };
+        }
+    }
+
+    /// <summary>The replies a hints-only course holds long code back from: what the learner reads as the tutor's answer.</summary>
+    private static readonly HashSet<string> LimitedInHintsOnly = [Features.Chat, Features.Review, Features.Concept];
+
+    /// <summary>The update with its text passed through the limiter; everything else in it (usage, finish reason) kept.</summary>
+    private static ChatResponseUpdate Limited(ChatResponseUpdate update, CodeBlockLimiter limiter)
+    {
+        if (!update.Contents.Any(c => c is TextContent))
+        {
+            return update;
+        }
+        var limited = update.Clone();
+        limited.Contents = update.Contents
+            .Select(c => c is TextContent text ? new TextContent(limiter.Process(text.Text)) : c)
+            .Where(c => c is not TextContent { Text.Length: 0 })
+            .ToList();
+        return limited;
     }
 
     /// <summary>The rule goes right after the feature's own system prompt, so it is read as part of it.</summary>
