@@ -264,18 +264,7 @@ public sealed class OpenAiClientTests : IAsyncLifetime
     [Fact]
     public async Task The_openai_npm_package_lists_completes_streams_and_gets_its_errors()
     {
-        var folder = Path.Combine(ExternalProcess.RepositoryRoot(), "CodeMentor.Tests", "Clients", "openai-node");
-        if (!File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")))
-        {
-            Assert.Equal(0, (await ExternalProcess.RunAsync("npm", "ci --no-audit --no-fund", folder)).ExitCode);
-        }
-        var run = await ExternalProcess.RunAsync("node", "check.mjs", folder, new Dictionary<string, string>
-        {
-            ["CODEMENTOR_BASE_URL"] = new Uri(_portal.BaseUri, "v1").ToString(),
-            ["CODEMENTOR_API_KEY"] = _key,
-        });
-        Assert.True(run.ExitCode == 0, run.Error);
-        using var seen = JsonDocument.Parse(run.Output.Trim().Split('\n')[^1]);
+        using var seen = await RunNodeAsync("check.mjs");
         var r = seen.RootElement;
         Assert.Equal(["codementor-tutor", "codementor-review"], r.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal(Reply, r.GetProperty("text").GetString());
@@ -291,6 +280,62 @@ public sealed class OpenAiClientTests : IAsyncLifetime
         Assert.Equal("model_not_found", r.GetProperty("badModel").GetProperty("code").GetString());
         Assert.Equal(400, r.GetProperty("image").GetProperty("status").GetInt32());
         Assert.Equal(2, _portal.Groq.Requests.Count);
+    }
+
+    [Fact]
+    public async Task The_openai_npm_package_gets_the_course_passages_a_reply_cites_whole_and_streamed()
+    {
+        var teacher = await _portal.RegisterAsync("tess@example.org");
+        using (var scope = _portal.Services.CreateScope())
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<AdminService>().SetTeacherAsync(teacher, true));
+        }
+        var (course, _) = await _portal.Services.GetRequiredService<CourseService>()
+            .CreateAsync(teacher, new CourseDraft("Python 101", "Python", "beginner", TutorMode.FullHelp));
+        Assert.Null((await _portal.Services.GetRequiredService<CourseService>().JoinAsync(_userId, course!.JoinCode)).Error);
+        var page = Path.Combine(PythonTutorial.DocsFolder, "tutorial", "appetite.html");
+        var (_, refused) = await _portal.Services.GetRequiredService<CodeMentor.Core.Courses.Material.CourseMaterialLibrary>()
+            .UploadAsync(teacher, course.Id, "appetite.html", await File.ReadAllBytesAsync(page));
+        Assert.Null(refused);
+
+        using var seen = await RunNodeAsync("sources.mjs", ("CODEMENTOR_QUESTION", "Why would I write a Python program instead of a shell script?"));
+        var r = seen.RootElement;
+        Assert.Equal(Reply, r.GetProperty("text").GetString());
+        Assert.Equal(Reply, r.GetProperty("streamed").GetString());
+        foreach (var material in new[] { r.GetProperty("material"), r.GetProperty("streamMaterial") })
+        {
+            Assert.True(material.GetProperty("covered").GetBoolean());
+            var first = material.GetProperty("sources")[0];
+            Assert.Equal(1, first.GetProperty("number").GetInt32());
+            Assert.StartsWith("1. Whetting Your Appetite", first.GetProperty("citation").GetString());
+            Assert.StartsWith(new Uri(_portal.BaseUri, $"courses/{course.Id}/material/passages/").ToString(), first.GetProperty("url").GetString());
+        }
+        // The passages reached the model as the grounding it cites from.
+        Assert.All(_portal.Groq.Requests, q => Assert.Contains(q.Body["messages"]!.AsArray(),
+            m => ((string?)m!["content"])?.Contains(CodeMentor.Core.Llm.Pipeline.CourseMaterialChatClient.GroundingHeader, StringComparison.Ordinal) == true));
+    }
+
+    /// <summary>Runs a script of Clients/openai-node (the official openai npm package) against the portal with ada's key;
+    /// the script prints what it saw as its last line of JSON.</summary>
+    private async Task<JsonDocument> RunNodeAsync(string script, params (string Name, string Value)[] settings)
+    {
+        var folder = Path.Combine(ExternalProcess.RepositoryRoot(), "CodeMentor.Tests", "Clients", "openai-node");
+        if (!File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")))
+        {
+            Assert.Equal(0, (await ExternalProcess.RunAsync("npm", "ci --no-audit --no-fund", folder)).ExitCode);
+        }
+        var environment = new Dictionary<string, string>
+        {
+            ["CODEMENTOR_BASE_URL"] = new Uri(_portal.BaseUri, "v1").ToString(),
+            ["CODEMENTOR_API_KEY"] = _key,
+        };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+        var run = await ExternalProcess.RunAsync("node", script, folder, environment);
+        Assert.True(run.ExitCode == 0, run.Error);
+        return JsonDocument.Parse(run.Output.Trim().Split('\n')[^1]);
     }
 
     private async Task<LedgerEntry> LedgerRowAsync()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using CodeMentor.Core.Courses.Material;
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Tutoring.Api;
 using Microsoft.AspNetCore.Authorization;
@@ -97,6 +98,7 @@ public static class OpenAiEndpoints
             },
             usage = Usage(response.Usage),
             system_fingerprint = (string?)null,
+            codementor = Extras(http, response.Messages.SelectMany(m => m.Contents)),
         }, http.RequestAborted);
     }
 
@@ -132,7 +134,13 @@ public static class OpenAiEndpoints
             id, @object = "chat.completion.chunk", created, model = request.Model,
             choices = new[] { new { index = 0, delta, logprobs = (object?)null, finish_reason = finish } },
         };
-        await WriteEventAsync(http, Chunk(new { role = "assistant", content = "" }, null));
+        // The course material the reply cites comes before its text, so the first chunk carries the sources.
+        await WriteEventAsync(http, new
+        {
+            id, @object = "chat.completion.chunk", created, model = request.Model,
+            choices = new[] { new { index = 0, delta = (object)new { role = "assistant", content = "" }, logprobs = (object?)null, finish_reason = (string?)null } },
+            codementor = Extras(http, held.SelectMany(u => u.Contents)),
+        });
         var reply = new List<ChatResponseUpdate>();
         try
         {
@@ -176,6 +184,29 @@ public static class OpenAiEndpoints
                 await WriteEventAsync(http, Chunk(new { content = text }, null));
             }
         }
+    }
+
+    /// <summary>What CodeMentor adds to OpenAI's shape (clients that do not know it ignore it): the course material a reply
+    /// was given to cite as [n], each with a link that opens the passage for the course's members, or that the material
+    /// does not cover the question. Null (left out) when no course material was consulted.</summary>
+    private static object? Extras(HttpContext http, IEnumerable<AIContent> contents)
+    {
+        if (contents.OfType<CourseSourcesContent>().FirstOrDefault() is not { } material)
+        {
+            return null;
+        }
+        var site = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/";
+        return new
+        {
+            course_material = new
+            {
+                covered = material.Covered,
+                sources = material.Sources.Select(s => new
+                {
+                    number = s.Number, citation = s.Describe(), title = s.Title, section = s.Section, page = s.Page, url = site + s.Href,
+                }),
+            },
+        };
     }
 
     private static async Task WriteEventAsync(HttpContext http, object payload)
