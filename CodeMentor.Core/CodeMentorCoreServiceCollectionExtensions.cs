@@ -64,6 +64,8 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<Courses.CourseWeekSummary>();
         services.AddSingleton<Courses.Material.TextEmbedder>();
         services.AddSingleton<Courses.Material.CourseMaterialLibrary>();
+        services.AddSingleton<Courses.Material.MaterialIngestion>();
+        services.AddHostedService(sp => sp.GetRequiredService<Courses.Material.MaterialIngestion>());
         services.AddSingleton<Courses.Material.CourseRetrieval>();
         services.AddSingleton<LearnerData>();
         services.AddSingleton<LearnerProfiles>();

@@ -514,6 +514,49 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Contains("exercises_by_kind", CourseWeekSummary.Data(week));
     }
 
+    [Fact]
+    public async Task Uploads_are_indexed_in_the_background_one_at_a_time_with_their_progress_for_the_courses_teachers_only()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        var ingestion = _host.Get<MaterialIngestion>();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<MaterialJob>();
+        var finished = new TaskCompletionSource();
+        ingestion.Changed += job =>
+        {
+            seen.Enqueue(job);
+            if (seen.Count(j => j.Finished) == 2)
+            {
+                finished.TrySetResult();
+            }
+        };
+        Assert.Equal((null, CourseMaterialLibrary.NotYourCourse), await ingestion.EnqueueAsync(_ada, course.Id, "appetite.html", TutorialPage("appetite.html")));
+        Assert.Null(await ingestion.JobsAsync(_ada, course.Id));
+
+        await ingestion.StartAsync(CancellationToken.None);
+        var (page, error) = await ingestion.EnqueueAsync(_tess, course.Id, "appetite.html", TutorialPage("appetite.html"));
+        Assert.Null(error);
+        var (refused, _) = await ingestion.EnqueueAsync(_tess, course.Id, "notes.docx", [1, 2, 3]);
+        await finished.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await ingestion.StopAsync(CancellationToken.None);
+
+        // The page: queued, then indexed with its progress counting up to all its passages, then added.
+        var states = seen.Where(j => j.Id == page!.Id).ToList();
+        Assert.Equal(MaterialJobState.Queued, states[0].State);
+        var progress = states.Where(j => j.State == MaterialJobState.Indexing && j.Passages > 0).Select(j => j.Embedded).ToList();
+        Assert.Equal(progress.Order(), progress);
+        var added = states[^1];
+        Assert.Equal(MaterialJobState.Added, added.State);
+        Assert.Equal(added.Added!.PassageCount, progress[^1]);
+        Assert.Equal("1. Whetting Your Appetite", added.Added.Title);
+        // One at a time: the second file started after the first finished.
+        var order = seen.Select(j => (j.Id, j.State)).ToList();
+        Assert.True(order.IndexOf((page!.Id, MaterialJobState.Added)) < order.IndexOf((refused!.Id, MaterialJobState.Indexing)));
+        var jobs = (await ingestion.JobsAsync(_tess, course.Id))!;
+        Assert.Equal([refused.Id, page.Id], jobs.Select(j => j.Id));
+        Assert.Contains("is not a format course material can be", jobs[0].Error);
+        Assert.Equal(["1. Whetting Your Appetite"], (await _host.Get<CourseMaterialLibrary>().ListAsync(_tess, course.Id))!.Select(m => m.Title));
+    }
+
     private static byte[] TutorialPage(string name) => File.ReadAllBytes(Path.Combine(PythonTutorial.DocsFolder, "tutorial", name));
 
     [Fact]

@@ -24,8 +24,9 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     /// <summary>The most passages one course holds (about 9 MB of text and 15 MB of embeddings).</summary>
     public const int MaxPassagesPerCourse = 20_000;
 
+    /// <param name="progress">Called, once the file is split, with how many of its passages are embedded so far and of how many.</param>
     public async Task<(MaterialSummary? Material, string? Error)> UploadAsync(string teacherId, Guid courseId, string fileName, byte[] content,
-        string? title = null, CancellationToken ct = default)
+        string? title = null, CancellationToken ct = default, Action<int, int>? progress = null)
     {
         fileName = Path.GetFileName(fileName ?? "").Trim();
         if (fileName.Length is 0 or > CourseMaterial.MaxFileNameLength)
@@ -56,7 +57,9 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
         // One title, for the list, the citations and what the embedder reads.
         var materialTitle = Shorten(string.IsNullOrWhiteSpace(title) ? split.Title ?? Path.GetFileNameWithoutExtension(fileName) : title.Trim(),
             CourseMaterial.MaxTitleLength);
-        var vectors = await Task.Run(() => embedder.EmbedMany(split.Passages.Select(p => EmbeddingText(materialTitle, p)).ToList(), ct), ct);
+        progress?.Invoke(0, split.Passages.Count);
+        var vectors = await Task.Run(() => embedder.EmbedMany(split.Passages.Select(p => EmbeddingText(materialTitle, p)).ToList(), ct,
+            progress is null ? null : done => progress(done, split.Passages.Count)), ct);
         var material = new CourseMaterial
         {
             Id = Guid.NewGuid(), CourseId = courseId, FileName = fileName, Kind = MaterialSplitter.KindOf(fileName)!.Value,

@@ -29,7 +29,8 @@ public sealed class TextEmbedder : IDisposable
 
     public float[] Embed(string text, CancellationToken ct = default) => EmbedMany([text], ct)[0];
 
-    public float[][] EmbedMany(IReadOnlyList<string> texts, CancellationToken ct = default)
+    /// <param name="embedded">Called with how many texts are embedded so far, after each batch, on the embedding thread.</param>
+    public float[][] EmbedMany(IReadOnlyList<string> texts, CancellationToken ct = default, Action<int>? embedded = null)
     {
         if (texts.Count == 0)
         {
@@ -42,6 +43,7 @@ public sealed class TextEmbedder : IDisposable
         {
             var input = texts.Skip(start).Take(Batch).Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
             _encoder.Value.Encode(input, ct).CopyTo(vectors, start);
+            embedded?.Invoke(start + input.Length);
         }
         return vectors;
     }

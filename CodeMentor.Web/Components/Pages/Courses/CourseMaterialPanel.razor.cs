@@ -5,23 +5,34 @@ using Microsoft.AspNetCore.Components.Forms;
 namespace CodeMentor.Web.Components.Pages.Courses;
 
 /// <summary>Uploads, lists and removes a course's material; every action is checked again by
-/// <see cref="CourseMaterialLibrary"/> for the signed-in teacher.</summary>
-public partial class CourseMaterialPanel
+/// <see cref="CourseMaterialLibrary"/> and <see cref="MaterialIngestion"/> for the signed-in teacher. An upload is
+/// indexed in the background: the panel shows the course's uploads of the last hour as they progress.</summary>
+public sealed partial class CourseMaterialPanel : IDisposable
 {
     [Parameter, EditorRequired] public Guid CourseId { get; set; }
     [Parameter, EditorRequired] public string CourseName { get; set; } = "";
     [Parameter, EditorRequired] public string TeacherId { get; set; } = "";
     [Inject] private CourseMaterialLibrary Library { get; set; } = default!;
+    [Inject] private MaterialIngestion Ingestion { get; set; } = default!;
 
     private IReadOnlyList<MaterialSummary> _materials = [];
-    private bool _uploading;
-    private string? _uploadingName;
+    private IReadOnlyList<MaterialJob> _jobs = [];
+    private bool _reading;
     private string? _error;
-    private string? _added;
 
     private string InputId => $"material-{CourseId:N}";
 
     private Guid _loadedFor;
+    private bool _subscribed;
+
+    protected override void OnInitialized()
+    {
+        if (RendererInfo.IsInteractive) // the prerendered paint is a snapshot
+        {
+            Ingestion.Changed += OnJobChanged;
+            _subscribed = true;
+        }
+    }
 
     // Loaded once per course, not on every render of the courses page.
     protected override async Task OnParametersSetAsync()
@@ -33,20 +44,39 @@ public partial class CourseMaterialPanel
         }
     }
 
-    private async Task LoadAsync() => _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
+    private async Task LoadAsync()
+    {
+        _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
+        _jobs = await Ingestion.JobsAsync(TeacherId, CourseId) ?? [];
+    }
+
+    /// <summary>Raised on the indexing thread for any course's upload: only this course's redraw the panel.</summary>
+    private void OnJobChanged(MaterialJob job)
+    {
+        if (job.CourseId == CourseId)
+        {
+            _ = InvokeAsync(async () =>
+            {
+                _jobs = await Ingestion.JobsAsync(TeacherId, CourseId) ?? [];
+                if (job.Finished)
+                {
+                    _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
+                }
+                StateHasChanged();
+            });
+        }
+    }
 
     private async Task UploadAsync(InputFileChangeEventArgs e)
     {
-        _error = _added = null;
+        _error = null;
         var file = e.File;
         if (file.Size > CourseMaterial.MaxBytes)
         {
             _error = $"\"{file.Name}\" is {file.Size / 1024.0 / 1024.0:0.#} MB; material can be at most {CourseMaterial.MaxBytes / 1024 / 1024} MB per file.";
             return;
         }
-        _uploading = true;
-        _uploadingName = file.Name;
-        StateHasChanged();
+        _reading = true;
         try
         {
             using var content = new MemoryStream();
@@ -54,13 +84,9 @@ public partial class CourseMaterialPanel
             {
                 await stream.CopyToAsync(content);
             }
-            var (material, error) = await Library.UploadAsync(TeacherId, CourseId, file.Name, content.ToArray());
-            if (material is not null)
-            {
-                _added = $"Added \"{material.Title}\": {Passages(material.PassageCount)}.";
-            }
+            var (_, error) = await Ingestion.EnqueueAsync(TeacherId, CourseId, file.Name, content.ToArray());
             _error = error;
-            await LoadAsync();
+            _jobs = await Ingestion.JobsAsync(TeacherId, CourseId) ?? [];
         }
         catch (IOException ex)
         {
@@ -68,16 +94,23 @@ public partial class CourseMaterialPanel
         }
         finally
         {
-            _uploading = false;
+            _reading = false;
         }
     }
 
     private async Task RemoveAsync(MaterialSummary material)
     {
-        _error = _added = null;
         _error = await Library.RemoveAsync(TeacherId, CourseId, material.Id);
         await LoadAsync();
     }
 
     private static string Passages(int count) => count == 1 ? "1 passage" : $"{count:N0} passages";
+
+    public void Dispose()
+    {
+        if (_subscribed)
+        {
+            Ingestion.Changed -= OnJobChanged;
+        }
+    }
 }
