@@ -16,7 +16,10 @@ public sealed partial class CodeBlockLimiter(int maxLines)
     /// <summary>Lines of code a hints-only course's replies may show in one block.</summary>
     public const int HintsOnlyLines = 2;
 
-    public string Note => $"> *Code held back: this course is hints only, so the tutor shows at most {maxLines} lines of code at a time. Ask for a hint about the next step instead.*\n";
+    /// <summary>How the note begins, whatever the limit: what the teacher's week counts replies by.</summary>
+    public const string NoteStart = "Code held back: this course is hints only";
+
+    public string Note => $"> *{NoteStart}, so the tutor shows at most {maxLines} lines of code at a time. Ask for a hint about the next step instead.*\n";
 
     private readonly StringBuilder _line = new(); // the current line while it may still open a fence
     private bool _lineIsText; // the current line is known not to open a fence, so it streams

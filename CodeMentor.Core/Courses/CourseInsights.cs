@@ -44,7 +44,7 @@ public sealed record WeekTrend(DateTime FromUtc, int ActiveLearners, int Calls, 
 /// <summary>What a course's learners did over the last seven days, as its teacher sees it: aggregates only.</summary>
 public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLearners, IReadOnlyDictionary<string, int> CallsByFeature,
     IReadOnlyList<LearnerActivity> Learners, IReadOnlyList<AskedTopic> Topics, ExerciseTotals Exercises, IReadOnlyList<ExerciseTopic> ExerciseTopics, IReadOnlyList<CommonError> Errors,
-    IReadOnlyList<CommonFinding> Findings, IReadOnlyList<WeekTrend> Trend)
+    IReadOnlyList<CommonFinding> Findings, int CodeHeldBack, IReadOnlyList<WeekTrend> Trend)
 {
     /// <summary>Weeks of the trend, this one included.</summary>
     public const int TrendWeeks = 8;
@@ -137,6 +137,11 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .Take(10)
             .ToList();
 
+        // Replies whose long code a hints-only policy held back (CodeBlockLimiter), counted by the note that replaced it.
+        var codeHeldBack = await context.Messages.AsNoTracking()
+            .CountAsync(m => conversations.Contains(m.ConversationId) && m.Role == MessageRole.Assistant && m.CreatedAtUtc >= from
+                && m.Content.Contains(CodeBlockLimiter.NoteStart), ct);
+
         // The issues the reviews reported (their last finished reply each), grouped by meaning.
         var reviewed = reviews.Take(CourseWeek.MaxReviewsRead).ToList();
         var reviewConversations = reviewed.Select(r => r.ConversationId).ToList();
@@ -173,7 +178,7 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         return new CourseWeek(from, to, byLearner.Count, byFeature.ToDictionary(f => f.Key, f => f.Calls),
             byLearner.OrderByDescending(l => l.Pico).ThenBy(l => l.Email)
                 .Select(l => new LearnerActivity(l.Email, l.Calls, l.Tokens, Money.FromPico(l.Pico))).ToList(),
-            topics, exerciseTotals, exerciseTopics, errors, findings, trend);
+            topics, exerciseTotals, exerciseTopics, errors, findings, codeHeldBack, trend);
     }
 
     /// <summary>A group of texts alike in meaning: the words naming it, how many learners wrote in it, and its texts' indexes.</summary>

@@ -61,6 +61,7 @@ public sealed class CourseWeekSummary(CourseInsights insights, IChatClient pipel
             made = week.Exercises.Made, solved = week.Exercises.Solved, given_up = week.Exercises.GaveUp,
             hints = week.Exercises.Hints, held_back_by_guard = week.Exercises.HeldBackByGuard,
         },
+        replies_with_long_code_held_back_hints_only = week.CodeHeldBack,
         exercises_by_kind = week.ExerciseTopics.Select(t => new
         {
             kind = t.Label, learners = t.Learners, exercises = t.Exercises, hints = t.Hints, given_up = t.GaveUp, solved = t.Solved,
