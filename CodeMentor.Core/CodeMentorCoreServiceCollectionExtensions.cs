@@ -110,6 +110,7 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddSingleton<PricingTable>();
         services.AddSingleton<LedgerWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
+        services.AddSingleton<Usage.RefusalLedger>();
 
         services.AddHybridCache();
 

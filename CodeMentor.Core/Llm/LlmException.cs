@@ -62,7 +62,10 @@ public sealed class LlmException : Exception
         or LlmFailureCategory.Timeout or LlmFailureCategory.Network or LlmFailureCategory.StreamInterrupted;
 
     /// <summary>Short label for statuses and the ledger, e.g. "unauthorized".</summary>
-    public string CategoryLabel => Category switch
+    public string CategoryLabel => Label(Category);
+
+    /// <summary>A category's label, as <see cref="CategoryLabel"/> gives it (also for refusals made before any call).</summary>
+    public static string Label(LlmFailureCategory category) => category switch
     {
         LlmFailureCategory.BadRequest => "bad-request",
         LlmFailureCategory.Unauthorized => "unauthorized",

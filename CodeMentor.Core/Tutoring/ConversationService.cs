@@ -30,6 +30,7 @@ public sealed class ConversationService(
     LlmStatus status,
     Courses.CourseService courses,
     Courses.CourseBudgets budgets,
+    Usage.RefusalLedger refusals,
     IOptions<LlmOptions> options,
     TimeProvider time)
 {
@@ -93,7 +94,7 @@ public sealed class ConversationService(
             ConversationId = conversationId, Role = MessageRole.User, Content = text, ContentTokens = tokens.CountText(text), CreatedAtUtc = now,
         };
         var title = conversation.Title == Conversation.DefaultTitle ? TitleFrom(text) : conversation.Title;
-        var held = await WhyNoReplyAsync(userId, ct);
+        var held = await WhyNoReplyAsync(userId, FeatureOf(conversation.Kind), conversationId, ct);
         var reply = held is null ? Placeholder(conversationId) : null;
         await writer.WriteAsync(async (c, token) =>
         {
@@ -237,7 +238,7 @@ public sealed class ConversationService(
                 ConversationId = conversationId, Role = MessageRole.User, Content = learnerText,
                 ContentTokens = tokens.CountText(learnerText), CreatedAtUtc = time.GetUtcNow().UtcDateTime,
             };
-            var held = await WhyNoReplyAsync(userId, ct);
+            var held = await WhyNoReplyAsync(userId, feature, conversationId, ct);
             var reply = held is null ? Placeholder(conversationId) : null;
             await writer.WriteAsync((c, _) =>
             {
@@ -255,8 +256,9 @@ public sealed class ConversationService(
             return new SendResult(message, reply, Start(userId, conversationId, reply, prompt, feature, bypassCache: false), null);
         });
 
-    /// <summary>The one preflight of every path that starts a reply: replies on, the course's tutor on, quota left.</summary>
-    private async Task<(string Message, TimeSpan? RetryAfter)?> WhyNoReplyAsync(string userId, CancellationToken ct)
+    /// <summary>The one preflight of every path that starts a reply: replies on, the course's tutor on, quota left. A refusal
+    /// is recorded in the ledger as the pipeline records one (<see cref="Usage.RefusalLedger"/>).</summary>
+    private async Task<(string Message, TimeSpan? RetryAfter)?> WhyNoReplyAsync(string userId, string feature, Guid conversationId, CancellationToken ct)
     {
         if (status.Mode == LlmMode.Disabled)
         {
@@ -266,6 +268,7 @@ public sealed class ConversationService(
         var standing = await courses.StandingAsync(userId, ct);
         if (standing.WhyOff(time.GetUtcNow().UtcDateTime) is { } courseOff)
         {
+            refusals.Record(userId, feature, conversationId, standing.Working?.CourseId, LlmFailureCategory.CourseClosed);
             return (courseOff + " Your message is kept.", null); // said only where it is true: the API keeps nothing
         }
         // The pipeline enforces the budgets and limits; looking first keeps a refused turn free of an empty reply.
@@ -273,13 +276,19 @@ public sealed class ConversationService(
         {
             if (standing.Working is { } course && await budgets.CheckAsync(userId, course, ct) is { Allowed: false } spent)
             {
+                refusals.Record(userId, feature, conversationId, course.CourseId, LlmFailureCategory.CourseBudgetUsed);
                 // No wait to count down or answer after: the message says when the budget renews, and a course budget
                 // is not a limit to wait out between two questions (the pipeline's refusal still carries it, for /v1).
                 return (spent.Message!, null);
             }
             await limiter.EnsureLoadedAsync(userId, ct);
             var quota = await limiter.CheckAsync(userId, await limits.GetAsync(userId, ct), ct);
-            return quota.Allowed ? null : (quota.Message!, quota.RetryAfter);
+            if (quota.Allowed)
+            {
+                return null;
+            }
+            refusals.Record(userId, feature, conversationId, standing.Working?.CourseId, LlmFailureCategory.QuotaExceeded);
+            return (quota.Message!, quota.RetryAfter);
         }
         catch (LlmException ex)
         {
@@ -290,7 +299,7 @@ public sealed class ConversationService(
     /// <summary>Called after <see cref="OpenAsync"/>: the conversation is the user's and no reply is running.</summary>
     private async Task<SendResult> ReplaceLastReplyAsync(string userId, Guid conversationId, IReadOnlyList<ChatMessage> prompt, string feature, CancellationToken ct)
     {
-        if (await WhyNoReplyAsync(userId, ct) is { } held)
+        if (await WhyNoReplyAsync(userId, feature, conversationId, ct) is { } held)
         {
             return SendResult.Refused(held.Message, held.RetryAfter);
         }

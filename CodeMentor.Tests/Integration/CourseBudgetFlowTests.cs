@@ -123,6 +123,7 @@ public abstract class CourseBudgetFlowTests(DatabaseProvider database, bool redi
     public async Task A_learner_who_has_used_their_share_is_refused_while_classmates_go_on_and_the_teacher_sees_who_used_what()
     {
         var course = await CourseAsync("Python 101", new CourseBudget(BudgetPeriod.Day, 10_000, 1_500), _ada, _bob);
+        await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None);
 
         Assert.Null((await AskAsync(_ada, "What is a loop?")).Error);
         Assert.Null((await AskAsync(_ada, "And a while loop?")).Error);
@@ -138,6 +139,14 @@ public abstract class CourseBudgetFlowTests(DatabaseProvider database, bool redi
         Assert.Equal(2_000, learners[_ada]);
         Assert.Equal(1_000, learners[_bob]);
         Assert.Equal(new DateTime(2026, 11, 26, 0, 0, 0, DateTimeKind.Utc), renews);
+
+        // The page's refusal is in the ledger as the pipeline records one, so the dashboard counts it.
+        await _host.Get<LedgerWriter>().FlushAsync();
+        await _host.Get<LedgerWriter>().StopAsync(CancellationToken.None);
+        await using var db = await _host.DbAsync();
+        var row = await db.Ledger.SingleAsync(e => e.Outcome == LedgerOutcomes.RateLimited);
+        Assert.Equal((_ada, "chat", course.Id, "course-budget", 0, refused.UserMessage!.ConversationId),
+            (row.UserId, row.Feature, row.CourseId, row.FailureCategory, row.InputTokens + row.OutputTokens, row.ConversationId!.Value));
     }
 
     [Fact]

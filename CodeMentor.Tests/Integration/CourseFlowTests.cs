@@ -246,7 +246,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         // An exam that has not started yet changes nothing.
         Assert.Null((await AskAsync(_bob, "What is a loop?")).Error);
 
-        // The pipeline refuses too, whatever path the call came by, and the ledger counts it as a refusal.
+        // The pipeline refuses too, whatever path the call came by, and the ledger counts every refusal, the page's three too.
         await _host.Get<LedgerWriter>().StartAsync(CancellationToken.None);
         var pipeline = _host.Get<Microsoft.Extensions.AI.IChatClient>();
         var ex = await Assert.ThrowsAsync<CodeMentor.Core.Llm.LlmException>(() => pipeline.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "Hello")],
@@ -255,8 +255,9 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         await _host.Get<LedgerWriter>().FlushAsync();
         await _host.Get<LedgerWriter>().StopAsync(CancellationToken.None);
         await using var db = await _host.DbAsync();
-        var refusal = await db.Ledger.Where(e => e.UserId == _ada).SingleAsync();
-        Assert.Equal((LedgerOutcomes.RateLimited, "course-closed"), (refusal.Outcome, refusal.FailureCategory));
+        var refusals = await db.Ledger.Where(e => e.UserId == _ada).OrderBy(e => e.Id).ToListAsync();
+        Assert.Equal(["chat", "chat", "chat", "hint"], refusals.Select(r => r.Feature));
+        Assert.All(refusals, r => Assert.Equal((LedgerOutcomes.RateLimited, "course-closed"), (r.Outcome, r.FailureCategory)));
     }
 
     [Fact]

@@ -220,10 +220,8 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
     {
         null when completed => (cacheHit ? LedgerOutcomes.Cached : LedgerOutcomes.Ok, null),
         null or OperationCanceledException => (LedgerOutcomes.Stopped, null),
-        LlmException { Category: LlmFailureCategory.QuotaExceeded } => (LedgerOutcomes.RateLimited, "quota"),
-        // Refused before any work, as a used-up quota is: counted among the refusals, not the failures.
-        LlmException { Category: LlmFailureCategory.CourseClosed } => (LedgerOutcomes.RateLimited, "course-closed"),
-        LlmException { Category: LlmFailureCategory.CourseBudgetUsed } => (LedgerOutcomes.RateLimited, "course-budget"),
+        // Refused before any work (a used-up quota, a closed course, a spent course budget): counted among the refusals, not the failures.
+        LlmException { Category: var category } when RefusalLedger.IsRefusal(category) => (LedgerOutcomes.RateLimited, LlmException.Label(category)),
         LlmException ex => (LedgerOutcomes.Failed, ex.CategoryLabel),
         _ => (LedgerOutcomes.Failed, "unexpected"),
     };
