@@ -4,6 +4,7 @@ using CodeMentor.Core.Tutoring;
 using CodeMentor.Core.Tutoring.Reviews;
 using CodeMentor.Core.Usage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace CodeMentor.Core.Courses;
 
@@ -70,8 +71,15 @@ public sealed record CourseWeek(DateTime FromUtc, DateTime ToUtc, int ActiveLear
 /// its conversations gives the compiler errors learners had most, and the issues the reviews reported (read from each
 /// review's "Issues" section by <see cref="ReviewFindings"/>, grouped by meaning like the questions), again from two learners up.
 /// </summary>
-public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, TimeProvider time, Material.TextEmbedder embedder)
+public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, TimeProvider time, Material.TextEmbedder embedder) : IDisposable
 {
+    /// <summary>Texts whose embeddings are kept between loads of the week (about 1.5 KB each): a reload embeds only what is new.</summary>
+    public const int EmbeddingsKept = 5_000;
+
+    // The week's texts (questions, review findings, exercises) are mostly the same from one load to the next, and
+    // embedding them all again took seconds of CPU per load at the caps; kept by exact text, so results are unchanged.
+    private readonly MemoryCache _embeddings = new(new MemoryCacheOptions { SizeLimit = EmbeddingsKept });
+
     private static readonly TimeSpan Window = TimeSpan.FromDays(7);
 
     /// <summary>The last seven days of the course, for one of its teachers; null for anyone else.</summary>
@@ -192,7 +200,7 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
         {
             return [];
         }
-        var groups = QuestionTopics.Cluster(embedder.EmbedMany(texts.Select(q => q.Text).ToList(), ct));
+        var groups = QuestionTopics.Cluster(Embed(texts.Select(q => q.Text).ToList(), ct));
         return groups
             .Where(group => group.Select(i => texts[i].UserId).Distinct().Count() >= CourseWeek.MinLearnersPerWord)
             .Select(group => new TextGroup(
@@ -207,6 +215,33 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .Take(10)
             .ToList();
     }
+
+    /// <summary>The texts' embeddings, from those kept where the same text was embedded before.</summary>
+    private float[][] Embed(IReadOnlyList<string> texts, CancellationToken ct)
+    {
+        var vectors = new float[texts.Count][];
+        var missing = new List<int>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (_embeddings.TryGetValue(texts[i], out float[]? kept))
+            {
+                vectors[i] = kept!;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+        var made = embedder.EmbedMany(missing.Select(i => texts[i]).ToList(), ct);
+        for (var m = 0; m < missing.Count; m++)
+        {
+            vectors[missing[m]] = made[m];
+            _embeddings.Set(texts[missing[m]], made[m], new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromDays(8) });
+        }
+        return vectors;
+    }
+
+    public void Dispose() => _embeddings.Dispose();
 
     /// <summary>The errors of a review's stored diagnostics ("error CS0103 (line 3): The name 'x' does not exist…"),
     /// with anything the learner named (quoted) masked.</summary>

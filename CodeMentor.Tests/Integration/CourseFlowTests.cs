@@ -479,6 +479,11 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.DoesNotContain(week.Findings, f => f.Label.Contains("secret", StringComparison.Ordinal) || f.Label.Contains("name", StringComparison.Ordinal));
         var data = CourseWeekSummary.Data(week);
         Assert.Contains("common_review_findings", data);
+        // Loading the week again embeds nothing new and finds the same.
+        var embedded = _host.Get<TextEmbedder>().TextsEmbedded;
+        var again = (await _host.Get<CourseInsights>().WeekAsync(_tess, course.Id))!;
+        Assert.Equal(embedded, _host.Get<TextEmbedder>().TextsEmbedded);
+        Assert.Equal(data, CourseWeekSummary.Data(again));
         Assert.DoesNotContain("adas_secret_total", data);
         Assert.DoesNotContain("forever", data); // a word one learner's review used does not name the group
     }

@@ -27,6 +27,11 @@ public sealed class TextEmbedder : IDisposable
         EnableCpuMemArena = false,
     }), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private long _textsEmbedded;
+
+    /// <summary>Texts embedded since start (what caching saves shows here).</summary>
+    public long TextsEmbedded => Interlocked.Read(ref _textsEmbedded);
+
     public float[] Embed(string text, CancellationToken ct = default) => EmbedMany([text], ct)[0];
 
     /// <param name="embedded">Called with how many texts are embedded so far, after each batch, on the embedding thread.</param>
@@ -43,6 +48,7 @@ public sealed class TextEmbedder : IDisposable
         {
             var input = texts.Skip(start).Take(Batch).Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
             _encoder.Value.Encode(input, ct).CopyTo(vectors, start);
+            Interlocked.Add(ref _textsEmbedded, input.Length);
             embedded?.Invoke(start + input.Length);
         }
         return vectors;
