@@ -86,7 +86,7 @@ public sealed class MaterialSplitterTests
     }
 
     [Fact]
-    public void A_pdf_is_split_page_by_page_with_page_numbers()
+    public void A_pdf_is_split_page_by_page_with_page_numbers_under_the_headings_of_its_outline()
     {
         const string spec = "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf";
         var split = SplitFile(spec);
@@ -95,6 +95,10 @@ public sealed class MaterialSplitterTests
         Assert.True(split.Passages.Max(p => p.Page) >= 10, $"last page {split.Passages.Max(p => p.Page)}");
         Assert.Equal(split.Passages.Select(p => p.Page), split.Passages.Select(p => p.Page).Order());
         Assert.Contains(split.Passages, p => p.Text.Contains("MIME", StringComparison.Ordinal));
+        // Its outline gives the headings: a passage of section 2.4 (page 7) says where it is, under its chapter.
+        Assert.Contains(split.Passages, p => p.Page == 7 && p.Section == "2. Unified system › 2.4. The glob files" && p.Text.Contains("glob", StringComparison.OrdinalIgnoreCase));
+        Assert.All(split.Passages.Where(p => p.Page >= 2), p => Assert.NotEqual("", p.Section));
+        Assert.DoesNotContain(split.Passages, p => p.Text.StartsWith("2.4. The glob files", StringComparison.Ordinal)); // the heading is the section, not text
     }
 
     [Theory]

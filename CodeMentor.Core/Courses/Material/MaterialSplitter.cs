@@ -313,7 +313,7 @@ public static partial class MaterialSplitter
         return new(fileName, passages);
     }
 
-    // ---- PDF: PdfPig's text in reading order, page by page.
+    // ---- PDF: PdfPig's text in reading order, page by page, under the headings of the PDF's outline (bookmarks).
 
     private static SplitMaterial SplitPdf(byte[] content)
     {
@@ -329,15 +329,33 @@ public static partial class MaterialSplitter
         using (document)
         {
             var packer = new PassagePacker();
+            var outline = Outline(document);
             foreach (var page in document.GetPages())
             {
                 packer.Page(page.Number);
                 var text = ContentOrderTextExtractor.GetText(page).ReplaceLineEndings("\n");
-                foreach (var paragraph in BlankLines().Split(text))
+                var paragraphs = BlankLines().Split(text).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+                // The outline's headings on this page go where their title starts a paragraph (the last such paragraph, so
+                // a table of contents on the same page is passed over); one whose title is not found in the text (drawn
+                // as an image, split oddly) heads the page, so what follows still carries it.
+                var headings = outline.Where(h => h.Page == page.Number)
+                    .Select(h => (Heading: h, At: paragraphs.FindLastIndex(p => StartsWithTitle(p, h.Title))))
+                    .ToList();
+                foreach (var (heading, _) in headings.Where(h => h.At < 0))
                 {
-                    if (paragraph.Trim().Length > 0)
+                    packer.Heading(heading.Level, heading.Title);
+                }
+                for (var i = 0; i < paragraphs.Count; i++)
+                {
+                    var rest = paragraphs[i];
+                    foreach (var (heading, _) in headings.Where(h => h.At == i))
                     {
-                        packer.Add(paragraph.Trim(), isCode: false);
+                        packer.Heading(heading.Level, heading.Title);
+                        rest = rest[TitleLength(rest, heading.Title)..].Trim();
+                    }
+                    if (rest.Length > 0)
+                    {
+                        packer.Add(rest, isCode: false);
                     }
                 }
             }
@@ -349,6 +367,61 @@ public static partial class MaterialSplitter
             var title = document.Information.Title;
             return new(string.IsNullOrWhiteSpace(title) ? null : title.Trim(), passages);
         }
+    }
+
+    /// <summary>The PDF's outline (bookmarks), in reading order: each heading's level (1 for the top), title and page.</summary>
+    private static List<(int Level, string Title, int Page)> Outline(PdfDocument document)
+    {
+        var headings = new List<(int Level, string Title, int Page, double Top)>();
+        if (document.TryGetBookmarks(out var bookmarks))
+        {
+            void Walk(UglyToad.PdfPig.Outline.BookmarkNode node)
+            {
+                if (node is UglyToad.PdfPig.Outline.DocumentBookmarkNode { PageNumber: > 0 } mark && Collapse(mark.Title) is { Length: > 0 } title)
+                {
+                    headings.Add((mark.Level + 1, title, mark.PageNumber, mark.Destination?.Coordinates.Top ?? double.MaxValue));
+                }
+                foreach (var child in node.Children)
+                {
+                    Walk(child);
+                }
+            }
+            foreach (var root in bookmarks.Roots)
+            {
+                Walk(root);
+            }
+        }
+        // Top down within a page: PDF coordinates grow upwards.
+        return headings.OrderBy(h => h.Page).ThenByDescending(h => h.Top).Select(h => (h.Level, h.Title, h.Page)).ToList();
+    }
+
+    /// <summary>Whether the paragraph begins with the heading's title, whatever the whitespace between its words.</summary>
+    private static bool StartsWithTitle(string paragraph, string title) => TitleLength(paragraph, title) > 0;
+
+    /// <summary>How many characters of the paragraph its leading title takes; 0 when it does not begin with it.</summary>
+    private static int TitleLength(string paragraph, string title)
+    {
+        var t = 0;
+        var p = 0;
+        while (t < title.Length)
+        {
+            if (char.IsWhiteSpace(title[t]))
+            {
+                t++;
+                continue;
+            }
+            while (p < paragraph.Length && char.IsWhiteSpace(paragraph[p]))
+            {
+                p++;
+            }
+            if (p >= paragraph.Length || char.ToUpperInvariant(paragraph[p]) != char.ToUpperInvariant(title[t]))
+            {
+                return 0;
+            }
+            p++;
+            t++;
+        }
+        return p;
     }
 
     [GeneratedRegex(@"\n\s*\n")]
