@@ -112,6 +112,7 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .ToListAsync(ct);
         var topics = Grouped(questions.Select(q => (q.UserId, Fence().Replace(q.Content, " ").Trim())).Where(q => q.Item2.Length > 0).ToList(), ct)
             .Select(g => new AskedTopic(g.Words, g.Learners, g.Items.Count))
+            .Take(ShownGroups)
             .ToList();
         var exercises = context.Exercises.AsNoTracking().Where(e => e.CourseId == courseId && e.CreatedAtUtc >= from && e.CreatedAtUtc < to);
         var exerciseTotals = new ExerciseTotals(
@@ -128,6 +129,7 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             .Select(g => new ExerciseTopic(g.Words, g.Learners, g.Items.Count, g.Items.Sum(i => made[i].HintsGiven),
                 g.Items.Count(i => made[i].Status == ExerciseStatus.GaveUp), g.Items.Count(i => made[i].Status == ExerciseStatus.Solved)))
             .OrderByDescending(t => t.Hints + t.GaveUp).ThenByDescending(t => t.Learners).ThenBy(t => t.Label, StringComparer.Ordinal)
+            .Take(ShownGroups)
             .ToList();
 
         // Compiler errors in code reviewed in the course's conversations this week, by how many learners had each.
@@ -164,10 +166,8 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
                 : [])
             .ToList();
         var findings = Grouped(reported.Select(f => (f.UserId, f.Text)).ToList(), ct)
-            .Select(g => new CommonFinding(g.Words,
-                g.Items.Select(i => reported[i].Severity).OfType<string>().GroupBy(v => v)
-                    .OrderByDescending(v => v.Count()).ThenBy(v => ReviewFindings.Severities.ToList().IndexOf(v.Key)).FirstOrDefault()?.Key,
-                g.Learners, g.Items.Count))
+            .Select(g => new CommonFinding(g.Words, MostCommonSeverity(g.Items.Select(i => reported[i].Severity)), g.Learners, g.Items.Count))
+            .Take(ShownGroups)
             .ToList();
 
         // The trend: the same totals for this and the previous seven-day windows, from the course's ledger rows.
@@ -189,11 +189,20 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
             topics, exerciseTotals, exerciseTopics, errors, findings, codeHeldBack, trend);
     }
 
+    /// <summary>Groups shown per list (topics, kinds of exercise, findings).</summary>
+    private const int ShownGroups = 10;
+
+    /// <summary>The severity given most often (the higher one on a tie); null when none was given.</summary>
+    private static string? MostCommonSeverity(IEnumerable<string?> severities) =>
+        severities.OfType<string>().GroupBy(v => v)
+            .OrderByDescending(v => v.Count()).ThenBy(v => ReviewFindings.Severities.IndexOf(v.Key))
+            .FirstOrDefault()?.Key;
+
     /// <summary>A group of texts alike in meaning: the words naming it, how many learners wrote in it, and its texts' indexes.</summary>
     private sealed record TextGroup(IReadOnlyList<string> Words, int Learners, IReadOnlyList<int> Items);
 
     /// <summary>Learners' texts (questions, or the issues their reviews reported) grouped by meaning; a group is kept when
-    /// at least two learners wrote in it, named by the words at least two of them used; the ten largest, most learners first.</summary>
+    /// at least two learners wrote in it, named by the words at least two of them used; most learners first (callers decide how many to show).</summary>
     private List<TextGroup> Grouped(IReadOnlyList<(string UserId, string Text)> texts, CancellationToken ct)
     {
         if (texts.Select(q => q.UserId).Distinct().Count() < CourseWeek.MinLearnersPerWord)
@@ -212,7 +221,6 @@ public sealed partial class CourseInsights(IDbContextFactory<AppDbContext> db, T
                     .Take(3).Select(w => w.Word).ToList(),
                 group.Select(i => texts[i].UserId).Distinct().Count(), group.Order().ToList()))
             .OrderByDescending(g => g.Learners).ThenByDescending(g => g.Items.Count).ThenBy(g => string.Join(", ", g.Words), StringComparer.Ordinal)
-            .Take(10)
             .ToList();
     }
 

@@ -188,7 +188,7 @@ public static class OpenAiEndpoints
 
     /// <summary>What CodeMentor adds to OpenAI's shape (clients that do not know it ignore it): the course material a reply
     /// was given to cite as [n], each with a link that opens the passage for the course's members, or that the material
-    /// does not cover the question. Null (left out) when no course material was consulted.</summary>
+    /// does not cover the question. Null when no course material was consulted.</summary>
     private static object? Extras(HttpContext http, IEnumerable<AIContent> contents)
     {
         if (contents.OfType<CourseSourcesContent>().FirstOrDefault() is not { } material)

@@ -18,7 +18,8 @@ public sealed record ReviewFinding(string? Severity, string Text);
 /// </summary>
 public static partial class ReviewFindings
 {
-    public static readonly IReadOnlyList<string> Severities = ["High", "Medium", "Low"];
+    /// <summary>The severities, highest first.</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<string> Severities = ["High", "Medium", "Low"];
 
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().DisableHtml().UsePipeTables().Build();
 

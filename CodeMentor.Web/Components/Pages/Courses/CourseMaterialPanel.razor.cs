@@ -50,21 +50,24 @@ public sealed partial class CourseMaterialPanel : IDisposable
         _jobs = await Ingestion.JobsAsync(TeacherId, CourseId) ?? [];
     }
 
-    /// <summary>Raised on the indexing thread for any course's upload: only this course's redraw the panel.</summary>
+    /// <summary>Raised on the indexing thread for any course's upload (after every batch of passages): this course's
+    /// change is applied as it comes, newest change first as <see cref="MaterialIngestion.JobsAsync"/> orders them, and
+    /// only a finished upload reads the material list again.</summary>
     private void OnJobChanged(MaterialJob job)
     {
-        if (job.CourseId == CourseId)
+        if (job.CourseId != CourseId)
         {
-            _ = InvokeAsync(async () =>
-            {
-                _jobs = await Ingestion.JobsAsync(TeacherId, CourseId) ?? [];
-                if (job.Finished)
-                {
-                    _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
-                }
-                StateHasChanged();
-            });
+            return;
         }
+        _ = InvokeAsync(async () =>
+        {
+            _jobs = [job, .. _jobs.Where(j => j.Id != job.Id)];
+            if (job.Finished)
+            {
+                _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
+            }
+            StateHasChanged();
+        });
     }
 
     private async Task UploadAsync(InputFileChangeEventArgs e)
