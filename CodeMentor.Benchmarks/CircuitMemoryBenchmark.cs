@@ -32,6 +32,7 @@ public static class CircuitMemoryBenchmark
         await Task.Delay(TimeSpan.FromSeconds(2)); // the closed page's circuit is released
 
         var before = Heap();
+        await HoldAsync("no page");
         var open = new List<IPage>();
         for (var i = 0; i < pages; i++)
         {
@@ -51,12 +52,7 @@ public static class CircuitMemoryBenchmark
         }
         await Task.Delay(TimeSpan.FromSeconds(2));
         var after = Heap();
-        if (Environment.GetEnvironmentVariable("CODEMENTOR_CIRCUITS_HOLD") is { } hold)
-        {
-            // Time to take a heap snapshot of the pages from outside: dotnet-gcdump collect -p <pid>.
-            Console.WriteLine($"Holding {pages} pages open for {hold} s (process {Environment.ProcessId}).");
-            await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold, CultureInfo.InvariantCulture)));
-        }
+        await HoldAsync($"{pages} pages");
 
         Console.WriteLine(portal.Header("Circuit memory benchmark"));
         Console.WriteLine();
@@ -72,6 +68,19 @@ public static class CircuitMemoryBenchmark
         }
         await context.CloseAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// Time to take a heap snapshot from outside (dotnet-dump collect -p PID, then dumpheap -stat), once with no
+    /// page open and once with all open, so the two can be compared type by type.
+    /// </summary>
+    private static async Task HoldAsync(string state)
+    {
+        if (Environment.GetEnvironmentVariable("CODEMENTOR_CIRCUITS_HOLD") is { } hold)
+        {
+            Console.WriteLine($"Holding with {state} open for {hold} s (process {Environment.ProcessId}).");
+            await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold, CultureInfo.InvariantCulture)));
+        }
     }
 
     private static long Heap()

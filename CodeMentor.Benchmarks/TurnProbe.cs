@@ -22,6 +22,7 @@ public static class TurnProbe
         var conversation = await store.CreateAsync(userId, new LearnerContext());
         var send = new List<double>(); var first = new List<double>(); var end = new List<double>();
         long allocatedBefore = 0;
+        AllocationSampler? sampler = null;
         for (var i = 0; i < turns; i++)
         {
             var t0 = Stopwatch.GetTimestamp();
@@ -33,13 +34,53 @@ public static class TurnProbe
             var f = await firstText.Task;
             await sent.Run.Completion;
             var e = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (i == 19) { GC.Collect(); allocatedBefore = GC.GetTotalAllocatedBytes(true); }
+            if (i == 19) { GC.Collect(); allocatedBefore = GC.GetTotalAllocatedBytes(true); sampler = new AllocationSampler(); }
             if (i >= 20) { send.Add(t1); first.Add(f); end.Add(e); }
         }
         string P(List<double> x) { x.Sort(); return $"p50 {x[x.Count / 2]:0.00} p95 {x[(int)(x.Count * 0.95)]:0.00}"; }
         await app.Services.GetRequiredService<CodeMentor.Core.Usage.LedgerWriter>().FlushAsync();
         Console.WriteLine($"allocated per turn (server path, whole process): {(GC.GetTotalAllocatedBytes(true) - allocatedBefore) / 1024.0 / (turns - 20):0} KB");
+        sampler?.Print(turns - 20);
         Console.WriteLine($"SendAsync returns: {P(send)} ms; first text at the run: {P(first)} ms; run completed (saved): {P(end)} ms");
         return 0;
+    }
+}
+
+/// <summary>
+/// What the turns allocate, by type: the runtime reports a sample about every 100 KB allocated
+/// (GCAllocationTick) with the type of the object that crossed the mark, so the shares are estimates.
+/// </summary>
+internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _bytes = new();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1); // GC
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || e.Payload is null)
+        {
+            return;
+        }
+        var type = e.Payload[e.PayloadNames!.IndexOf("TypeName")] as string ?? "?";
+        var amount = Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
+        _bytes.AddOrUpdate(type, amount, (_, total) => total + amount);
+    }
+
+    public void Print(int turns)
+    {
+        Dispose();
+        var total = _bytes.Values.Sum();
+        Console.WriteLine($"sampled allocations by type (~{total / 1024.0 / turns:0} KB per turn):");
+        foreach (var (type, bytes) in _bytes.OrderByDescending(x => x.Value).Take(30))
+        {
+            Console.WriteLine($"  {bytes * 100.0 / total,5:0.0}%  {bytes / 1024.0 / turns,6:0.0} KB/turn  {type}");
+        }
     }
 }

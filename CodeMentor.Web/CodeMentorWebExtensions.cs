@@ -67,6 +67,7 @@ public static class CodeMentorWebExtensions
         services.AddMudServices();
 
         services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor(); // the layout reads the display cookie while prerendering
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
         services.AddAuthentication(o =>
         {

@@ -27,9 +27,11 @@ public partial class MainLayout : IAsyncDisposable
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
-    /// <summary>The request, while the layout renders on the server without a circuit (account pages, and
-    /// every other page's prerendered first paint).</summary>
-    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+    /// <summary>The request, read only while the layout renders on the server without a circuit (account pages,
+    /// and every other page's prerendered first paint). Not the cascading <c>HttpContext</c> parameter: supplying
+    /// that in a circuit builds a whole static-rendering renderer into the circuit's scope, kept as long as the
+    /// circuit (seen in a heap dump of idle chat pages).</summary>
+    [Inject] private IHttpContextAccessor Request { get; set; } = default!;
 
     private MudThemeProvider? _themeProvider;
     private ThemePreference _themePreference = ThemePreference.System;
@@ -53,7 +55,7 @@ public partial class MainLayout : IAsyncDisposable
         Navigation.LocationChanged += CloseDrawer;
         var state = RendererInfo.IsInteractive
             ? await JS.InvokeAsync<BrowserState?>("codeMentor.browserState")
-            : FromCookie(HttpContext?.Request.Cookies[DisplayCookie]);
+            : FromCookie(Request.HttpContext?.Request.Cookies[DisplayCookie]);
         if (state is not null)
         {
             _themePreference = ThemePreferences.Parse(state.Theme);
