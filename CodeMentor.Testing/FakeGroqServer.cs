@@ -229,11 +229,19 @@ public static class GroqStream
         return events;
     }
 
+    /// <summary>The text in pieces of about <paramref name="length"/> characters, never cutting a character in two
+    /// (a surrogate pair): Groq sends whole characters, and a lone surrogate is not valid in UTF-8 JSON.</summary>
     public static IEnumerable<string> Pieces(string text, int length)
     {
-        for (var i = 0; i < text.Length; i += length)
+        for (var i = 0; i < text.Length;)
         {
-            yield return text.Substring(i, Math.Min(length, text.Length - i));
+            var take = Math.Min(length, text.Length - i);
+            if (char.IsHighSurrogate(text[i + take - 1]) && i + take < text.Length)
+            {
+                take++;
+            }
+            yield return text.Substring(i, take);
+            i += take;
         }
     }
 }

@@ -1,6 +1,8 @@
 using CodeMentor.Core.Llm;
 using CodeMentor.Core.Llm.Providers;
+using System.Text;
 using CodeMentor.Tests.Support;
+using CsCheck;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -51,6 +53,60 @@ public sealed class GroqProviderTests : IAsyncLifetime
         Assert.Equal(0, usage.CachedInputTokenCount);
         Assert.Equal("stop", updates.Last(u => u.FinishReason is not null).FinishReason!.Value.Value);
         Assert.Equal(GroqStream.Model, updates.First(u => u.ModelId is not null).ModelId);
+    }
+
+    private static readonly string[] TextPieces = ["a loop ", "χρῆν", "🙂", "é", "\n", "\"quoted\"", "\\", "tab\t", "x"];
+    private static readonly string[] LineEnds = ["\n", "\r\n", "\r"];
+
+    [Fact]
+    public async Task Reads_the_same_text_whatever_the_line_endings_comments_and_packet_boundaries()
+    {
+        // SSE allows LF, CRLF or CR line ends, comments, and "data:" without a space; the network may cut
+        // anywhere, inside a line or inside a character's UTF-8 bytes. None of that may change the text.
+        var stream =
+            from text in Gen.Int[0, TextPieces.Length - 1].Array[1, 12].Select(ix => string.Concat(ix.Select(i => TextPieces[i])))
+            from pieceLength in Gen.Int[1, 5]
+            from ends in Gen.Int[0, 2].Array[64]
+            from comments in Gen.Bool.Array[64]
+            from spaces in Gen.Bool.Array[64]
+            from cuts in Gen.Int[1, 24].Array[400]
+            select (text, pieceLength, ends, comments, spaces, cuts);
+
+        await stream.SampleAsync(async sample =>
+        {
+            var (text, pieceLength, ends, comments, spaces, cuts) = sample;
+            var wire = new StringBuilder();
+            var events = GroqStream.Reply(text, pieceLength: pieceLength);
+            for (var i = 0; i < events.Count; i++)
+            {
+                var end = LineEnds[ends[i % ends.Length]];
+                if (comments[i % comments.Length])
+                {
+                    wire.Append(": keep-alive").Append(end);
+                }
+                var e = events[i].TrimEnd('\n');
+                wire.Append(spaces[i % spaces.Length] ? e : e.Replace("data: ", "data:")).Append(end).Append(end);
+            }
+            var bytes = Encoding.UTF8.GetBytes(wire.ToString());
+            _server.Enqueue(async context =>
+            {
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "text/event-stream";
+                for (int at = 0, cut = 0; at < bytes.Length; cut++)
+                {
+                    var length = Math.Min(cuts[cut % cuts.Length], bytes.Length - at);
+                    await context.Response.Body.WriteAsync(bytes.AsMemory(at, length));
+                    await context.Response.Body.FlushAsync();
+                    at += length;
+                }
+            });
+
+            var updates = await Client().GetStreamingResponseAsync(Prompt()).ToListAsync();
+
+            Assert.Equal(text, string.Concat(updates.SelectMany(u => u.Contents).OfType<TextContent>().Select(c => c.Text)));
+            Assert.Single(updates.SelectMany(u => u.Contents).OfType<UsageContent>());
+            Assert.All(updates.Where(u => u.ResponseId is not null), u => Assert.Equal("chatcmpl-fake", u.ResponseId));
+        }, iter: 150);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -54,40 +55,33 @@ internal sealed partial class OpenAICompatibleChatClient(
             yield return new ChatResponseUpdate { AdditionalProperties = new() { [ProviderRateLimits.PropertyName] = rateLimits } };
         }
 
-        await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
-        using var reader = new StreamReader(body, Encoding.UTF8);
+        // Read as UTF-8 bytes by the framework's SSE parser (CR, LF or CRLF lines, comments, multi-line data):
+        // no string per line, and each chunk's JSON is parsed from the bytes.
+        await using var body = new ReadNotifyingStream(await response.Content.ReadAsStreamAsync(idle.Token),
+            () => timer.CancelAfter(requestTimeout));
+        var chunks = new StreamChunkReader(endpoint);
+        var events = SseParser.Create(body, (_, data) => StreamChunkReader.IsDone(data) ? null : chunks.Read(data));
+        await using var items = events.EnumerateAsync(idle.Token).GetAsyncEnumerator(idle.Token);
         var sawDone = false;
         while (true)
         {
-            timer.CancelAfter(requestTimeout);
-            string? line;
             try
             {
-                line = await reader.ReadLineAsync(idle.Token);
+                if (!await items.MoveNextAsync())
+                {
+                    break;
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not LlmException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
             {
                 throw Interrupted(ex, idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
             }
-            if (line is null)
-            {
-                break;
-            }
-            if (!line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                continue; // blank separators, ": keep-alive" comments, event names
-            }
-            var data = line.AsSpan(5).Trim();
-            if (data.SequenceEqual("[DONE]"))
+            if (items.Current.Data is not { } update)
             {
                 sawDone = true;
                 break;
             }
-            var update = StreamChunkReader.Read(data, endpoint);
-            if (update is not null)
-            {
-                yield return update;
-            }
+            yield return update;
         }
 
         if (!sawDone)

@@ -1,20 +1,42 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace CodeMentor.Core.Llm.Providers;
 
-/// <summary>Turns one SSE <c>data:</c> payload (a chat.completion.chunk) into a ChatResponseUpdate:
-/// answer text, reasoning text (kept apart from the answer), finish reason and usage.</summary>
-internal static class StreamChunkReader
+/// <summary>Turns the SSE <c>data:</c> payloads of one stream (chat.completion.chunk objects, as UTF-8) into
+/// ChatResponseUpdates: answer text, reasoning text (kept apart from the answer), finish reason and usage.
+/// One reader per stream: a reply's ~200 chunks all repeat the same id and model, which are read into strings once.</summary>
+internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
 {
-    public static ChatResponseUpdate? Read(ReadOnlySpan<char> data, ProviderEndpoint endpoint)
+    private string? _responseId;
+    private string? _modelId;
+
+    /// <summary>The payload that ends an OpenAI-style stream.</summary>
+    public static bool IsDone(ReadOnlySpan<byte> data) => data.Trim((byte)' ').SequenceEqual("[DONE]"u8);
+
+    public ChatResponseUpdate Read(ReadOnlySpan<byte> data)
     {
-        using var doc = ParseOrThrow(data, endpoint);
-        var root = doc.RootElement;
+        // The payload is only valid during the parser's callback: parse a pooled copy (no allocation per chunk).
+        var buffer = ArrayPool<byte>.Shared.Rent(data.Length);
+        try
+        {
+            data.CopyTo(buffer);
+            using var doc = ParseOrThrow(buffer.AsMemory(0, data.Length));
+            return Read(doc.RootElement);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private ChatResponseUpdate Read(JsonElement root)
+    {
 
         if (root.TryGetProperty("error", out var streamError))
         {
-            throw StreamFailure(endpoint, streamError.ValueKind == JsonValueKind.Object && streamError.TryGetProperty("message", out var m)
+            throw StreamFailure(streamError.ValueKind == JsonValueKind.Object && streamError.TryGetProperty("message", out var m)
                 ? m.GetString() : streamError.ToString());
         }
 
@@ -22,13 +44,13 @@ internal static class StreamChunkReader
         var hasXGroq = root.TryGetProperty("x_groq", out xGroq) && xGroq.ValueKind == JsonValueKind.Object;
         if (hasXGroq && xGroq.TryGetProperty("error", out var groqError) && groqError.ValueKind != JsonValueKind.Null)
         {
-            throw StreamFailure(endpoint, groqError.ValueKind == JsonValueKind.String ? groqError.GetString() : groqError.ToString());
+            throw StreamFailure(groqError.ValueKind == JsonValueKind.String ? groqError.GetString() : groqError.ToString());
         }
 
         var update = new ChatResponseUpdate
         {
-            ResponseId = root.TryGetProperty("id", out var id) ? id.GetString() : null,
-            ModelId = root.TryGetProperty("model", out var model) ? model.GetString() : null,
+            ResponseId = root.TryGetProperty("id", out var id) ? Reuse(id, ref _responseId) : null,
+            ModelId = root.TryGetProperty("model", out var model) ? Reuse(model, ref _modelId) : null,
         };
 
         if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
@@ -86,14 +108,28 @@ internal static class StreamChunkReader
         return details;
     }
 
+    /// <summary>The string read last time when the value is the same text, else the value read anew.</summary>
+    private static string? Reuse(JsonElement value, ref string? last)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        if (last is null || !value.ValueEquals(last))
+        {
+            last = value.GetString();
+        }
+        return last;
+    }
+
     private static long? Int(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
 
-    private static JsonDocument ParseOrThrow(ReadOnlySpan<char> data, ProviderEndpoint endpoint)
+    private JsonDocument ParseOrThrow(ReadOnlyMemory<byte> data)
     {
         try
         {
-            return JsonDocument.Parse(data.ToString());
+            return JsonDocument.Parse(data);
         }
         catch (JsonException ex)
         {
@@ -103,7 +139,7 @@ internal static class StreamChunkReader
         }
     }
 
-    private static LlmException StreamFailure(ProviderEndpoint endpoint, string? reason) =>
+    private LlmException StreamFailure(string? reason) =>
         new(LlmFailureCategory.StreamInterrupted,
             $"{endpoint.DisplayName} stopped the reply with an error: {Shorten(reason)}.",
             endpoint.Name);
