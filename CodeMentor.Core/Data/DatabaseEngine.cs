@@ -111,16 +111,26 @@ public abstract class DatabaseEngine
             ("CostPico", t.CostPico), ("UnpricedRequests", t.UnpricedRequests), ("SavedCostPico", t.SavedCostPico),
             ("LatencySumMs", t.LatencySumMs), ("LastAtUtc", DateTime.SpecifyKind(t.LastAtUtc, DateTimeKind.Utc)),
         ];
-        var keyCount = keys.Length + 5;
-        var sums = columns.Skip(keyCount).Select(c => c.Column == "LastAtUtc"
-            ? $"\"LastAtUtc\" = {Greatest}(\"{table}\".\"LastAtUtc\", excluded.\"LastAtUtc\")"
-            : $"\"{c.Column}\" = \"{table}\".\"{c.Column}\" + excluded.\"{c.Column}\"");
-        var sql = $"""
-            INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c.Column}\""))})
-            VALUES ({string.Join(", ", columns.Select((_, i) => $"{{{i}}}"))})
-            ON CONFLICT ({string.Join(", ", columns.Take(keyCount).Select(c => $"\"{c.Column}\""))}) DO UPDATE SET {string.Join(", ", sums)}
-            """;
+        // The statement depends only on the table: built once per table, not on every call of every turn.
+        var sql = table == "LedgerDaily"
+            ? _upsertDailySql ??= UpsertSql(table, [.. columns.Select(c => c.Column)], keys.Length + 5)
+            : _upsertDayTotalsSql ??= UpsertSql(table, [.. columns.Select(c => c.Column)], keys.Length + 5);
         return context.Database.ExecuteSqlRawAsync(sql, columns.Select(c => c.Value), ct);
+    }
+
+    private string? _upsertDailySql;
+    private string? _upsertDayTotalsSql;
+
+    private string UpsertSql(string table, string[] columns, int keyCount)
+    {
+        var sums = columns.Skip(keyCount).Select(c => c == "LastAtUtc"
+            ? $"\"LastAtUtc\" = {Greatest}(\"{table}\".\"LastAtUtc\", excluded.\"LastAtUtc\")"
+            : $"\"{c}\" = \"{table}\".\"{c}\" + excluded.\"{c}\"");
+        return $"""
+            INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))})
+            VALUES ({string.Join(", ", columns.Select((_, i) => $"{{{i}}}"))})
+            ON CONFLICT ({string.Join(", ", columns.Take(keyCount).Select(c => $"\"{c}\""))}) DO UPDATE SET {string.Join(", ", sums)}
+            """;
     }
 
     /// <summary>Adds a count to one latency bucket of <c>LatencyDaily</c>.</summary>

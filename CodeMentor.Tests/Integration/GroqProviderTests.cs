@@ -106,7 +106,7 @@ public sealed class GroqProviderTests : IAsyncLifetime
             Assert.Equal(text, string.Concat(updates.SelectMany(u => u.Contents).OfType<TextContent>().Select(c => c.Text)));
             Assert.Single(updates.SelectMany(u => u.Contents).OfType<UsageContent>());
             Assert.All(updates.Where(u => u.ResponseId is not null), u => Assert.Equal("chatcmpl-fake", u.ResponseId));
-        }, iter: 150);
+        }, iter: 150, threads: 1); // one at a time: the fake answers requests in the order they were queued
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -7,9 +8,10 @@ namespace CodeMentor.Core.Llm.Providers;
 /// are written: never messages[].name, logprobs or n.</summary>
 internal static class ChatRequestWriter
 {
-    public static byte[] Write(ProviderEndpoint endpoint, string model, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    public static ReadOnlyMemory<byte> Write(ProviderEndpoint endpoint, string model, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        using var buffer = new MemoryStream();
+        // One buffer, written in place and sent as is (a stream, then a copy of it, cost the body three times over).
+        var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
@@ -59,7 +61,7 @@ internal static class ChatRequestWriter
             WriteReasoning(json, endpoint, model, options?.Reasoning);
             json.WriteEndObject();
         }
-        return buffer.ToArray();
+        return buffer.WrittenMemory;
     }
 
     /// <summary>gpt-oss on Groq takes reasoning_effort and include_reasoning; other providers and
