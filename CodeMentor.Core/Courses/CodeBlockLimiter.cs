@@ -1,14 +1,19 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using CodeMentor.Core.Markdown;
+using Markdig.Syntax;
 
 namespace CodeMentor.Core.Courses;
 
 /// <summary>
-/// Holds back fenced code blocks longer than a few lines from a reply as it streams, replacing each with
+/// Holds back code blocks longer than a few lines from a reply as it streams, replacing each with
 /// <see cref="Note"/>: how a hints-only course keeps its promise whatever the model writes (the prompt asks for at most
 /// two lines; this makes it so). Text outside code blocks passes through as it arrives, except the start of a line that
-/// may still turn out to open a fence; a code block is shown once it closes within the limit. It reads fences more
-/// widely than CommonMark (any indentation, inside list items and quotes), so what it misses is only ever shown as text.
+/// may still turn out to open a fence, and a line indented far enough to be code, which waits for its end; a code block
+/// is shown once it ends within the limit. It reads fences more widely than CommonMark (any indentation, inside list
+/// items and quotes), so what it misses is only ever shown as text. Indented code blocks (four spaces, no fence) are
+/// recognised exactly, by the renderer's own Markdown parser on the reply so far, since whether an indented line is code
+/// or the continuation of a list item depends on everything before it.
 /// Fed in any chunks, it gives the same text as fed in one piece.
 /// </summary>
 public sealed partial class CodeBlockLimiter(int maxLines)
@@ -30,6 +35,11 @@ public sealed partial class CodeBlockLimiter(int maxLines)
     private int _codeLines;
     private int _blockLineStart;
 
+    private readonly StringBuilder _input = new(); // the reply so far, as the model wrote it
+    private readonly StringBuilder _indented = new(); // an indented code block so far
+    private int _indentedLines;
+    private readonly StringBuilder _blanks = new(); // blank lines after indented code: inside the block if more code follows
+
     public int HeldBack { get; private set; }
 
     public string Process(string text)
@@ -37,6 +47,7 @@ public sealed partial class CodeBlockLimiter(int maxLines)
         var output = new StringBuilder();
         foreach (var c in text)
         {
+            _input.Append(c);
             if (_inBlock)
             {
                 InBlock(c, output);
@@ -70,8 +81,18 @@ public sealed partial class CodeBlockLimiter(int maxLines)
         }
         else if (!_lineIsText)
         {
-            output.Append(_line);
+            var line = _line.ToString();
+            if (line.Length > 0 && IsIndentedCode(line))
+            {
+                AddIndentedCode(line);
+            }
+            else
+            {
+                EndIndented(output);
+                output.Append(line);
+            }
         }
+        EndIndented(output);
         _line.Clear();
         _lineIsText = false;
         return output.ToString();
@@ -82,6 +103,18 @@ public sealed partial class CodeBlockLimiter(int maxLines)
         var line = _line.ToString();
         if (line.EndsWith('\n'))
         {
+            _line.Clear();
+            if (_indented.Length > 0 && line.Trim().Length == 0)
+            {
+                _blanks.Append(line); // part of the code block only if more code follows
+                return;
+            }
+            if (IndentedFarEnough(line) && IsIndentedCode(line))
+            {
+                AddIndentedCode(line);
+                return;
+            }
+            EndIndented(output);
             if (Opening().Match(line.TrimEnd('\n', '\r')) is { Success: true } open
                 && !(open.Groups["fence"].Value[0] == '`' && open.Groups["info"].Value.Contains('`')))
             {
@@ -96,16 +129,114 @@ public sealed partial class CodeBlockLimiter(int maxLines)
             {
                 output.Append(line);
             }
-            _line.Clear();
             return;
+        }
+        if (IndentedFarEnough(line) || (_indented.Length > 0 && line.Trim().Length == 0))
+        {
+            return; // may be indented code (or a blank inside it): decided when the line ends
         }
         if (!OpeningStart().IsMatch(line) && !MayOpen().IsMatch(line))
         {
+            EndIndented(output);
             output.Append(line);
             _line.Clear();
             _lineIsText = true;
         }
         // Otherwise still undecided (a prefix of a fence, a list marker, indentation): wait for more.
+    }
+
+    /// <summary>Whether the line (the last of the reply so far) lies in an indented code block, as the renderer parses it.
+    /// Only the reply from the start of its last top-level block (or of its last top-level list item) is parsed: no later
+    /// line changes where those start, and parsing from a line where no container is open reads what follows as the
+    /// whole reply would, so a long reply costs what its last part costs, not its whole length at every indented line.</summary>
+    private bool IsIndentedCode(string line)
+    {
+        var text = _input.ToString(_parseFrom, _input.Length - _parseFrom);
+        var start = text.Length - line.Length;
+        var end = start + line.TrimEnd('\n', '\r').Length;
+        var document = SafeMarkdown.Parse(text);
+        var isCode = document.Descendants<CodeBlock>()
+            .Any(block => block is not FencedCodeBlock && block.Span.Start < Math.Max(end, start + 1) && block.Span.End >= start);
+        if (document.LastChild is { } last)
+        {
+            var resume = last is ListBlock { LastChild: { } item } ? item : last;
+            _parseFrom += LineStart(text, Math.Min(resume.Span.Start, start));
+        }
+        return isCode;
+    }
+
+    private int _parseFrom; // where the reply is parsed from (see IsIndentedCode)
+
+    private static int LineStart(string text, int position) =>
+        position <= 0 ? 0 : text.LastIndexOf('\n', position - 1) + 1;
+
+    private void AddIndentedCode(string line)
+    {
+        _indented.Append(_blanks).Append(line);
+        _blanks.Clear();
+        CountIndentedLine(line);
+    }
+
+    private void CountIndentedLine(string line)
+    {
+        if (line.Trim().Length > 0)
+        {
+            _indentedLines++;
+        }
+    }
+
+    /// <summary>The indented code block has ended: shown if within the limit, else the note; then the blank lines after it.</summary>
+    private void EndIndented(StringBuilder output)
+    {
+        if (_indented.Length == 0)
+        {
+            output.Append(_blanks);
+            _blanks.Clear();
+            return;
+        }
+        if (_indentedLines <= maxLines)
+        {
+            output.Append(_indented);
+        }
+        else
+        {
+            output.Append(Note);
+            HeldBack++;
+        }
+        output.Append(_blanks);
+        _indented.Clear();
+        _blanks.Clear();
+        _indentedLines = 0;
+    }
+
+    /// <summary>Four columns of indentation after any quote and list markers: a line that may be indented code.</summary>
+    private static bool IndentedFarEnough(string line)
+    {
+        var columns = 0;
+        foreach (var c in line)
+        {
+            if (c == ' ')
+            {
+                columns++;
+            }
+            else if (c == '\t')
+            {
+                return true;
+            }
+            else if (c is '>' or '-' or '*' or '+' or '.' or ')' || char.IsAsciiDigit(c))
+            {
+                columns = 0;
+            }
+            else
+            {
+                break;
+            }
+            if (columns >= 4)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void InBlock(char c, StringBuilder output)
