@@ -37,6 +37,12 @@ public static class CodeMentorCoreServiceCollectionExtensions
         services.AddPooledDbContextFactory<AppDbContext>(engine.Configure);
         services.AddSingleton<OrphanedReplies>();
         services.AddHostedService<DatabaseInitializer>();
+        if (engine.Provider == DatabaseProvider.Sqlite)
+        {
+            // Started after the database exists; stopped after the writer has drained, for a last checkpoint.
+            services.AddSingleton<SqliteCheckpointer>();
+            services.AddHostedService(sp => sp.GetRequiredService<SqliteCheckpointer>());
+        }
         // The one batched writer of chat turns, replies and the ledger. Registered before the
         // services that write through it, so it stops after them and drains what they queued.
         services.AddSingleton<DatabaseWriter>();

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -65,6 +63,7 @@ internal sealed partial class OpenAICompatibleChatClient(
         var sawDone = false;
         while (true)
         {
+            timer.CancelAfter(requestTimeout); // only the wait for the provider counts, not the time the caller took
             try
             {
                 if (!await items.MoveNextAsync())

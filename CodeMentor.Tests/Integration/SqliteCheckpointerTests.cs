@@ -1,0 +1,44 @@
+using CodeMentor.Core.Data;
+using CodeMentor.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CodeMentor.Tests.Integration;
+
+/// <summary>No commit copies SQLite's log into the database file (that made one chat turn in a hundred wait ~15 ms);
+/// the background checkpointer does, on its own clock.</summary>
+public sealed class SqliteCheckpointerTests
+{
+    [Fact]
+    public async Task Commits_leave_the_log_to_the_background_checkpoint_which_then_copies_all_of_it()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T09:00:00Z"));
+        await using var host = await CoreHost.StartAsync(configure: s => s.AddSingleton<TimeProvider>(clock));
+        var writer = host.Get<DatabaseWriter>();
+        await writer.WriteAsync((c, ct) => c.Database.ExecuteSqlRawAsync("CREATE TABLE filler (x BLOB)", ct));
+        // About 2,500 pages of 4 KB in 50 commits: by default SQLite would have checkpointed in the commit that passed 1,000.
+        for (var i = 0; i < 50; i++)
+        {
+            await writer.WriteAsync((c, ct) => c.Database.ExecuteSqlRawAsync("INSERT INTO filler VALUES (zeroblob(200000))", ct));
+        }
+        var path = new SqliteConnectionStringBuilder(host.Get<DatabaseEngine>().ConnectionString).DataSource;
+        Assert.True(new FileInfo(path + "-wal").Length > 8_000_000, "the log holds every page written: no commit checkpointed");
+
+        var checkpointer = host.Get<SqliteCheckpointer>();
+        var round = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        checkpointer.Checkpointed += () => round.TrySetResult();
+        await checkpointer.StartAsync(CancellationToken.None);
+        Assert.Null(checkpointer.Last); // nothing before its first round
+        clock.Advance(SqliteCheckpointer.Interval);
+        await round.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await checkpointer.StopAsync(CancellationToken.None);
+
+        var (logPages, checkpointed) = checkpointer.Last!.Value;
+        Assert.True(logPages > 2_000, $"{logPages} pages in the log");
+        Assert.Equal(logPages, checkpointed); // no reader held it back: all of it is in the database file now
+        await using var context = await host.DbAsync();
+        Assert.Equal(50, await context.Database.SqlQueryRaw<int>("SELECT count(*) AS Value FROM filler").SingleAsync());
+    }
+}
