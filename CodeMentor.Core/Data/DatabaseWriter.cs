@@ -83,6 +83,9 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
         try
         {
             await using var context = await db.CreateDbContextAsync();
+            // The writer sets its own savepoints (below): EF Core's, around every SaveChanges in a transaction, would
+            // add two more statements to every write.
+            context.Database.AutoSavepointsEnabled = false;
             await using var transaction = await context.Database.BeginTransactionAsync();
             // A single write needs no savepoint: if it fails, the whole transaction is its own.
             var savepoints = batch.Count > 1;
