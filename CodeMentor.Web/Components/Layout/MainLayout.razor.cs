@@ -33,7 +33,7 @@ public partial class MainLayout : IAsyncDisposable
     /// circuit (seen in a heap dump of idle chat pages).</summary>
     [Inject] private IHttpContextAccessor Request { get; set; } = default!;
 
-    private MudThemeProvider? _themeProvider;
+    private ThemeStyles? _themeStyles;
     private ThemePreference _themePreference = ThemePreference.System;
     private bool _systemDark;
     private bool _drawerOpen;
@@ -93,12 +93,12 @@ public partial class MainLayout : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (!firstRender || _themeProvider is null)
+        if (!firstRender || _themeStyles?.Provider is not { } themeProvider)
         {
             return;
         }
         // The choice lives in the browser (it is about this device); "system" follows the OS setting live.
-        await _themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChanged);
+        await themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChanged);
         _self = DotNetObjectReference.Create(this);
         await JS.InvokeVoidAsync("codeMentor.registerShortcuts", _self);
     }
