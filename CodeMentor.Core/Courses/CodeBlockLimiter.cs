@@ -82,7 +82,7 @@ public sealed partial class CodeBlockLimiter(int maxLines)
         else if (!_lineIsText)
         {
             var line = _line.ToString();
-            if (line.Length > 0 && IsIndentedCode(line))
+            if (IndentedFarEnough(line) && IsIndentedCode(line))
             {
                 AddIndentedCode(line);
             }
@@ -174,12 +174,7 @@ public sealed partial class CodeBlockLimiter(int maxLines)
     {
         _indented.Append(_blanks).Append(line);
         _blanks.Clear();
-        CountIndentedLine(line);
-    }
-
-    private void CountIndentedLine(string line)
-    {
-        if (line.Trim().Length > 0)
+        if (IsCodeLine(line))
         {
             _indentedLines++;
         }
@@ -258,11 +253,14 @@ public sealed partial class CodeBlockLimiter(int maxLines)
 
     private void CountLine(string line)
     {
-        if (Prefix().Replace(line, "", 1).Trim().Length > 0)
+        if (IsCodeLine(line))
         {
             _codeLines++;
         }
     }
+
+    /// <summary>A line that counts against the limit: anything but quote or list markers and whitespace.</summary>
+    private static bool IsCodeLine(string line) => Prefix().Replace(line, "", 1).Trim().Length > 0;
 
     private void EndBlock(StringBuilder output)
     {

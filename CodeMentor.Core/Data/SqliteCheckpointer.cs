@@ -10,7 +10,7 @@ namespace CodeMentor.Core.Data;
 /// commit makes the log pass 1,000 pages, and that commit then waits for the copy and a disk sync: with every chat turn
 /// written by the one <see cref="DatabaseWriter"/>, about one turn in a hundred waited ~15 ms for it (the load benchmark's
 /// p99). Connections now never checkpoint on commit (<see cref="SqlitePragmas"/>); this service does, on its own
-/// connection, every <see cref="Interval"/> while the log has frames. A passive checkpoint runs beside readers and the
+/// connection, every <see cref="Interval"/> (with nothing in the log, a round costs one pragma). A passive checkpoint runs beside readers and the
 /// writer and never blocks them; what a reader still needs is copied on a later round.
 /// </summary>
 internal sealed partial class SqliteCheckpointer(DatabaseEngine engine, TimeProvider time, ILogger<SqliteCheckpointer> logger) : BackgroundService
@@ -39,7 +39,7 @@ internal sealed partial class SqliteCheckpointer(DatabaseEngine engine, TimeProv
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await CheckpointAsync("PASSIVE", stoppingToken);
+                await CheckpointAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -50,17 +50,17 @@ internal sealed partial class SqliteCheckpointer(DatabaseEngine engine, TimeProv
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await CheckpointAsync("PASSIVE", cancellationToken); // what the last turns wrote, before the process ends
+        await CheckpointAsync(cancellationToken); // what the last turns wrote, before the process ends
     }
 
-    private async Task CheckpointAsync(string mode, CancellationToken ct)
+    private async Task CheckpointAsync(CancellationToken ct)
     {
         try
         {
             await using var connection = new SqliteConnection(engine.ConnectionString);
             await connection.OpenAsync(ct);
             await using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA wal_checkpoint({mode});";
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
             await using var reader = await command.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {

@@ -16,6 +16,11 @@ public sealed class SqliteCheckpointerTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T09:00:00Z"));
         await using var host = await CoreHost.StartAsync(configure: s => s.AddSingleton<TimeProvider>(clock));
+        // Held open (outside the pool) for the whole test: other tests' teardown clears every SQLite pool, and the last
+        // connection to close checkpoints the log itself, which would hide whether the checkpointer did.
+        var path = new SqliteConnectionStringBuilder(host.Get<DatabaseEngine>().ConnectionString).DataSource;
+        await using var keepOpen = new SqliteConnection($"Data Source={path};Pooling=False");
+        await keepOpen.OpenAsync();
         var writer = host.Get<DatabaseWriter>();
         await writer.WriteAsync((c, ct) => c.Database.ExecuteSqlRawAsync("CREATE TABLE filler (x BLOB)", ct));
         // About 2,500 pages of 4 KB in 50 commits: by default SQLite would have checkpointed in the commit that passed 1,000.
@@ -23,19 +28,19 @@ public sealed class SqliteCheckpointerTests
         {
             await writer.WriteAsync((c, ct) => c.Database.ExecuteSqlRawAsync("INSERT INTO filler VALUES (zeroblob(200000))", ct));
         }
-        var path = new SqliteConnectionStringBuilder(host.Get<DatabaseEngine>().ConnectionString).DataSource;
         Assert.True(new FileInfo(path + "-wal").Length > 8_000_000, "the log holds every page written: no commit checkpointed");
 
         var checkpointer = host.Get<SqliteCheckpointer>();
-        var round = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        checkpointer.Checkpointed += () => round.TrySetResult();
+        // The first round's outcome, as it ends (stopping runs another round, which would find the log already copied).
+        var round = new TaskCompletionSource<(int LogPages, int CheckpointedPages)?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        checkpointer.Checkpointed += () => round.TrySetResult(checkpointer.Last);
         await checkpointer.StartAsync(CancellationToken.None);
         Assert.Null(checkpointer.Last); // nothing before its first round
         clock.Advance(SqliteCheckpointer.Interval);
-        await round.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await round.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await checkpointer.StopAsync(CancellationToken.None);
 
-        var (logPages, checkpointed) = checkpointer.Last!.Value;
+        var (logPages, checkpointed) = first!.Value;
         Assert.True(logPages > 2_000, $"{logPages} pages in the log");
         Assert.Equal(logPages, checkpointed); // no reader held it back: all of it is in the database file now
         await using var context = await host.DbAsync();

@@ -40,7 +40,7 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
     private readonly ConcurrentDictionary<Guid, (MaterialJob Job, DateTimeOffset Changed, long Order)> _jobs = new();
     private long _changes; // orders the jobs by their last change, whatever the clock's resolution
 
-    /// <summary>Raised (on the indexing thread) whenever a job changes; pages re-read <see cref="JobsAsync"/> for their course.</summary>
+    /// <summary>Raised (on the indexing thread) whenever a job changes, with the job as it now is: an open page applies it.</summary>
     public event Action<MaterialJob>? Changed;
 
     /// <summary>Queues a file for the course; refused at once (and never queued) for anyone but one of its teachers.</summary>
