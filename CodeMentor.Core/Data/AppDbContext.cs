@@ -19,6 +19,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Courses.SharedConversation> SharedConversations => Set<Courses.SharedConversation>();
     public DbSet<Courses.Material.CourseMaterial> CourseMaterials => Set<Courses.Material.CourseMaterial>();
     public DbSet<Courses.Material.CoursePassage> CoursePassages => Set<Courses.Material.CoursePassage>();
+    public DbSet<Courses.Material.MaterialUpload> MaterialUploads => Set<Courses.Material.MaterialUpload>();
     public DbSet<LatencyDaily> LatencyDaily => Set<LatencyDaily>();
     public DbSet<RateLimiting.UserLimitOverride> UserLimits => Set<RateLimiting.UserLimitOverride>();
     public DbSet<LearnerProfile> LearnerProfiles => Set<LearnerProfile>();

@@ -312,6 +312,62 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                     b.ToTable("CoursePassages");
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Courses.Material.MaterialUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ChangedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Embedded")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Passages")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("QueuedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("UploadedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CourseId", "QueuedAtUtc");
+
+                    b.HasIndex("State", "QueuedAtUtc");
+
+                    b.ToTable("MaterialUploads");
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Courses.SharedConversation", b =>
                 {
                     b.Property<Guid>("CourseId")
@@ -1134,6 +1190,15 @@ namespace CodeMentor.Migrations.Postgres.Migrations
                     b.HasOne("CodeMentor.Core.Courses.Material.CourseMaterial", null)
                         .WithMany()
                         .HasForeignKey("MaterialId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Courses.Material.MaterialUpload", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Courses.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

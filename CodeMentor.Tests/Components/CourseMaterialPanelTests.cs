@@ -65,4 +65,35 @@ public sealed class CourseMaterialPanelTests : IAsyncLifetime
         later.WaitForAssertion(() => Assert.Contains("is not a format course material can be", later.Find("[data-testid=material-error]").TextContent), Wait);
         Assert.Single(later.FindAll("[data-testid=material]"));
     }
+
+    [Fact]
+    public async Task An_upload_another_node_is_indexing_shows_its_progress_and_outcome_as_that_node_saves_them()
+    {
+        await _host.Get<MaterialIngestion>().StopAsync(CancellationToken.None); // this node indexes nothing here
+        var factory = _host.Get<IDbContextFactory<AppDbContext>>();
+        var id = Guid.NewGuid();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.MaterialUploads.Add(new MaterialUpload
+            {
+                Id = id, CourseId = _course, UploadedByUserId = _host.UserId, FileName = "lectures.pdf", Content = [1],
+                State = MaterialJobState.Indexing, Node = "other-node", Embedded = 3, Passages = 10,
+                QueuedAtUtc = DateTime.UtcNow, ChangedAtUtc = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        async Task SaveAsync(Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<MaterialUpload>> change)
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.MaterialUploads.Where(u => u.Id == id).ExecuteUpdateAsync(change);
+        }
+
+        var panel = Panel();
+        Assert.Contains("Indexing lectures.pdf: 3 of 10 passages embedded", panel.Find("[data-testid=material-uploading]").TextContent);
+        await SaveAsync(s => s.SetProperty(u => u.Embedded, 7));
+        panel.WaitForAssertion(() => Assert.Contains("7 of 10 passages", panel.Find("[data-testid=material-uploading]").TextContent), Wait);
+        await SaveAsync(s => s.SetProperty(u => u.State, MaterialJobState.Refused).SetProperty(u => u.Error, "\"lectures.pdf\" has no text layer."));
+        panel.WaitForAssertion(() => Assert.Equal("\"lectures.pdf\" has no text layer.", panel.Find("[data-testid=material-error]").TextContent), Wait);
+        Assert.Empty(panel.FindAll("[data-testid=material-uploading]"));
+    }
 }

@@ -570,6 +570,107 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Equal(["1. Whetting Your Appetite"], (await _host.Get<CourseMaterialLibrary>().ListAsync(_tess, course.Id))!.Select(m => m.Title));
     }
 
+    [Fact]
+    public async Task Uploads_waiting_or_cut_off_mid_indexing_survive_a_restart_and_each_is_added_once()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        var ingestion = _host.Get<MaterialIngestion>();
+        // Queued while nothing indexes (the node busy, say), then the node stops.
+        var (waiting, _) = await ingestion.EnqueueAsync(_tess, course.Id, "appetite.html", TutorialPage("appetite.html"));
+        // Half indexed by a process that was killed: still marked as indexing, by a node that is gone.
+        var (killed, _) = await ingestion.EnqueueAsync(_tess, course.Id, "interpreter.html", TutorialPage("interpreter.html"));
+        // Killed after storing the material but before saying so.
+        var (stored, _) = await ingestion.EnqueueAsync(_tess, course.Id, "whatnow.html", TutorialPage("whatnow.html"));
+        Assert.Null((await _host.Get<CourseMaterialLibrary>().UploadAsync(_tess, course.Id, "whatnow.html", TutorialPage("whatnow.html"),
+            materialId: stored!.Id)).Error);
+        await using (var db = await _host.DbAsync())
+        {
+            await db.MaterialUploads.Where(u => u.Id == killed!.Id || u.Id == stored.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(u => u.State, MaterialJobState.Indexing).SetProperty(u => u.Node, "gone@old-host:41").SetProperty(u => u.Embedded, 3));
+        }
+        // Stopped gracefully in the middle of a long file: it goes back to the queue.
+        var started = new TaskCompletionSource();
+        ingestion.Changed += job =>
+        {
+            if (job.FileName == "stdlib.html" && job.Embedded > 0)
+            {
+                started.TrySetResult();
+            }
+        };
+        await using (var db = await _host.DbAsync())
+        {
+            // Everything else waits behind it (as if queued later): only the long file is claimed before the stop.
+            await db.MaterialUploads.ExecuteUpdateAsync(s => s.SetProperty(u => u.QueuedAtUtc, u => u.QueuedAtUtc.AddHours(1)));
+        }
+        var (stopped, _) = await ingestion.EnqueueAsync(_tess, course.Id, "stdlib.html", TutorialPage("stdlib.html"));
+        await ingestion.StartAsync(CancellationToken.None);
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await ingestion.StopAsync(CancellationToken.None);
+        await using (var db = await _host.DbAsync())
+        {
+            var left = await db.MaterialUploads.AsNoTracking().ToDictionaryAsync(u => u.Id);
+            Assert.Equal((MaterialJobState.Queued, null, 0, null), (left[stopped!.Id].State, left[stopped.Id].Node, left[stopped.Id].Embedded, left[stopped.Id].Error));
+            Assert.Equal(MaterialJobState.Queued, left[waiting!.Id].State);
+            Assert.All(left.Values, u => Assert.NotNull(u.Content));
+        }
+
+        _host = await _host.RestartAsync();
+        ingestion = _host.Get<MaterialIngestion>();
+        await ingestion.StartAsync(CancellationToken.None);
+        IReadOnlyList<MaterialJob> jobs = [];
+        for (var deadline = DateTime.UtcNow.AddMinutes(3); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            jobs = (await ingestion.JobsAsync(_tess, course.Id))!;
+            if (jobs.All(j => j.Finished))
+            {
+                break;
+            }
+        }
+        await ingestion.StopAsync(CancellationToken.None);
+
+        // All four added, the one already stored not twice; the newest upload first; the files themselves dropped.
+        Assert.Equal([stored.Id, killed!.Id, waiting.Id, stopped.Id], jobs.Select(j => j.Id));
+        Assert.All(jobs, j => Assert.Equal(MaterialJobState.Added, j.State));
+        Assert.Equal(["1. Whetting Your Appetite", "10. Brief Tour of the Standard Library", "13. What Now?", "2. Using the Python Interpreter"],
+            jobs.Select(j => j.Added!.Title).Order(StringComparer.Ordinal));
+        var materials = (await _host.Get<CourseMaterialLibrary>().ListAsync(_tess, course.Id))!;
+        Assert.Equal(4, materials.Count);
+        Assert.Equal(jobs.Select(j => j.Id).Order(), materials.Select(m => m.Id).Order());
+        await using (var db = await _host.DbAsync())
+        {
+            Assert.Equal(0, await db.MaterialUploads.CountAsync(u => u.Content != null || u.Node != null));
+            Assert.Equal(materials.Sum(m => m.PassageCount), await db.CoursePassages.CountAsync(p => p.CourseId == course.Id));
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_is_refused_at_once_when_too_big_nameless_or_when_the_course_already_has_ten_waiting()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        var ingestion = _host.Get<MaterialIngestion>();
+        var (_, tooBig) = await ingestion.EnqueueAsync(_tess, course.Id, "book.pdf", new byte[CourseMaterial.MaxBytes + 1]);
+        Assert.Equal("\"book.pdf\" is 20 MB; material can be at most 20 MB per file.", tooBig);
+        var (_, nameless) = await ingestion.EnqueueAsync(_tess, course.Id, "  ", "# Notes"u8.ToArray());
+        Assert.Equal("The file needs a name of at most 255 characters.", nameless);
+        Assert.Equal("The file needs a name of at most 255 characters.",
+            (await ingestion.EnqueueAsync(_tess, course.Id, new string('a', 253) + ".md", "# Notes"u8.ToArray())).Error);
+
+        for (var i = 1; i <= MaterialUpload.MaxUnfinishedPerCourse; i++)
+        {
+            Assert.Null((await ingestion.EnqueueAsync(_tess, course.Id, $"notes-{i}.md", "# Notes"u8.ToArray())).Error);
+        }
+        var (job, error) = await ingestion.EnqueueAsync(_tess, course.Id, "notes-11.md", "# Notes"u8.ToArray());
+        Assert.Null(job);
+        Assert.Equal("10 files of this course are still waiting to be indexed; add \"notes-11.md\" once some of them are done.", error);
+        var jobs = (await ingestion.JobsAsync(_tess, course.Id))!;
+        Assert.Equal(10, jobs.Count);
+        Assert.All(jobs, j => Assert.Equal(MaterialJobState.Queued, j.State));
+
+        // Another course is not held up by this one's queue.
+        var other = await CreateAsync("Python 102", TutorMode.FullHelp);
+        Assert.Null((await ingestion.EnqueueAsync(_tess, other.Id, "notes.md", "# Notes"u8.ToArray())).Error);
+    }
+
     private static byte[] TutorialPage(string name) => File.ReadAllBytes(Path.Combine(PythonTutorial.DocsFolder, "tutorial", name));
 
     [Fact]

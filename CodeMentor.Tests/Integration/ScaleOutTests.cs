@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CodeMentor.Core.Accounts;
+using CodeMentor.Core.Courses;
+using CodeMentor.Core.Courses.Material;
+using CodeMentor.Core.Data;
 using CodeMentor.Core.Llm.Resilience;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.SharedState;
@@ -10,7 +14,9 @@ using CodeMentor.Core.Usage;
 using CodeMentor.Testing;
 using CodeMentor.Tests.Support;
 using CodeMentor.Web.Hubs;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CodeMentor.Tests.Integration;
@@ -272,5 +278,74 @@ public sealed class ScaleOutTests
             TimeSpan.FromSeconds(30), "node A to see Redis again");
         using var answered = await AskAsync(nodes.A, key, "Are you back?");
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
+    [Fact]
+    public async Task Course_material_is_indexed_once_by_whichever_node_claims_it_and_a_dead_nodes_upload_is_taken_over()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var tess = await nodes.A.RegisterAsync("tess@example.org");
+        var factory = nodes.A.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var role = new IdentityRole(Roles.Teacher) { NormalizedName = Roles.Teacher.ToUpperInvariant() };
+            db.Roles.Add(role);
+            db.UserRoles.Add(new IdentityUserRole<string> { UserId = tess, RoleId = role.Id });
+            await db.SaveChangesAsync();
+        }
+        var (course, error) = await nodes.A.Services.GetRequiredService<CourseService>()
+            .CreateAsync(tess, new CourseDraft("Python 101", "Python", "beginner", TutorMode.FullHelp));
+        Assert.Null(error);
+        static byte[] Page(string name) => File.ReadAllBytes(Path.Combine(PythonTutorial.DocsFolder, "tutorial", name));
+
+        // Left half indexed by a node that died (no heartbeat in Redis).
+        var orphan = Guid.NewGuid();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.MaterialUploads.Add(new MaterialUpload
+            {
+                Id = orphan, CourseId = course!.Id, UploadedByUserId = tess, FileName = "appetite.html", Content = Page("appetite.html"),
+                State = MaterialJobState.Indexing, Node = "dead1234abcd@gone:7", Embedded = 4, Passages = 9,
+                QueuedAtUtc = DateTime.UtcNow, ChangedAtUtc = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        var claims = new System.Collections.Concurrent.ConcurrentQueue<(char Node, Guid Job)>();
+        foreach (var (name, node) in new[] { ('A', nodes.A), ('B', nodes.B) })
+        {
+            node.Services.GetRequiredService<MaterialIngestion>().Changed += job =>
+            {
+                if (job is { State: MaterialJobState.Indexing, Passages: 0 })
+                {
+                    claims.Enqueue((name, job.Id));
+                }
+            };
+        }
+        var pages = new[] { "interpreter.html", "whatnow.html", "venv.html", "interactive.html" };
+        for (var i = 0; i < pages.Length; i++)
+        {
+            var node = i % 2 == 0 ? nodes.A : nodes.B;
+            Assert.Null((await node.Services.GetRequiredService<MaterialIngestion>().EnqueueAsync(tess, course.Id, pages[i], Page(pages[i]))).Error);
+        }
+
+        // Node B's view of the course's uploads (it shows what either node indexes) until all are done.
+        var ingestionOnB = nodes.B.Services.GetRequiredService<MaterialIngestion>();
+        IReadOnlyList<MaterialJob> jobs = [];
+        for (var deadline = DateTime.UtcNow.AddMinutes(3); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            jobs = (await ingestionOnB.JobsAsync(tess, course.Id))!;
+            if (jobs.Count == pages.Length + 1 && jobs.All(j => j.Finished))
+            {
+                break;
+            }
+        }
+        Assert.Equal(pages.Length + 1, jobs.Count);
+        Assert.All(jobs, j => Assert.Equal(MaterialJobState.Added, j.State));
+        // Each upload claimed by one node only; the dead node's taken over.
+        Assert.Equal(jobs.Select(j => j.Id).Order(), claims.Select(c => c.Job).Distinct().Order());
+        Assert.Equal(claims.Count, claims.Select(c => c.Job).Distinct().Count());
+        Assert.Contains(claims, c => c.Job == orphan);
+        var materials = (await nodes.B.Services.GetRequiredService<CourseMaterialLibrary>().ListAsync(tess, course.Id))!;
+        Assert.Equal(jobs.Select(j => j.Id).Order(), materials.Select(m => m.Id).Order());
     }
 }

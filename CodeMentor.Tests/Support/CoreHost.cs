@@ -16,12 +16,18 @@ public sealed class CoreHost : IAsyncDisposable
 {
     private readonly string _folder;
     private readonly string? _postgresDatabase;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configure;
+    private bool _handedOver;
 
-    private CoreHost(ServiceProvider services, string folder, string? postgresDatabase)
+    private CoreHost(ServiceProvider services, string folder, string? postgresDatabase, Dictionary<string, string?> settings,
+        Action<IServiceCollection>? configure)
     {
         Services = services;
         _folder = folder;
         _postgresDatabase = postgresDatabase;
+        _settings = settings;
+        _configure = configure;
     }
 
     public ServiceProvider Services { get; }
@@ -38,12 +44,26 @@ public sealed class CoreHost : IAsyncDisposable
             values[DatabaseEngine.ProviderKey] = "postgres";
             values["ConnectionStrings:CodeMentor"] = postgres;
         }
+        return new CoreHost(await BuildAsync(folder, values, configure), folder, postgres, values, configure);
+    }
+
+    private static async Task<ServiceProvider> BuildAsync(string folder, Dictionary<string, string?> values, Action<IServiceCollection>? configure)
+    {
         var services = new ServiceCollection();
         services.AddCodeMentorCoreForTests(folder, values);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<DatabaseInitializer>().StartAsync(CancellationToken.None);
-        return new CoreHost(provider, folder, postgres);
+        return provider;
+    }
+
+    /// <summary>A new process over the same database, as after a restart: this host's services are disposed (its
+    /// background work stopped as at a shutdown), and the new host owns the database from then on.</summary>
+    public async Task<CoreHost> RestartAsync()
+    {
+        _handedOver = true;
+        await Services.DisposeAsync();
+        return new CoreHost(await BuildAsync(_folder, _settings, _configure), _folder, _postgresDatabase, _settings, _configure);
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -62,6 +82,10 @@ public sealed class CoreHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (_handedOver)
+        {
+            return;
+        }
         TempFolder.Delete(_folder);
         if (_postgresDatabase is not null)
         {

@@ -25,17 +25,15 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     public const int MaxPassagesPerCourse = 20_000;
 
     /// <param name="progress">Called, once the file is split, with how many of its passages are embedded so far and of how many.</param>
+    /// <param name="materialId">The new material's id (a new one if null): the background indexing gives its upload's,
+    /// so that indexing the same upload again cannot add it twice.</param>
     public async Task<(MaterialSummary? Material, string? Error)> UploadAsync(string teacherId, Guid courseId, string fileName, byte[] content,
-        string? title = null, CancellationToken ct = default, Action<int, int>? progress = null)
+        string? title = null, CancellationToken ct = default, Action<int, int>? progress = null, Guid? materialId = null)
     {
         fileName = Path.GetFileName(fileName ?? "").Trim();
-        if (fileName.Length is 0 or > CourseMaterial.MaxFileNameLength)
+        if (CheckFile(fileName, content.LongLength) is { } refused)
         {
-            return (null, "The file needs a name of at most 255 characters.");
-        }
-        if (content.LongLength > CourseMaterial.MaxBytes)
-        {
-            return (null, $"\"{fileName}\" is {content.LongLength / 1024.0 / 1024.0:0.#} MB; material can be at most {CourseMaterial.MaxBytes / 1024 / 1024} MB per file.");
+            return (null, refused);
         }
         await using (var context = await db.CreateDbContextAsync(ct))
         {
@@ -62,7 +60,7 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
             progress is null ? null : done => progress(done, split.Passages.Count)), ct);
         var material = new CourseMaterial
         {
-            Id = Guid.NewGuid(), CourseId = courseId, FileName = fileName, Kind = MaterialSplitter.KindOf(fileName)!.Value,
+            Id = materialId ?? Guid.NewGuid(), CourseId = courseId, FileName = fileName, Kind = MaterialSplitter.KindOf(fileName)!.Value,
             Title = materialTitle,
             SizeBytes = content.LongLength, PassageCount = split.Passages.Count, UploadedAtUtc = time.GetUtcNow().UtcDateTime,
             UploadedByUserId = teacherId,
@@ -91,6 +89,13 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
         LogUploaded(logger, material.Id, courseId, material.Kind, material.PassageCount);
         return (Summary(material), null);
     }
+
+    /// <summary>Why a file cannot be material whatever it holds (its name, its size); null if it may be.</summary>
+    public static string? CheckFile(string fileName, long length) =>
+        fileName.Length is 0 or > CourseMaterial.MaxFileNameLength ? "The file needs a name of at most 255 characters."
+        : length > CourseMaterial.MaxBytes
+            ? $"\"{fileName}\" is {length / 1024.0 / 1024.0:0.#} MB; material can be at most {CourseMaterial.MaxBytes / 1024 / 1024} MB per file."
+            : null;
 
     /// <summary>What the embedder reads of a passage: its document and headings say what it is about.</summary>
     internal static string EmbeddingText(string materialTitle, PassageDraft passage) =>
@@ -132,7 +137,7 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
             .SingleOrDefaultAsync(ct);
     }
 
-    private static MaterialSummary Summary(CourseMaterial m) => new(m.Id, m.Title, m.FileName, m.Kind, m.SizeBytes, m.PassageCount, m.UploadedAtUtc);
+    internal static MaterialSummary Summary(CourseMaterial m) => new(m.Id, m.Title, m.FileName, m.Kind, m.SizeBytes, m.PassageCount, m.UploadedAtUtc);
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max];
 

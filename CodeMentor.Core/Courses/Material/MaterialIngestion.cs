@@ -1,7 +1,8 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using CodeMentor.Core.Data;
+using CodeMentor.Core.SharedState;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +16,8 @@ public enum MaterialJobState
     Refused,
 }
 
-/// <summary>Where an upload stands: queued, being indexed (passages embedded so far, of how many), added, or refused and why.</summary>
+/// <summary>Where an upload stands: queued, being indexed (passages embedded so far, of how many), added (the material,
+/// null if removed since), or refused and why.</summary>
 public sealed record MaterialJob(Guid Id, Guid CourseId, string FileName, MaterialJobState State, int Embedded = 0, int Passages = 0,
     MaterialSummary? Added = null, string? Error = null)
 {
@@ -23,27 +25,36 @@ public sealed record MaterialJob(Guid Id, Guid CourseId, string FileName, Materi
 }
 
 /// <summary>
-/// Indexes uploaded material in the background, one file at a time on this node: the teacher's page hands the file over
+/// Indexes uploaded material in the background, one file at a time per node: the teacher's page hands the file over
 /// and may be left or reloaded while it is split and embedded, and every teacher of the course sees its progress and
 /// outcome. One at a time, so uploads queue instead of competing with each other (and with learners' questions) for
-/// the cores. Jobs live in memory: a restart loses the queued ones (nothing half-written: a file is stored in one
-/// transaction), and finished ones are forgotten after <see cref="KeepFinished"/>.
+/// the cores. The queue is the database (<see cref="MaterialUpload"/>): a file waiting or half indexed when its node
+/// stops (or dies) is indexed again when a node is there to do it — at this node's next start, or, with several nodes,
+/// by any node (each claims a file before indexing it; one whose heartbeat stopped has its file queued again). Finished
+/// uploads are shown for <see cref="KeepFinished"/>, then forgotten.
 /// </summary>
-public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDbContextFactory<AppDbContext> db, TimeProvider time,
-    ILogger<MaterialIngestion> logger) : BackgroundService
+public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDbContextFactory<AppDbContext> db, DatabaseWriter writer,
+    NodeIdentity node, SharedStateMode sharedState, IServiceProvider services, TimeProvider time, ILogger<MaterialIngestion> logger)
+    : BackgroundService
 {
     public static readonly TimeSpan KeepFinished = TimeSpan.FromHours(1);
 
-    private sealed record Work(Guid JobId, string TeacherId, byte[] Content);
+    /// <summary>How often a node looks for files queued elsewhere (another node, or left by a node that stopped).</summary>
+    public static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(3);
 
-    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<Guid, (MaterialJob Job, DateTimeOffset Changed, long Order)> _jobs = new();
-    private long _changes; // orders the jobs by their last change, whatever the clock's resolution
+    /// <summary>How often an upload's progress is written for other nodes' pages (this node's pages get every step).</summary>
+    private static readonly TimeSpan SaveProgressEvery = TimeSpan.FromSeconds(1);
 
-    /// <summary>Raised (on the indexing thread) whenever a job changes, with the job as it now is: an open page applies it.</summary>
+    // A file queued on this node is started at once instead of at the next look.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Raised (on the indexing thread) whenever a job of this node changes, with the job as it now is: an open
+    /// page applies it. Pages also read the jobs again while one is unfinished, for jobs another node runs.</summary>
     public event Action<MaterialJob>? Changed;
 
-    /// <summary>Queues a file for the course; refused at once (and never queued) for anyone but one of its teachers.</summary>
+    /// <summary>Queues a file for the course; refused at once (and never queued) for anyone but one of its teachers, for
+    /// a file too big or without a usable name, and while the course has <see cref="MaterialUpload.MaxUnfinishedPerCourse"/>
+    /// files waiting.</summary>
     public async Task<(MaterialJob? Job, string? Error)> EnqueueAsync(string teacherId, Guid courseId, string fileName, byte[] content,
         CancellationToken ct = default)
     {
@@ -51,69 +62,228 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
         {
             return (null, CourseMaterialLibrary.NotYourCourse);
         }
-        var job = new MaterialJob(Guid.NewGuid(), courseId, Path.GetFileName(fileName ?? "").Trim(), MaterialJobState.Queued);
-        Update(job);
-        if (!_queue.Writer.TryWrite(new Work(job.Id, teacherId, content)))
+        var name = Path.GetFileName(fileName ?? "").Trim();
+        if (CourseMaterialLibrary.CheckFile(name, content.LongLength) is { } refused)
         {
-            Update(job with { State = MaterialJobState.Refused, Error = "The server is shutting down; upload the file again in a moment." });
+            return (null, refused);
         }
+        var now = time.GetUtcNow().UtcDateTime;
+        var upload = new MaterialUpload
+        {
+            Id = Guid.NewGuid(), CourseId = courseId, UploadedByUserId = teacherId, FileName = name, Content = content,
+            State = MaterialJobState.Queued, QueuedAtUtc = now, ChangedAtUtc = now,
+        };
+        var error = await writer.WriteAsync(async (context, token) =>
+        {
+            var unfinished = await context.MaterialUploads.CountAsync(u => u.CourseId == courseId
+                && (u.State == MaterialJobState.Queued || u.State == MaterialJobState.Indexing), token);
+            if (unfinished >= MaterialUpload.MaxUnfinishedPerCourse)
+            {
+                return $"{unfinished} files of this course are still waiting to be indexed; add \"{name}\" once some of them are done.";
+            }
+            context.MaterialUploads.Add(upload);
+            await context.SaveChangesAsync(token);
+            return (string?)null;
+        });
+        if (error is not null)
+        {
+            return (null, error);
+        }
+        var job = JobOf(upload, null);
+        Changed?.Invoke(job);
+        _wake.Writer.TryWrite(true);
         return (job, null);
     }
 
-    /// <summary>The course's uploads of the last hour on this node, newest first; null for anyone but its teachers.</summary>
+    /// <summary>The course's uploads still waiting or indexed, and those finished in the last hour, newest first; null for
+    /// anyone but its teachers.</summary>
     public async Task<IReadOnlyList<MaterialJob>?> JobsAsync(string teacherId, Guid courseId, CancellationToken ct = default)
     {
-        if (!await TeachesAsync(teacherId, courseId, ct))
+        await using var context = await db.CreateDbContextAsync(ct);
+        if (!await CourseService.TeachesAsync(context, teacherId, courseId, ct))
         {
             return null;
         }
-        var now = time.GetUtcNow();
-        foreach (var (id, entry) in _jobs)
-        {
-            if (entry.Job.Finished && now - entry.Changed > KeepFinished)
+        var since = time.GetUtcNow().UtcDateTime - KeepFinished;
+        var uploads = await context.MaterialUploads.AsNoTracking()
+            .Where(u => u.CourseId == courseId && ((u.State != MaterialJobState.Added && u.State != MaterialJobState.Refused) || u.ChangedAtUtc > since))
+            .Select(u => new MaterialUpload
             {
-                _jobs.TryRemove(id, out _);
-            }
-        }
-        return _jobs.Values.Where(e => e.Job.CourseId == courseId).OrderByDescending(e => e.Order).Select(e => e.Job).ToList();
+                Id = u.Id, CourseId = u.CourseId, FileName = u.FileName, State = u.State, Embedded = u.Embedded, Passages = u.Passages,
+                Error = u.Error, QueuedAtUtc = u.QueuedAtUtc,
+            })
+            .ToListAsync(ct);
+        var addedIds = uploads.Where(u => u.State == MaterialJobState.Added).Select(u => u.Id).ToList();
+        var materials = await context.CourseMaterials.AsNoTracking().Where(m => addedIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        return uploads.OrderByDescending(u => u.QueuedAtUtc).ThenByDescending(u => u.Id)
+            .Select(u => JobOf(u, materials.TryGetValue(u.Id, out var m) ? CourseMaterialLibrary.Summary(m) : null)).ToList();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var work in _queue.Reader.ReadAllAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            if (!_jobs.TryGetValue(work.JobId, out var entry))
+            try
+            {
+                await RequeueAbandonedAsync(stoppingToken);
+                await ForgetFinishedAsync(stoppingToken);
+                while (await ClaimNextAsync(stoppingToken) is { } upload)
+                {
+                    await IndexAsync(upload, stoppingToken);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The database not answering: the files stay queued; look again in a moment.
+                LogQueueUnavailable(logger, ex);
+            }
+            await WaitForWorkAsync(stoppingToken);
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        await Task.WhenAny(Task.Delay(LookEvery, time, waiting.Token), _wake.Reader.WaitToReadAsync(waiting.Token).AsTask());
+        await waiting.CancelAsync();
+        _wake.Reader.TryRead(out _);
+    }
+
+    /// <summary>Queues again the files being indexed by no one: this node's own (called between files, so one still
+    /// marked as indexing here was cut off by an error), on a lone node any other node's (a process before this one),
+    /// with several those of nodes whose heartbeat stopped. Nothing of theirs was stored (a file is stored in one
+    /// transaction, and one that was is recognised by its id when claimed again).</summary>
+    private async Task RequeueAbandonedAsync(CancellationToken ct)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var nodes = await context.MaterialUploads.Where(u => u.State == MaterialJobState.Indexing).Select(u => u.Node).Distinct().ToListAsync(ct);
+        var registry = sharedState.Distributed ? services.GetRequiredService<RedisNodeRegistry>() : null;
+        foreach (var other in nodes)
+        {
+            if (other is not null && other != node.Id && registry is not null && await registry.IsAliveAsync(other))
             {
                 continue;
             }
-            var job = entry.Job with { State = MaterialJobState.Indexing };
-            Update(job);
-            try
+            var requeued = await writer.WriteAsync((c, token) => Requeue(c.MaterialUploads.Where(u => u.State == MaterialJobState.Indexing && u.Node == other), token));
+            if (requeued > 0)
             {
-                var (added, error) = await library.UploadAsync(work.TeacherId, job.CourseId, job.FileName, work.Content, ct: stoppingToken,
-                    progress: (embedded, passages) => Update(job = job with { Embedded = embedded, Passages = passages }));
-                Update(added is not null
-                    ? job with { State = MaterialJobState.Added, Added = added }
-                    : job with { State = MaterialJobState.Refused, Error = error });
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                Update(job with { State = MaterialJobState.Refused, Error = "The server stopped while indexing this file; nothing was added. Upload it again." });
-                throw;
-            }
-            catch (Exception ex)
-            {
-                LogIndexingFailed(logger, ex, job.FileName, job.CourseId);
-                Update(job with { State = MaterialJobState.Refused, Error = $"\"{job.FileName}\" could not be indexed ({ex.GetType().Name}); nothing was added." });
+                LogRequeued(logger, requeued, other ?? "(unnamed)");
             }
         }
     }
 
-    private void Update(MaterialJob job)
+    private Task<int> Requeue(IQueryable<MaterialUpload> uploads, CancellationToken ct)
     {
-        _jobs[job.Id] = (job, time.GetUtcNow(), Interlocked.Increment(ref _changes));
+        var now = time.GetUtcNow().UtcDateTime;
+        return uploads.ExecuteUpdateAsync(s => s.SetProperty(u => u.State, MaterialJobState.Queued).SetProperty(u => u.Node, (string?)null)
+            .SetProperty(u => u.Embedded, 0).SetProperty(u => u.Passages, 0).SetProperty(u => u.ChangedAtUtc, now), ct);
+    }
+
+    private async Task ForgetFinishedAsync(CancellationToken ct)
+    {
+        var before = time.GetUtcNow().UtcDateTime - KeepFinished;
+        await writer.WriteAsync((context, token) => context.MaterialUploads
+            .Where(u => (u.State == MaterialJobState.Added || u.State == MaterialJobState.Refused) && u.ChangedAtUtc < before).ExecuteDeleteAsync(token));
+    }
+
+    /// <summary>The oldest queued file, claimed for this node (another node may claim the same one first: then the next).</summary>
+    private async Task<MaterialUpload?> ClaimNextAsync(CancellationToken ct)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        while (true)
+        {
+            var next = await context.MaterialUploads.Where(u => u.State == MaterialJobState.Queued)
+                .OrderBy(u => u.QueuedAtUtc).ThenBy(u => u.Id).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct);
+            if (next is not { } id)
+            {
+                return null;
+            }
+            var now = time.GetUtcNow().UtcDateTime;
+            var claimed = await writer.WriteAsync((c, token) => c.MaterialUploads.Where(u => u.Id == id && u.State == MaterialJobState.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.State, MaterialJobState.Indexing).SetProperty(u => u.Node, node.Id)
+                    .SetProperty(u => u.ChangedAtUtc, now), token));
+            if (claimed == 1)
+            {
+                return await context.MaterialUploads.AsNoTracking().SingleAsync(u => u.Id == id, ct);
+            }
+        }
+    }
+
+    private async Task IndexAsync(MaterialUpload upload, CancellationToken stoppingToken)
+    {
+        var job = JobOf(upload, null);
+        Changed?.Invoke(job);
+        try
+        {
+            await using (var context = await db.CreateDbContextAsync(stoppingToken))
+            {
+                // Stored by a node that stopped before it could say so: done.
+                if (await context.CourseMaterials.AsNoTracking().SingleOrDefaultAsync(m => m.Id == upload.Id, stoppingToken) is { } stored)
+                {
+                    await FinishAsync(job with { State = MaterialJobState.Added, Added = CourseMaterialLibrary.Summary(stored) });
+                    return;
+                }
+            }
+            var saved = time.GetUtcNow();
+            var (added, error) = await library.UploadAsync(upload.UploadedByUserId, upload.CourseId, upload.FileName, upload.Content ?? [],
+                ct: stoppingToken, materialId: upload.Id, progress: (embedded, passages) =>
+                {
+                    job = job with { Embedded = embedded, Passages = passages };
+                    Changed?.Invoke(job);
+                    if (time.GetUtcNow() - saved >= SaveProgressEvery || embedded == 0)
+                    {
+                        saved = time.GetUtcNow();
+                        _ = SaveProgressAsync(job);
+                    }
+                });
+            await FinishAsync(added is not null
+                ? job with { State = MaterialJobState.Added, Added = added }
+                : job with { State = MaterialJobState.Refused, Error = error });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the file goes back to the queue, for this node's next start or another node.
+            await using var context = await db.CreateDbContextAsync(CancellationToken.None);
+            await Requeue(context.MaterialUploads.Where(u => u.Id == upload.Id && u.State == MaterialJobState.Indexing), CancellationToken.None);
+            Changed?.Invoke(job with { State = MaterialJobState.Queued, Embedded = 0, Passages = 0 });
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogIndexingFailed(logger, ex, job.FileName, job.CourseId);
+            await FinishAsync(job with { State = MaterialJobState.Refused, Error = $"\"{job.FileName}\" could not be indexed ({ex.GetType().Name}); nothing was added." });
+        }
+    }
+
+    /// <summary>Progress for other nodes' pages; a late write never moves a finished upload or its count back.</summary>
+    private async Task SaveProgressAsync(MaterialJob job)
+    {
+        try
+        {
+            await writer.WriteAsync((context, token) => context.MaterialUploads
+                .Where(u => u.Id == job.Id && u.State == MaterialJobState.Indexing && u.Embedded <= job.Embedded)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.Embedded, job.Embedded).SetProperty(u => u.Passages, job.Passages), token));
+        }
+        catch (Exception ex)
+        {
+            LogProgressNotSaved(logger, ex, job.FileName);
+        }
+    }
+
+    /// <summary>Records the outcome and drops the file (the material keeps only its passages).</summary>
+    private async Task FinishAsync(MaterialJob job)
+    {
+        var error = job.Error is { Length: > 1000 } tooLong ? tooLong[..1000] : job.Error;
+        var now = time.GetUtcNow().UtcDateTime;
+        await writer.WriteAsync((context, token) => context.MaterialUploads.Where(u => u.Id == job.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(u => u.State, job.State).SetProperty(u => u.Error, error).SetProperty(u => u.Embedded, job.Embedded)
+            .SetProperty(u => u.Passages, job.Passages).SetProperty(u => u.Content, (byte[]?)null).SetProperty(u => u.Node, (string?)null)
+            .SetProperty(u => u.ChangedAtUtc, now), token));
         Changed?.Invoke(job);
     }
+
+    private static MaterialJob JobOf(MaterialUpload u, MaterialSummary? added) =>
+        new(u.Id, u.CourseId, u.FileName, u.State, u.Embedded, u.Passages, added, u.Error);
 
     private async Task<bool> TeachesAsync(string teacherId, Guid courseId, CancellationToken ct)
     {
@@ -123,4 +293,13 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Indexing {FileName} for course {CourseId} failed")]
     private static partial void LogIndexingFailed(ILogger logger, Exception ex, string fileName, Guid courseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read or update the queue of material uploads; trying again shortly")]
+    private static partial void LogQueueUnavailable(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queued {Count} material uploads again, left half indexed by node {Node}")]
+    private static partial void LogRequeued(ILogger logger, int count, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not save the indexing progress of {FileName}")]
+    private static partial void LogProgressNotSaved(ILogger logger, Exception ex, string fileName);
 }

@@ -46,8 +46,17 @@ public sealed class TextEmbedder : IDisposable
         var vectors = new float[texts.Count][];
         for (var start = 0; start < texts.Count; start += Batch)
         {
+            ct.ThrowIfCancellationRequested();
             var input = texts.Skip(start).Take(Batch).Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
-            _encoder.Value.Encode(input, ct).CopyTo(vectors, start);
+            try
+            {
+                _encoder.Value.Encode(input, ct).CopyTo(vectors, start);
+            }
+            catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
+            {
+                // Cancelling stops ONNX Runtime's run with its own error: say what happened.
+                throw new OperationCanceledException(ct);
+            }
             Interlocked.Add(ref _textsEmbedded, input.Length);
             embedded?.Invoke(start + input.Length);
         }

@@ -58,6 +58,22 @@ internal sealed class CourseMaterialConfiguration : IEntityTypeConfiguration<Cou
     }
 }
 
+internal sealed class MaterialUploadConfiguration : IEntityTypeConfiguration<MaterialUpload>
+{
+    public void Configure(EntityTypeBuilder<MaterialUpload> builder)
+    {
+        builder.Property(u => u.FileName).HasMaxLength(CourseMaterial.MaxFileNameLength);
+        builder.Property(u => u.UploadedByUserId).HasMaxLength(450);
+        builder.Property(u => u.State).HasConversion<string>().HasMaxLength(10);
+        builder.Property(u => u.Error).HasMaxLength(1000);
+        builder.Property(u => u.Node).HasMaxLength(64);
+        builder.HasOne<Course>().WithMany().HasForeignKey(u => u.CourseId).OnDelete(DeleteBehavior.Cascade);
+        // The next file to index (oldest queued) and a course's uploads, newest first.
+        builder.HasIndex(u => new { u.State, u.QueuedAtUtc });
+        builder.HasIndex(u => new { u.CourseId, u.QueuedAtUtc });
+    }
+}
+
 internal sealed class CoursePassageConfiguration : IEntityTypeConfiguration<CoursePassage>
 {
     public void Configure(EntityTypeBuilder<CoursePassage> builder)

@@ -305,6 +305,62 @@ namespace CodeMentor.Core.Data.Migrations
                     b.ToTable("CoursePassages");
                 });
 
+            modelBuilder.Entity("CodeMentor.Core.Courses.Material.MaterialUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ChangedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Embedded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Passages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("QueuedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UploadedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CourseId", "QueuedAtUtc");
+
+                    b.HasIndex("State", "QueuedAtUtc");
+
+                    b.ToTable("MaterialUploads");
+                });
+
             modelBuilder.Entity("CodeMentor.Core.Courses.SharedConversation", b =>
                 {
                     b.Property<Guid>("CourseId")
@@ -1117,6 +1173,15 @@ namespace CodeMentor.Core.Data.Migrations
                     b.HasOne("CodeMentor.Core.Courses.Material.CourseMaterial", null)
                         .WithMany()
                         .HasForeignKey("MaterialId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CodeMentor.Core.Courses.Material.MaterialUpload", b =>
+                {
+                    b.HasOne("CodeMentor.Core.Courses.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -6,14 +6,20 @@ namespace CodeMentor.Web.Components.Pages.Courses;
 
 /// <summary>Uploads, lists and removes a course's material; every action is checked again by
 /// <see cref="CourseMaterialLibrary"/> and <see cref="MaterialIngestion"/> for the signed-in teacher. An upload is
-/// indexed in the background: the panel shows the course's uploads of the last hour as they progress.</summary>
+/// indexed in the background: the panel shows the course's unfinished uploads and those of the last hour as they
+/// progress — live for those this node indexes, and read again every few seconds while one is unfinished (another node
+/// may be indexing it).</summary>
 public sealed partial class CourseMaterialPanel : IDisposable
 {
+    /// <summary>How often unfinished uploads are read again (their progress is saved about once a second).</summary>
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(2);
+
     [Parameter, EditorRequired] public Guid CourseId { get; set; }
     [Parameter, EditorRequired] public string CourseName { get; set; } = "";
     [Parameter, EditorRequired] public string TeacherId { get; set; } = "";
     [Inject] private CourseMaterialLibrary Library { get; set; } = default!;
     [Inject] private MaterialIngestion Ingestion { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
 
     private IReadOnlyList<MaterialSummary> _materials = [];
     private IReadOnlyList<MaterialJob> _jobs = [];
@@ -24,6 +30,7 @@ public sealed partial class CourseMaterialPanel : IDisposable
 
     private Guid _loadedFor;
     private bool _subscribed;
+    private PeriodicTimer? _refresh;
 
     protected override void OnInitialized()
     {
@@ -31,6 +38,8 @@ public sealed partial class CourseMaterialPanel : IDisposable
         {
             Ingestion.Changed += OnJobChanged;
             _subscribed = true;
+            _refresh = new PeriodicTimer(RefreshEvery, Time);
+            _ = RefreshWhileUnfinishedAsync(_refresh);
         }
     }
 
@@ -50,9 +59,9 @@ public sealed partial class CourseMaterialPanel : IDisposable
         _jobs = await Ingestion.JobsAsync(TeacherId, CourseId) ?? [];
     }
 
-    /// <summary>Raised on the indexing thread for any course's upload (after every batch of passages): this course's
-    /// change is applied as it comes, newest change first as <see cref="MaterialIngestion.JobsAsync"/> orders them, and
-    /// only a finished upload reads the material list again.</summary>
+    /// <summary>Raised on the indexing thread for any course's upload on this node (after every batch of passages): this
+    /// course's change is applied as it comes (a new upload first, as <see cref="MaterialIngestion.JobsAsync"/> orders
+    /// them), and only a finished upload reads the material list again.</summary>
     private void OnJobChanged(MaterialJob job)
     {
         if (job.CourseId != CourseId)
@@ -61,13 +70,48 @@ public sealed partial class CourseMaterialPanel : IDisposable
         }
         _ = InvokeAsync(async () =>
         {
-            _jobs = [job, .. _jobs.Where(j => j.Id != job.Id)];
+            _jobs = _jobs.Any(j => j.Id == job.Id) ? _jobs.Select(j => j.Id == job.Id ? job : j).ToList() : [job, .. _jobs];
             if (job.Finished)
             {
                 _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
             }
             StateHasChanged();
         });
+    }
+
+    private async Task RefreshWhileUnfinishedAsync(PeriodicTimer timer)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync())
+            {
+                if (_jobs.All(j => j.Finished))
+                {
+                    continue;
+                }
+                await InvokeAsync(async () =>
+                {
+                    try
+                    {
+                        var finished = _jobs.Count(j => j.Finished);
+                        _jobs = await Ingestion.JobsAsync(TeacherId, CourseId) ?? [];
+                        if (_jobs.Count(j => j.Finished) != finished)
+                        {
+                            _materials = await Library.ListAsync(TeacherId, CourseId) ?? [];
+                        }
+                        StateHasChanged();
+                    }
+                    catch (System.Data.Common.DbException)
+                    {
+                        // The database did not answer this time: the panel keeps what it shows and asks again.
+                    }
+                });
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The circuit went away; the uploads carry on without it.
+        }
     }
 
     private async Task UploadAsync(InputFileChangeEventArgs e)
@@ -115,5 +159,6 @@ public sealed partial class CourseMaterialPanel : IDisposable
         {
             Ingestion.Changed -= OnJobChanged;
         }
+        _refresh?.Dispose();
     }
 }
