@@ -123,6 +123,12 @@ public static class BrowserBenchmark
             await traceDone.Task;
             await File.WriteAllTextAsync(trace, JsonSerializer.Serialize(new { traceEvents }));
         }
+        // What is measured includes keeping the newest text in view: a page that stopped following would look cheaper.
+        var gap = await page.EvaluateAsync<double>("() => { const e = document.querySelector('[data-testid=chat-scroller]'); return e.scrollHeight - e.scrollTop - e.clientHeight; }");
+        if (gap > 48)
+        {
+            throw new InvalidOperationException($"The thread did not follow the reply to its end ({gap:0} px above the bottom).");
+        }
         var shown = await reply.Locator("[data-testid=message-text]").TextContentAsync() ?? "";
         if (!shown.Contains("part 1", StringComparison.Ordinal) || await page.Locator("[data-status=Streaming]").CountAsync() > 0)
         {
