@@ -23,13 +23,15 @@ public sealed partial class ExecutiveSummaryService(IChatClient pipeline, Insigh
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(15);
 
     public async Task<ExecutiveSummary> GetAsync(UsagePeriod period, string adminUserId, bool refresh = false, CancellationToken ct = default) =>
-        await GetAsync(period, await queries.SummaryAsync(period, ct), adminUserId, refresh, ct);
+        await GetAsync(period, await queries.SummaryAsync(period, ct), adminUserId, refresh, ct: ct);
 
     /// <param name="summary">The period's summary, read once by the caller: the findings and the prompt's figures use it.</param>
+    /// <param name="features">The period's per-feature rows, when the caller has read them (see <see cref="InsightEngine.FindAsync(UsagePeriod, UsageSummary, IReadOnlyList{UsageBreakdown}?, IReadOnlyList{UsageBreakdown}?, CancellationToken)"/>).</param>
+    /// <param name="users">The period's per-user rows, when the caller has read them.</param>
     public async Task<ExecutiveSummary> GetAsync(UsagePeriod period, UsageSummary summary, string adminUserId, bool refresh = false,
-        CancellationToken ct = default)
+        IReadOnlyList<UsageBreakdown>? features = null, IReadOnlyList<UsageBreakdown>? users = null, CancellationToken ct = default)
     {
-        var findings = await engine.FindAsync(period, summary, ct);
+        var findings = await engine.FindAsync(period, summary, features, users, ct);
         var key = $"codementor:insight:{period.From:yyyyMMdd}-{period.To:yyyyMMdd}";
         if (refresh)
         {

@@ -17,10 +17,13 @@ public sealed class InsightEngine(UsageQueries queries, PricingTable pricing)
     public const int TrailingDays = 7;
 
     public async Task<IReadOnlyList<InsightFinding>> FindAsync(UsagePeriod period, CancellationToken ct = default) =>
-        await FindAsync(period, await queries.SummaryAsync(period, ct), ct);
+        await FindAsync(period, await queries.SummaryAsync(period, ct), ct: ct);
 
     /// <param name="summary">The period's summary, when the caller (the dashboard) has already read it.</param>
-    public async Task<IReadOnlyList<InsightFinding>> FindAsync(UsagePeriod period, UsageSummary summary, CancellationToken ct = default)
+    /// <param name="features">The period's per-feature rows, most expensive first, when the caller has read them.</param>
+    /// <param name="users">The period's per-user rows, most expensive first, when the caller has read them.</param>
+    public async Task<IReadOnlyList<InsightFinding>> FindAsync(UsagePeriod period, UsageSummary summary,
+        IReadOnlyList<UsageBreakdown>? features = null, IReadOnlyList<UsageBreakdown>? users = null, CancellationToken ct = default)
     {
         var findings = new List<InsightFinding>();
         if (summary.Requests == 0)
@@ -32,8 +35,8 @@ public sealed class InsightEngine(UsageQueries queries, PricingTable pricing)
         // the roll-ups, ~35 ms each at 1M ledger rows); SQLite's provider completes each as it starts,
         // so there they run one after the other as before.
         var historyRead = queries.DailyTotalsAsync(new UsagePeriod(period.To.AddDays(-TrailingDays), period.To), ct);
-        var featuresRead = queries.PerFeatureAsync(period, ct);
-        var usersRead = queries.PerUserAsync(period, top: 1, ct);
+        var featuresRead = features is null ? queries.PerFeatureAsync(period, ct) : Task.FromResult(features);
+        var usersRead = users is null ? queries.PerUserAsync(period, top: 1, ct) : Task.FromResult(users);
         var whatIfRead = WhatIfAsync(period, ct);
         await Task.WhenAll(historyRead, featuresRead, usersRead, whatIfRead);
 
@@ -60,17 +63,17 @@ public sealed class InsightEngine(UsageQueries queries, PricingTable pricing)
             }
         }
 
-        var features = await featuresRead;
-        if (features.Count > 0 && summary.CostUsd > 0 && features[0].CostUsd > 0)
+        var byFeature = await featuresRead;
+        if (byFeature.Count > 0 && summary.CostUsd > 0 && byFeature[0].CostUsd > 0)
         {
-            var top = features[0];
+            var top = byFeature[0];
             findings.Add(new InsightFinding(FindingKind.TopFeature, "Most expensive feature",
                 $"\"{top.Label}\" cost {Usd(top.CostUsd)}, {Percent((double)(top.CostUsd / summary.CostUsd))} of the period's {Usd(summary.CostUsd)}, over {top.Requests:N0} requests."));
         }
-        var users = await usersRead;
-        if (users.Count > 0 && summary.CostUsd > 0 && users[0].CostUsd > 0)
+        var byUser = await usersRead;
+        if (byUser.Count > 0 && summary.CostUsd > 0 && byUser[0].CostUsd > 0)
         {
-            var top = users[0];
+            var top = byUser[0];
             findings.Add(new InsightFinding(FindingKind.TopUser, "Most expensive user",
                 $"{top.Label} cost {Usd(top.CostUsd)} ({Percent((double)(top.CostUsd / summary.CostUsd))} of the total) over {top.Requests:N0} requests."));
         }

@@ -1,3 +1,8 @@
+using CodeMentor.Core.Data;
+using CodeMentor.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using CodeMentor.Tests.Support;
 using static CodeMentor.Tests.EndToEnd.ChatJourneyTests;
 using static Microsoft.Playwright.Assertions;
 
@@ -29,6 +34,8 @@ public sealed class AdminJourneyTests : IAsyncLifetime
             await Expect(replies).ToHaveCountAsync(++answered);
         }
 
+        // The AI summary of the insights panel (no figure in it, so it is accepted and cached for the period).
+        _portal.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Usage is light: a learner asked the tutor about loops.")));
         await admin.ClickAsync("[data-testid=admin-link]");
         await Expect(admin.Locator("[data-testid=admin-dashboard]")).ToHaveAttributeAsync("data-ready", "true");
 
@@ -37,6 +44,28 @@ public sealed class AdminJourneyTests : IAsyncLifetime
         await Expect(admin.Locator("[data-testid=charts] svg")).ToHaveCountAsync(5);
         await Expect(admin.Locator("[data-testid=table-models]")).ToContainTextAsync("openai/gpt-oss-20b");
         await Expect(admin.Locator("[data-testid=insights] [data-testid=finding]").First).ToBeVisibleAsync();
+
+        // A full load of the dashboard reads each of its figures once: the prerendered page hands what it read to the
+        // page's circuit, and the insights use the page's figures (the same command with the same values twice would be
+        // a second read). The AI summary is cached, so the reload makes no model call (whose ledger row would refresh the
+        // live page, a read of its own).
+        using (var commands = await SqlCommandLog.StartAsync(_portal.DatabaseFile, async () =>
+        {
+            await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+            await db.Users.CountAsync();
+        }))
+        {
+            await admin.ReloadAsync();
+            await Expect(admin.Locator("[data-testid=admin-dashboard]")).ToHaveAttributeAsync("data-ready", "true");
+            await Expect(admin.Locator("[data-testid=insights] [data-testid=finding]").First).ToBeVisibleAsync();
+            await Expect(admin.Locator("[data-testid=summary-text]")).ToContainTextAsync("Usage is light");
+            var ledgerReads = commands.Commands.Where(c => c.Contains("\"Ledger", StringComparison.Ordinal) && c.StartsWith("SELECT", StringComparison.Ordinal)).ToList();
+            // The period's summary (read while prerendering, the first paint shows it) was read, once.
+            Assert.Single(ledgerReads, c => c.StartsWith("SELECT \"l\".\"Outcome\"", StringComparison.Ordinal));
+            Assert.Empty(ledgerReads.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => $"{g.Count()}× {g.Key}"));
+        }
+        await Expect(admin.Locator("[data-testid=table-features] tr", new() { HasText = "chat" }).Locator("td").Nth(1)).ToHaveTextAsync("2");
+        await Expect(admin.Locator("[data-testid=charts] svg")).ToHaveCountAsync(5);
 
         var learner = await _portal.NewUserPageAsync();
         var learnerEmail = await RegisterAsync(learner);

@@ -26,6 +26,8 @@ public sealed class PortalFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = default!;
     public string BaseUrl => _portal.BaseUri.ToString();
     public ServerErrorLog ServerErrors => _portal.ServerErrors;
+    public string DatabaseFile => _portal.DatabaseFile;
+    public IServiceProvider Services => _portal.Services;
 
     public static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 

@@ -31,7 +31,7 @@ public sealed class KestrelPortal : IAsyncDisposable
         portal._factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.ConfigureLogging(logging => logging.AddProvider(portal.ServerErrors));
-            web.UseSetting("ConnectionStrings:CodeMentor", $"Data Source={Path.Combine(portal._folder, "portal.db")}");
+            web.UseSetting("ConnectionStrings:CodeMentor", $"Data Source={portal.DatabaseFile}");
             web.UseSetting("Llm:Groq:ApiKey", FakeGroqServer.Key);
             web.UseSetting("Llm:Groq:Endpoint", portal.Groq.BaseUri.ToString());
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -52,6 +52,9 @@ public sealed class KestrelPortal : IAsyncDisposable
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseUri };
+
+    /// <summary>The portal's SQLite file.</summary>
+    public string DatabaseFile => Path.Combine(_folder, "portal.db");
 
     /// <summary>Registers a user and returns their id.</summary>
     public async Task<string> RegisterAsync(string email, string password = "correct-horse-42")
