@@ -9,6 +9,8 @@ using CodeMentor.Core.Usage;
 using CodeMentor.Tests.Support;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CodeMentor.Tests.Integration;
 
@@ -641,6 +643,50 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
             Assert.Equal(0, await db.MaterialUploads.CountAsync(u => u.Content != null || u.Node != null));
             Assert.Equal(materials.Sum(m => m.PassageCount), await db.CoursePassages.CountAsync(p => p.CourseId == course.Id));
         }
+    }
+
+    [Fact]
+    public async Task A_finished_upload_is_shown_for_an_hour_then_forgotten_and_its_row_deleted()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await _host.DisposeAsync();
+        _host = await CoreHost.StartAsync(database: database, configure: s => s.AddSingleton<TimeProvider>(clock));
+        _tess = await _host.CreateUserAsync("tess@example.org");
+        await MakeTeacherAsync(_tess);
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        var ingestion = _host.Get<MaterialIngestion>();
+        var finished = new TaskCompletionSource();
+        ingestion.Changed += job =>
+        {
+            if (job.Finished)
+            {
+                finished.TrySetResult();
+            }
+        };
+        Assert.Null((await ingestion.EnqueueAsync(_tess, course.Id, "loops.md", "# Loops\n\nA loop repeats a block."u8.ToArray())).Error);
+        await ingestion.StartAsync(CancellationToken.None);
+        await finished.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal(MaterialJobState.Added, Assert.Single((await ingestion.JobsAsync(_tess, course.Id))!).State);
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty((await ingestion.JobsAsync(_tess, course.Id))!);
+        // The row goes at the node's next look (the clock moves the look along).
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(20))
+        {
+            await using var db = await _host.DbAsync();
+            if (!await db.MaterialUploads.AnyAsync())
+            {
+                break;
+            }
+            clock.Advance(MaterialIngestion.LookEvery);
+        }
+        await ingestion.StopAsync(CancellationToken.None);
+        await using (var db = await _host.DbAsync())
+        {
+            Assert.False(await db.MaterialUploads.AnyAsync());
+        }
+        Assert.Single((await _host.Get<CourseMaterialLibrary>().ListAsync(_tess, course.Id))!);
     }
 
     [Fact]

@@ -42,6 +42,9 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
     /// <summary>How often a node looks for files queued elsewhere (another node, or left by a node that stopped).</summary>
     public static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(3);
 
+    private static readonly TimeSpan ForgetEvery = TimeSpan.FromMinutes(5);
+    private DateTimeOffset _forgotAt = DateTimeOffset.MinValue;
+
     /// <summary>How often an upload's progress is written for other nodes' pages (this node's pages get every step).</summary>
     private static readonly TimeSpan SaveProgressEvery = TimeSpan.FromSeconds(1);
 
@@ -181,6 +184,12 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
 
     private async Task ForgetFinishedAsync(CancellationToken ct)
     {
+        // Not at every look: a delete is a write transaction, and finished uploads are hidden by age anyway.
+        if (time.GetUtcNow() - _forgotAt < ForgetEvery)
+        {
+            return;
+        }
+        _forgotAt = time.GetUtcNow();
         var before = time.GetUtcNow().UtcDateTime - KeepFinished;
         await writer.WriteAsync((context, token) => context.MaterialUploads
             .Where(u => (u.State == MaterialJobState.Added || u.State == MaterialJobState.Refused) && u.ChangedAtUtc < before).ExecuteDeleteAsync(token));
