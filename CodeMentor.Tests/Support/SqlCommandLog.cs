@@ -19,11 +19,13 @@ public sealed class SqlCommandLog : IObserver<DiagnosticListener>, IObserver<Key
         _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
     }
 
-    /// <summary>A log that sees every command from its return on: EF Core checks whether anyone listens only now and
-    /// then, so <paramref name="probe"/> (a query on the same file) runs until one is seen, and is then forgotten.</summary>
-    public static async Task<SqlCommandLog> StartAsync(string sqliteFile, Func<Task> probe)
+    /// <summary>A log that sees every command from its return on. EF Core caches whether anyone listens, per context, for
+    /// its logging cache time (pooled contexts keep theirs between uses), so the log waits that long after subscribing,
+    /// then runs <paramref name="probe"/> (a query on the same file) until one is seen, and forgets the probe.</summary>
+    public static async Task<SqlCommandLog> StartAsync(string sqliteFile, TimeSpan loggingCacheTime, Func<Task> probe)
     {
         var log = new SqlCommandLog(sqliteFile);
+        await Task.Delay(loggingCacheTime + TimeSpan.FromMilliseconds(100));
         for (var tries = 0; log._commands.IsEmpty; tries++)
         {
             if (tries == 200)
