@@ -612,6 +612,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         {
             var left = await db.MaterialUploads.AsNoTracking().ToDictionaryAsync(u => u.Id);
             Assert.Equal((MaterialJobState.Queued, null, 0, null), (left[stopped!.Id].State, left[stopped.Id].Node, left[stopped.Id].Embedded, left[stopped.Id].Error));
+            Assert.Equal(0, left[stopped.Id].Attempts); // a clean stop is not counted against the file
             Assert.Equal(MaterialJobState.Queued, left[waiting!.Id].State);
             Assert.All(left.Values, u => Assert.NotNull(u.Content));
         }
@@ -619,15 +620,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         _host = await _host.RestartAsync();
         ingestion = _host.Get<MaterialIngestion>();
         await ingestion.StartAsync(CancellationToken.None);
-        IReadOnlyList<MaterialJob> jobs = [];
-        for (var deadline = DateTime.UtcNow.AddMinutes(3); DateTime.UtcNow < deadline; await Task.Delay(100))
-        {
-            jobs = (await ingestion.JobsAsync(_tess, course.Id))!;
-            if (jobs.All(j => j.Finished))
-            {
-                break;
-            }
-        }
+        var jobs = await FinishedJobsAsync(ingestion, course.Id);
         await ingestion.StopAsync(CancellationToken.None);
 
         // All four added, the one already stored not twice; the newest upload first; the files themselves dropped.
@@ -642,6 +635,36 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         {
             Assert.Equal(0, await db.MaterialUploads.CountAsync(u => u.Content != null || u.Node != null));
             Assert.Equal(materials.Sum(m => m.PassageCount), await db.CoursePassages.CountAsync(p => p.CourseId == course.Id));
+        }
+    }
+
+    [Fact]
+    public async Task A_file_whose_indexing_the_server_died_during_three_times_is_refused_instead_of_tried_at_every_start()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        var ingestion = _host.Get<MaterialIngestion>();
+        var (poison, _) = await ingestion.EnqueueAsync(_tess, course.Id, "appetite.html", TutorialPage("appetite.html"));
+        var (fine, _) = await ingestion.EnqueueAsync(_tess, course.Id, "whatnow.html", TutorialPage("whatnow.html"));
+        await using (var db = await _host.DbAsync())
+        {
+            // As left by the third process that died while indexing it.
+            await db.MaterialUploads.Where(u => u.Id == poison!.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.State, MaterialJobState.Indexing)
+                .SetProperty(u => u.Node, "gone@old-host:43").SetProperty(u => u.Attempts, MaterialUpload.MaxAttempts));
+        }
+
+        await ingestion.StartAsync(CancellationToken.None);
+        var jobs = await FinishedJobsAsync(ingestion, course.Id);
+        await ingestion.StopAsync(CancellationToken.None);
+
+        var refused = jobs.Single(j => j.Id == poison!.Id);
+        Assert.Equal(MaterialJobState.Refused, refused.State);
+        Assert.Equal("Indexing \"appetite.html\" was cut off 3 times by the server stopping during it; nothing was added. " +
+            "An administrator can look for the cause in the server's log.", refused.Error);
+        Assert.Equal(MaterialJobState.Added, jobs.Single(j => j.Id == fine!.Id).State);
+        Assert.Equal(["13. What Now?"], (await _host.Get<CourseMaterialLibrary>().ListAsync(_tess, course.Id))!.Select(m => m.Title));
+        await using (var db = await _host.DbAsync())
+        {
+            Assert.Null((await db.MaterialUploads.SingleAsync(u => u.Id == poison!.Id)).Content);
         }
     }
 
@@ -715,6 +738,21 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         // Another course is not held up by this one's queue.
         var other = await CreateAsync("Python 102", TutorMode.FullHelp);
         Assert.Null((await ingestion.EnqueueAsync(_tess, other.Id, "notes.md", "# Notes"u8.ToArray())).Error);
+    }
+
+    /// <summary>The course's uploads once none is waiting or being indexed (or as they stand after three minutes).</summary>
+    private async Task<IReadOnlyList<MaterialJob>> FinishedJobsAsync(MaterialIngestion ingestion, Guid courseId)
+    {
+        IReadOnlyList<MaterialJob> jobs = [];
+        for (var deadline = DateTime.UtcNow.AddMinutes(3); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            jobs = (await ingestion.JobsAsync(_tess, courseId))!;
+            if (jobs.All(j => j.Finished))
+            {
+                break;
+            }
+        }
+        return jobs;
     }
 
     private static byte[] TutorialPage(string name) => File.ReadAllBytes(Path.Combine(PythonTutorial.DocsFolder, "tutorial", name));

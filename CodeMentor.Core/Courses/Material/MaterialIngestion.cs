@@ -175,11 +175,14 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
         }
     }
 
-    private Task<int> Requeue(IQueryable<MaterialUpload> uploads, CancellationToken ct)
+    /// <param name="cleanStop">The node is stopping cleanly: the attempt was not the file's fault and is given back.</param>
+    private Task<int> Requeue(IQueryable<MaterialUpload> uploads, CancellationToken ct, bool cleanStop = false)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var givenBack = cleanStop ? 1 : 0;
         return uploads.ExecuteUpdateAsync(s => s.SetProperty(u => u.State, MaterialJobState.Queued).SetProperty(u => u.Node, (string?)null)
-            .SetProperty(u => u.Embedded, 0).SetProperty(u => u.Passages, 0).SetProperty(u => u.ChangedAtUtc, now), ct);
+            .SetProperty(u => u.Embedded, 0).SetProperty(u => u.Passages, 0).SetProperty(u => u.Attempts, u => u.Attempts - givenBack)
+            .SetProperty(u => u.ChangedAtUtc, now), ct);
     }
 
     private async Task ForgetFinishedAsync(CancellationToken ct)
@@ -210,7 +213,7 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
             var now = time.GetUtcNow().UtcDateTime;
             var claimed = await writer.WriteAsync((c, token) => c.MaterialUploads.Where(u => u.Id == id && u.State == MaterialJobState.Queued)
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.State, MaterialJobState.Indexing).SetProperty(u => u.Node, node.Id)
-                    .SetProperty(u => u.ChangedAtUtc, now), token));
+                    .SetProperty(u => u.Attempts, u => u.Attempts + 1).SetProperty(u => u.ChangedAtUtc, now), token));
             if (claimed == 1)
             {
                 return await context.MaterialUploads.AsNoTracking().SingleAsync(u => u.Id == id, ct);
@@ -233,6 +236,12 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
                     return;
                 }
             }
+            if (upload.Attempts > MaterialUpload.MaxAttempts)
+            {
+                await FinishAsync(job with { State = MaterialJobState.Refused, Error = $"Indexing \"{job.FileName}\" was cut off " +
+                    $"{MaterialUpload.MaxAttempts} times by the server stopping during it; nothing was added. An administrator can look for the cause in the server's log." });
+                return;
+            }
             var saved = time.GetUtcNow();
             var (added, error) = await library.UploadAsync(upload.UploadedByUserId, upload.CourseId, upload.FileName, upload.Content ?? [],
                 ct: stoppingToken, materialId: upload.Id, progress: (embedded, passages) =>
@@ -253,7 +262,8 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
         {
             // Stopping: the file goes back to the queue, for this node's next start or another node.
             await using var context = await db.CreateDbContextAsync(CancellationToken.None);
-            await Requeue(context.MaterialUploads.Where(u => u.Id == upload.Id && u.State == MaterialJobState.Indexing), CancellationToken.None);
+            await Requeue(context.MaterialUploads.Where(u => u.Id == upload.Id && u.State == MaterialJobState.Indexing), CancellationToken.None,
+                cleanStop: true);
             Changed?.Invoke(job with { State = MaterialJobState.Queued, Embedded = 0, Passages = 0 });
             throw;
         }

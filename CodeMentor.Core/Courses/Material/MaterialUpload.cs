@@ -10,6 +10,10 @@ public sealed class MaterialUpload
     /// <summary>How many of a course's uploads may wait or be indexed at once (each holds its file until then).</summary>
     public const int MaxUnfinishedPerCourse = 10;
 
+    /// <summary>How many times indexing a file may be cut off by its node ending (a crash, a kill) before the file is
+    /// refused: a file that brings the server down must not do so again at every start.</summary>
+    public const int MaxAttempts = 3;
+
     /// <summary>Also the id of the material it adds: a node that indexed the file but died before saying so is
     /// recognised by the material already being there, and the file is not added twice.</summary>
     public Guid Id { get; set; }
@@ -34,6 +38,10 @@ public sealed class MaterialUpload
     /// <summary>While indexing: the node doing it (<see cref="SharedState.NodeIdentity"/>), so that another node can
     /// queue it again if that node dies.</summary>
     public string? Node { get; set; }
+
+    /// <summary>How many times a node has started indexing the file and not been stopped cleanly (a clean stop gives the
+    /// attempt back).</summary>
+    public int Attempts { get; set; }
 
     public DateTime QueuedAtUtc { get; set; }
     public DateTime ChangedAtUtc { get; set; }

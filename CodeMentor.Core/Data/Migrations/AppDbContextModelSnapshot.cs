@@ -311,6 +311,9 @@ namespace CodeMentor.Core.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("ChangedAtUtc")
                         .HasColumnType("TEXT");
 
