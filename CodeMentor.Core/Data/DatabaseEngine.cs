@@ -100,41 +100,56 @@ public abstract class DatabaseEngine
     /// quoted names and a table-qualified existing row read the same in SQLite and PostgreSQL.</summary>
     internal Task UpsertTotalsAsync(AppDbContext context, LedgerTotals t, CancellationToken ct)
     {
-        var (table, keys) = t is LedgerDaily daily
-            ? ("LedgerDaily", new (string, object)[] { ("Day", t.Day), ("UserId", daily.UserId) })
-            : ("LedgerDayTotals", [("Day", t.Day)]);
-        (string Column, object Value)[] columns =
+        object[] sums =
         [
-            .. keys, ("Feature", t.Feature), ("Provider", t.Provider), ("Model", t.Model), ("Outcome", t.Outcome),
-            ("FailureCategory", t.FailureCategory), ("Requests", t.Requests), ("InputTokens", t.InputTokens),
-            ("OutputTokens", t.OutputTokens), ("ReasoningTokens", t.ReasoningTokens), ("CachedInputTokens", t.CachedInputTokens),
-            ("CostPico", t.CostPico), ("UnpricedRequests", t.UnpricedRequests), ("SavedCostPico", t.SavedCostPico),
-            ("LatencySumMs", t.LatencySumMs), ("LastAtUtc", DateTime.SpecifyKind(t.LastAtUtc, DateTimeKind.Utc)),
+            t.Feature, t.Provider, t.Model, t.Outcome, t.FailureCategory, t.Requests, t.InputTokens, t.OutputTokens,
+            t.ReasoningTokens, t.CachedInputTokens, t.CostPico, t.UnpricedRequests, t.SavedCostPico, t.LatencySumMs,
+            DateTime.SpecifyKind(t.LastAtUtc, DateTimeKind.Utc),
         ];
-        // The statement depends only on the table: built once per table, not on every call of every turn.
-        var sql = table == "LedgerDaily"
-            ? _upsertDailySql ??= UpsertSql(table, [.. columns.Select(c => c.Column)], keys.Length + 5)
-            : _upsertDayTotalsSql ??= UpsertSql(table, [.. columns.Select(c => c.Column)], keys.Length + 5);
-        return context.Database.ExecuteSqlRawAsync(sql, columns.Select(c => c.Value), ct);
+        return t is LedgerDaily daily
+            ? UpsertDaily.For(context).ExecuteAsync(context, [t.Day, daily.UserId, .. sums], ct)
+            : UpsertDayTotals.For(context).ExecuteAsync(context, [t.Day, .. sums], ct);
     }
 
-    private string? _upsertDailySql;
-    private string? _upsertDayTotalsSql;
+    /// <summary>The roll-up's columns: its keys, then the five that complete the key, then the sums.</summary>
+    private static readonly string[] TotalsColumns =
+    [
+        "Feature", "Provider", "Model", "Outcome", "FailureCategory", "Requests", "InputTokens", "OutputTokens", "ReasoningTokens",
+        "CachedInputTokens", "CostPico", "UnpricedRequests", "SavedCostPico", "LatencySumMs", "LastAtUtc",
+    ];
 
-    private string UpsertSql(string table, string[] columns, int keyCount)
-    {
-        var sums = columns.Skip(keyCount).Select(c => c == "LastAtUtc"
-            ? $"\"LastAtUtc\" = {Greatest}(\"{table}\".\"LastAtUtc\", excluded.\"LastAtUtc\")"
-            : $"\"{c}\" = \"{table}\".\"{c}\" + excluded.\"{c}\"");
-        return $"""
-            INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))})
-            VALUES ({string.Join(", ", columns.Select((_, i) => $"{{{i}}}"))})
-            ON CONFLICT ({string.Join(", ", columns.Take(keyCount).Select(c => $"\"{c}\""))}) DO UPDATE SET {string.Join(", ", sums)}
-            """;
-    }
+    private static readonly PreparedStatementCache UpsertDaily = new(context =>
+        Of(context).UpsertTotalsStatement<LedgerDaily>(context, "LedgerDaily", ["Day", "UserId", .. TotalsColumns], keyCount: 2 + 5));
+
+    private static readonly PreparedStatementCache UpsertDayTotals = new(context =>
+        Of(context).UpsertTotalsStatement<LedgerDayTotal>(context, "LedgerDayTotals", ["Day", .. TotalsColumns], keyCount: 1 + 5));
+
+    private PreparedStatement UpsertTotalsStatement<TTotals>(AppDbContext context, string table, string[] columns, int keyCount) =>
+        PreparedStatement.Build(context, [.. columns.Select(c => PreparedStatement.MappingOf<TTotals>(context, c))], (_, values) =>
+        {
+            var sums = columns.Skip(keyCount).Select(c => c == "LastAtUtc"
+                ? $"\"LastAtUtc\" = {Greatest}(\"{table}\".\"LastAtUtc\", excluded.\"LastAtUtc\")"
+                : $"\"{c}\" = \"{table}\".\"{c}\" + excluded.\"{c}\"");
+            return $"""
+                INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))})
+                VALUES ({string.Join(", ", values)})
+                ON CONFLICT ({string.Join(", ", columns.Take(keyCount).Select(c => $"\"{c}\""))}) DO UPDATE SET {string.Join(", ", sums)}
+                """;
+        });
+
+    /// <summary>Inserts a batch of the ledger's new rows (each gets its id) in the context's transaction.</summary>
+    internal abstract Task InsertLedgerRowsAsync(AppDbContext context, IReadOnlyList<LedgerEntry> rows, CancellationToken ct);
 
     /// <summary>Adds a count to one latency bucket of <c>LatencyDaily</c>.</summary>
-    internal abstract Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct);
+    internal Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
+        UpsertLatency.For(context).ExecuteAsync(context, [day, metric, bucket, count], ct);
+
+    private static readonly PreparedStatementCache UpsertLatency = new(context =>
+        PreparedStatement.Build(context, [.. new[] { "Day", "Metric", "Bucket", "Count" }.Select(c => PreparedStatement.MappingOf<LatencyDaily>(context, c))],
+            (_, values) => $"""
+                INSERT INTO "LatencyDaily" ("Day", "Metric", "Bucket", "Count") VALUES ({string.Join(", ", values)})
+                ON CONFLICT ("Day", "Metric", "Bucket") DO UPDATE SET "Count" = "LatencyDaily"."Count" + excluded."Count"
+                """));
 
     /// <summary>The ledger, read so that one user's rows sorted by cost walk the (user, cost) index.</summary>
     internal virtual IQueryable<LedgerEntry> LedgerForCostSort(AppDbContext context) => context.Ledger;

@@ -27,11 +27,12 @@ internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(c
 
     private protected override string Greatest => "greatest";
 
-    internal override Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
-        context.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO "LatencyDaily" AS l ("Day", "Metric", "Bucket", "Count") VALUES ({day}, {metric}, {bucket}, {count})
-            ON CONFLICT ("Day", "Metric", "Bucket") DO UPDATE SET "Count" = l."Count" + excluded."Count"
-            """, ct);
+    // Over the network a statement costs a round trip: SaveChanges sends the whole batch's INSERTs in one.
+    internal override async Task InsertLedgerRowsAsync(AppDbContext context, IReadOnlyList<LedgerEntry> rows, CancellationToken ct)
+    {
+        context.Ledger.AddRange(rows);
+        await context.SaveChangesAsync(ct);
+    }
 
     // PostgreSQL sorts NULL above every number, so descending would list unpriced calls first; costs are
     // never negative, so -1 puts them last. The expression is the one the index

@@ -102,14 +102,8 @@ public sealed class ConversationService(
             {
                 await c.Messages.Where(m => m.ConversationId == conversationId && m.Id >= replaced).ExecuteDeleteAsync(token);
             }
-            c.Messages.Add(learnerMessage);
-            if (reply is not null)
-            {
-                c.Messages.Add(reply);
-            }
-            await c.Conversations.Where(x => x.Id == conversationId)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAtUtc, now).SetProperty(x => x.Title, title)
-                    .SetProperty(x => x.Archived, false), token); // writing in an archived chat brings it back
+            await SaveTurnAsync(c, learnerMessage, reply, token);
+            await ConversationStore.ReopenConversation.For(c).ExecuteAsync(c, [now, title, false, conversationId], token);
         });
         if (reply is null)
         {
@@ -120,6 +114,17 @@ public sealed class ConversationService(
         prompt.Add(ToChatMessage(learnerMessage));
         var run = Start(userId, conversationId, reply, prompt, FeatureOf(conversation.Kind), bypassCache: false);
         return new SendResult(learnerMessage, reply, run, null);
+    }
+
+    /// <summary>The learner's message and, when a reply starts, its placeholder: the two rows every turn writes, inserted
+    /// by prepared statements (see <see cref="PreparedStatement"/>); each gets its id.</summary>
+    private static async Task SaveTurnAsync(AppDbContext context, ConversationMessage learnerMessage, ConversationMessage? reply, CancellationToken ct)
+    {
+        await EntityInsert<ConversationMessage>.InsertAsync(context, learnerMessage, ct);
+        if (reply is not null)
+        {
+            await EntityInsert<ConversationMessage>.InsertAsync(context, reply, ct);
+        }
     }
 
     /// <summary>What a learner is told when the database does not answer (an outage, a failover).</summary>
@@ -240,15 +245,7 @@ public sealed class ConversationService(
             };
             var held = await WhyNoReplyAsync(userId, feature, conversationId, ct);
             var reply = held is null ? Placeholder(conversationId) : null;
-            await writer.WriteAsync((c, _) =>
-            {
-                c.Messages.Add(message);
-                if (reply is not null)
-                {
-                    c.Messages.Add(reply);
-                }
-                return Task.CompletedTask;
-            });
+            await writer.WriteAsync((c, token) => SaveTurnAsync(c, message, reply, token));
             if (reply is null)
             {
                 return new SendResult(message, null, null, held!.Value.Message, held.Value.RetryAfter);

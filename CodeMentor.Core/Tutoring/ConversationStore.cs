@@ -24,6 +24,15 @@ public sealed class ConversationStore(
     SharedState.SharedStateMode sharedState,
     TimeProvider time)
 {
+    /// <summary>A turn's write to its conversation: updated now (values: time, conversation id).</summary>
+    internal static readonly PreparedStatementCache TouchConversation = new(context => PreparedStatement.Update<Conversation>(context,
+        set: [nameof(Conversation.UpdatedAtUtc)], where: [nameof(Conversation.Id)]));
+
+    /// <summary>A learner's message written to a conversation: updated now, titled, out of the archive (writing in an
+    /// archived chat brings it back). Values: time, title, archived, conversation id.</summary>
+    internal static readonly PreparedStatementCache ReopenConversation = new(context => PreparedStatement.Update<Conversation>(context,
+        set: [nameof(Conversation.UpdatedAtUtc), nameof(Conversation.Title), nameof(Conversation.Archived)], where: [nameof(Conversation.Id)]));
+
     public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, CancellationToken ct = default) =>
         await ListAsync(userId, ConversationKind.Chat, ct);
 

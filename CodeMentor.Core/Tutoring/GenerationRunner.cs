@@ -154,9 +154,8 @@ public sealed partial class GenerationRunner(
     private void Checkpoint(GenerationRun run)
     {
         var snapshot = run.Snapshot();
-        _ = writer.WriteAsync((context, ct) => context.Messages
-                .Where(m => m.Id == run.MessageId && m.Status == MessageStatus.Streaming)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Content, snapshot.Text).SetProperty(m => m.Reasoning, snapshot.Reasoning), ct))
+        _ = writer.WriteAsync((context, ct) => CheckpointReply.For(context)
+                .ExecuteAsync(context, [snapshot.Text, snapshot.Reasoning, run.MessageId, MessageStatus.Streaming], ct))
             .ContinueWith(t => LogCheckpointFailed(logger, t.Exception!, run.MessageId), TaskContinuationOptions.OnlyOnFaulted);
     }
 
@@ -174,25 +173,29 @@ public sealed partial class GenerationRunner(
         var contentTokens = tokens.CountText(snapshot.Text);
         var (input, output, reasoningTokens) = ((int?)billed?.InputTokenCount, (int?)billed?.OutputTokenCount, (int?)billed?.ReasoningTokenCount);
         var provider = result?.Provider;
-        // A reply whose conversation was deleted meanwhile updates nothing.
-        await context.Messages.Where(m => m.Id == run.MessageId).ExecuteUpdateAsync(s => s
-            .SetProperty(m => m.Content, snapshot.Text)
-            .SetProperty(m => m.Reasoning, reasoning)
-            .SetProperty(m => m.Status, status)
-            .SetProperty(m => m.StatusDetail, detail)
-            // Who actually answered (after routing and failover), and what it cost.
-            .SetProperty(m => m.Provider, m => provider ?? m.Provider)
-            .SetProperty(m => m.Model, m => answeredModel ?? m.Model)
-            .SetProperty(m => m.FromCache, cacheHit)
-            .SetProperty(m => m.Sources, sources)
-            .SetProperty(m => m.InputTokens, input)
-            .SetProperty(m => m.OutputTokens, output)
-            .SetProperty(m => m.ReasoningTokens, reasoningTokens)
-            .SetProperty(m => m.CostPico, cost)
-            .SetProperty(m => m.ContentTokens, contentTokens), ct);
-        await context.Conversations.Where(x => x.Id == run.ConversationId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAtUtc, time.GetUtcNow().UtcDateTime), ct);
+        // A reply whose conversation was deleted meanwhile updates nothing. Who actually answered (after routing and
+        // failover) is kept as started when the call never reached a provider.
+        await FinishReply.For(context).ExecuteAsync(context,
+            [snapshot.Text, reasoning, status, detail, provider, answeredModel, cacheHit, sources, input, output, reasoningTokens, cost, contentTokens, run.MessageId], ct);
+        await ConversationStore.TouchConversation.For(context).ExecuteAsync(context, [time.GetUtcNow().UtcDateTime, run.ConversationId], ct);
     }
+
+    // Prepared once per model: a turn pays only for its values (see PreparedStatement).
+    private static readonly PreparedStatementCache CheckpointReply = new(context => PreparedStatement.Update<ConversationMessage>(context,
+        set: [nameof(ConversationMessage.Content), nameof(ConversationMessage.Reasoning)],
+        where: [nameof(ConversationMessage.Id), nameof(ConversationMessage.Status)]));
+
+    private static readonly PreparedStatementCache FinishReply = new(context => PreparedStatement.Update<ConversationMessage>(context,
+        set:
+        [
+            nameof(ConversationMessage.Content), nameof(ConversationMessage.Reasoning), nameof(ConversationMessage.Status),
+            nameof(ConversationMessage.StatusDetail), nameof(ConversationMessage.Provider), nameof(ConversationMessage.Model),
+            nameof(ConversationMessage.FromCache), nameof(ConversationMessage.Sources), nameof(ConversationMessage.InputTokens),
+            nameof(ConversationMessage.OutputTokens), nameof(ConversationMessage.ReasoningTokens), nameof(ConversationMessage.CostPico),
+            nameof(ConversationMessage.ContentTokens),
+        ],
+        where: [nameof(ConversationMessage.Id)],
+        keepWhenNull: [nameof(ConversationMessage.Provider), nameof(ConversationMessage.Model)]));
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -132,8 +132,7 @@ public sealed partial class LedgerWriter(DatabaseWriter writer, ILogger<LedgerWr
                 }
                 if (rows.Count > 0)
                 {
-                    context.Ledger.AddRange(rows);
-                    await context.SaveChangesAsync(ct);
+                    await DatabaseEngine.Of(context).InsertLedgerRowsAsync(context, rows, ct);
                     await UsageRollups.ApplyAsync(context, rows);
                 }
             });

@@ -83,6 +83,9 @@ public sealed class OpenAiClientTests : IAsyncLifetime
     [Fact]
     public async Task The_dotnet_sdk_streams_the_reply_piece_by_piece_with_usage()
     {
+        // Pieces that arrive apart are passed on apart (pieces that arrive together may be passed on as one).
+        _portal.Groq.Default = FakeGroqServer.Reply(GroqStream.Reply(Reply, reasoning: "Beginner question.", promptTokens: 42, pieceLength: 6),
+            delay: TimeSpan.FromMilliseconds(5));
         var text = new StringBuilder();
         var pieces = 0;
         OpenAI.Chat.ChatTokenUsage? usage = null;

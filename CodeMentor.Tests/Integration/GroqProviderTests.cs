@@ -3,6 +3,7 @@ using CodeMentor.Core.Llm.Providers;
 using System.Text;
 using CodeMentor.Tests.Support;
 using CsCheck;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -58,6 +59,25 @@ public sealed class GroqProviderTests : IAsyncLifetime
     private static readonly string[] TextPieces = ["a loop ", "χρῆν", "🙂", "é", "\n", "\"quoted\"", "\\", "tab\t", "x"];
     private static readonly string[] LineEnds = ["\n", "\r\n", "\r"];
 
+    /// <summary>A 200 response whose body is sent cut into packets of the given lengths (cycled). Where a pause is 0
+    /// the fake waits a moment before the next packet, so the caller has read everything sent so far.</summary>
+    private static Func<HttpContext, Task> InPackets(byte[] bytes, int[] cuts, int[]? pauses) => async context =>
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/event-stream";
+        for (int at = 0, cut = 0; at < bytes.Length; cut++)
+        {
+            var length = Math.Min(cuts[cut % cuts.Length], bytes.Length - at);
+            await context.Response.Body.WriteAsync(bytes.AsMemory(at, length));
+            await context.Response.Body.FlushAsync();
+            at += length;
+            if (pauses is not null && pauses[cut % pauses.Length] == 0)
+            {
+                await Task.Delay(1);
+            }
+        }
+    };
+
     [Fact]
     public async Task Reads_the_same_text_whatever_the_line_endings_comments_and_packet_boundaries()
     {
@@ -87,19 +107,7 @@ public sealed class GroqProviderTests : IAsyncLifetime
                 var e = events[i].TrimEnd('\n');
                 wire.Append(spaces[i % spaces.Length] ? e : e.Replace("data: ", "data:")).Append(end).Append(end);
             }
-            var bytes = Encoding.UTF8.GetBytes(wire.ToString());
-            _server.Enqueue(async context =>
-            {
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "text/event-stream";
-                for (int at = 0, cut = 0; at < bytes.Length; cut++)
-                {
-                    var length = Math.Min(cuts[cut % cuts.Length], bytes.Length - at);
-                    await context.Response.Body.WriteAsync(bytes.AsMemory(at, length));
-                    await context.Response.Body.FlushAsync();
-                    at += length;
-                }
-            });
+            _server.Enqueue(InPackets(Encoding.UTF8.GetBytes(wire.ToString()), cuts, pauses: null));
 
             var updates = await Client().GetStreamingResponseAsync(Prompt()).ToListAsync();
 
@@ -107,6 +115,87 @@ public sealed class GroqProviderTests : IAsyncLifetime
             Assert.Single(updates.SelectMany(u => u.Contents).OfType<UsageContent>());
             Assert.All(updates.Where(u => u.ResponseId is not null), u => Assert.Equal("chatcmpl-fake", u.ResponseId));
         }, iter: 150, threads: 1); // one at a time: the fake answers requests in the order they were queued
+    }
+
+    [Fact]
+    public async Task Chunks_that_arrive_together_are_handed_on_as_one_update_and_nothing_handed_on_changes_afterwards()
+    {
+        // Answer and reasoning pieces in any order, cut into packets anywhere: the text and the reasoning read are the
+        // ones sent, each update holds one kind, an update is never longer than one fold (512 characters) plus the
+        // piece that filled it, and an update is never changed after it was handed on (what the caller saw on
+        // receiving it is what it holds at the end).
+        var stream =
+            from pieces in Gen.Select(Gen.Bool, Gen.Int[0, TextPieces.Length - 1].Array[1, 40]).Array[1, 30]
+            from cuts in Gen.Int[1, 4000].Array[50]
+            from pauses in Gen.Int[0, 5].Array[50] // now and then updates are handed on while later pieces are still to come
+            select (pieces, cuts, pauses);
+
+        await stream.SampleAsync(async sample =>
+        {
+            var (pieces, cuts, pauses) = sample;
+            var sent = pieces.Select(p => (IsReasoning: p.Item1, Text: string.Concat(p.Item2.Select(i => TextPieces[i])))).ToList();
+            var events = new List<string> { GroqStream.Chunk(new { role = "assistant", content = "" }) };
+            events.AddRange(sent.Select(p => p.IsReasoning ? GroqStream.Chunk(new { reasoning = p.Text }) : GroqStream.Chunk(new { content = p.Text })));
+            events.Add(GroqStream.Chunk(new { }, "stop", GroqStream.Usage(10, sent.Count)));
+            events.Add(GroqStream.Done);
+            _server.Enqueue(InPackets(Encoding.UTF8.GetBytes(string.Concat(events)), cuts, pauses));
+
+            var seen = new List<(ChatResponseUpdate Update, string Text)>();
+            await foreach (var update in Client().GetStreamingResponseAsync(Prompt()))
+            {
+                seen.Add((update, string.Concat(update.Contents.Select(c => c switch { TextReasoningContent r => "R" + r.Text, TextContent t => "T" + t.Text, _ => "" }))));
+            }
+
+            Assert.All(seen, s => Assert.Equal(s.Text, string.Concat(s.Update.Contents.Select(c => c switch { TextReasoningContent r => "R" + r.Text, TextContent t => "T" + t.Text, _ => "" }))));
+            var contents = seen.SelectMany(s => s.Update.Contents).ToList();
+            Assert.Equal(string.Concat(sent.Where(p => !p.IsReasoning).Select(p => p.Text)), string.Concat(contents.OfType<TextContent>().Select(c => c.Text)));
+            Assert.Equal(string.Concat(sent.Where(p => p.IsReasoning).Select(p => p.Text)), string.Concat(contents.OfType<TextReasoningContent>().Select(c => c.Text)));
+            var longestPiece = sent.Max(p => p.Text.Length);
+            Assert.All(contents.OfType<TextContent>(), c => Assert.True(c.Text.Length < 512 + longestPiece, $"{c.Text.Length} characters in one update"));
+            Assert.All(seen, s => Assert.True(s.Update.Contents.Count(c => c is TextContent) <= 1, "one kind of text per update"));
+            Assert.Single(contents.OfType<UsageContent>());
+            Assert.Equal("stop", seen.Last(s => s.Update.FinishReason is not null).Update.FinishReason!.Value.Value);
+        }, iter: 100, threads: 1);
+    }
+
+    [Fact]
+    public async Task Chunks_that_arrive_apart_are_handed_on_apart_and_together_as_one()
+    {
+        // The fake sends the next piece only once the caller has the one before: nothing can arrive together.
+        var pieces = GroqStream.Pieces("A loop repeats a block of code while a condition holds.", 6).ToList();
+        var received = new TaskCompletionSource[pieces.Count];
+        for (var i = 0; i < received.Length; i++)
+        {
+            received[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        _server.Enqueue(async context =>
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync(GroqStream.Chunk(new { role = "assistant", content = "" }));
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                await context.Response.WriteAsync(GroqStream.Chunk(new { content = pieces[i] }));
+                await context.Response.Body.FlushAsync();
+                await received[i].Task.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            await context.Response.WriteAsync(GroqStream.Chunk(new { }, "stop", GroqStream.Usage(10, pieces.Count)) + GroqStream.Done);
+        });
+        var apart = new List<string>();
+        await foreach (var update in Client().GetStreamingResponseAsync(Prompt()))
+        {
+            if (update.Text.Length > 0)
+            {
+                received[apart.Count].SetResult();
+                apart.Add(update.Text);
+            }
+        }
+        Assert.Equal(pieces, apart);
+
+        // The same pieces in one write come as one update.
+        _server.Enqueue(FakeGroqServer.Reply([string.Concat(GroqStream.Reply(string.Concat(pieces), pieceLength: 6))]));
+        var together = await Client().GetStreamingResponseAsync(Prompt()).Where(u => u.Text.Length > 0).Select(u => u.Text).ToListAsync();
+        Assert.Equal([string.Concat(pieces)], together);
     }
 
     [Fact]
@@ -241,10 +330,18 @@ public sealed class GroqProviderTests : IAsyncLifetime
             GroqStream.Done,
         ]));
 
-        var ex = await Assert.ThrowsAsync<LlmException>(() => Client().GetResponseAsync(Prompt()));
+        var received = new StringBuilder();
+        var ex = await Assert.ThrowsAsync<LlmException>(async () =>
+        {
+            await foreach (var update in Client().GetStreamingResponseAsync(Prompt()))
+            {
+                received.Append(update.Text);
+            }
+        });
 
         Assert.Equal(LlmFailureCategory.StreamInterrupted, ex.Category);
         Assert.Contains("model overloaded", ex.Message);
+        Assert.Equal("Half", received.ToString()); // the text before the error, though it arrived with it
     }
 
     [Fact]

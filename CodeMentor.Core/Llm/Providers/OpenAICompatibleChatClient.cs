@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -61,26 +62,61 @@ internal sealed partial class OpenAICompatibleChatClient(
         var events = SseParser.Create(body, (_, data) => StreamChunkReader.IsDone(data) ? null : chunks.Read(data));
         await using var items = events.EnumerateAsync(idle.Token).GetAsyncEnumerator(idle.Token);
         var sawDone = false;
+        // Text that has already arrived when it is read is handed on as one update (see StreamChunkReader.Folded):
+        // the chunks of a fast reply often come many to a network read, and each update costs every stage of the
+        // pipeline. Nothing waits to be folded: an update is handed on as soon as the next chunk is not there yet.
+        ChatResponseUpdate? pending = null;
         while (true)
         {
+            var next = items.MoveNextAsync();
+            if (pending is not null && !next.IsCompleted)
+            {
+                chunks.Seal();
+                yield return pending;
+                pending = null;
+            }
             timer.CancelAfter(requestTimeout); // only the wait for the provider counts, not the time the caller took
+            ExceptionDispatchInfo? failure = null;
+            var more = false;
             try
             {
-                if (!await items.MoveNextAsync())
-                {
-                    break;
-                }
+                more = await next;
             }
-            catch (Exception ex) when (ex is not LlmException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (ex is LlmException || ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                throw Interrupted(ex, idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
+                failure = ExceptionDispatchInfo.Capture(ex is LlmException ? ex : Interrupted(ex, idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested));
+            }
+            if (failure is not null)
+            {
+                // What arrived before the failure is the reply's text so far: it is handed on before the error.
+                if (pending is not null)
+                {
+                    yield return pending;
+                }
+                failure.Throw();
+            }
+            if (!more)
+            {
+                break;
             }
             if (items.Current.Data is not { } update)
             {
                 sawDone = true;
                 break;
             }
-            yield return update;
+            if (ReferenceEquals(update, StreamChunkReader.Folded))
+            {
+                continue;
+            }
+            if (pending is not null)
+            {
+                yield return pending;
+            }
+            pending = update;
+        }
+        if (pending is not null)
+        {
+            yield return pending;
         }
 
         if (!sawDone)

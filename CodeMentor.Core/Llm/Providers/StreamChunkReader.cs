@@ -9,8 +9,23 @@ namespace CodeMentor.Core.Llm.Providers;
 /// One reader per stream: a reply's ~200 chunks all repeat the same id and model, which are read into strings once.</summary>
 internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
 {
+    /// <summary>What <see cref="Read(ReadOnlySpan{byte})"/> returns for a chunk whose text went into the update read
+    /// before it (still open: not yet handed on). Never handed on itself.</summary>
+    public static readonly ChatResponseUpdate Folded = new();
+
+    /// <summary>Most characters folded into one update: a reply arriving all at once is still handed on in pieces,
+    /// and joining the pieces' strings stays cheap.</summary>
+    private const int MaxFoldedLength = 512;
+
     private string? _responseId;
     private string? _modelId;
+
+    // The last update read, while it holds text only and has not been handed on: a text chunk of the same kind
+    // (answer or reasoning) that follows it is added to it instead of becoming an update of its own.
+    private ChatResponseUpdate? _open;
+
+    /// <summary>The update read last has been handed on: from now on nothing may change it.</summary>
+    public void Seal() => _open = null;
 
     /// <summary>The payload that ends an OpenAI-style stream.</summary>
     public static bool IsDone(ReadOnlySpan<byte> data) => data.Trim((byte)' ').SequenceEqual("[DONE]"u8);
@@ -45,6 +60,11 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         if (hasXGroq && xGroq.TryGetProperty("error", out var groqError) && groqError.ValueKind != JsonValueKind.Null)
         {
             throw StreamFailure(groqError.ValueKind == JsonValueKind.String ? groqError.GetString() : groqError.ToString());
+        }
+
+        if (TryFold(root, hasXGroq ? xGroq : default))
+        {
+            return Folded;
         }
 
         var update = new ChatResponseUpdate
@@ -86,8 +106,61 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
             update.Contents.Add(new UsageContent(ReadUsage(usage)));
         }
 
+        _open = update.Role is null && update.FinishReason is null && update.Contents.Count == 1
+            && update.Contents[0] is TextContent or TextReasoningContent ? update : null;
         return update;
     }
+
+    /// <summary>Adds the chunk's text to the open update when the chunk is only text of the same kind from the same
+    /// response and model (no role, finish reason or usage), and the update has room.</summary>
+    private bool TryFold(JsonElement root, JsonElement xGroq)
+    {
+        if (_open is null || root.TryGetProperty("usage", out _) || (xGroq.ValueKind == JsonValueKind.Object && xGroq.TryGetProperty("usage", out _))
+            || !SameAs(root, "id", _open.ResponseId) || !SameAs(root, "model", _open.ModelId)
+            || !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() != 1)
+        {
+            return false;
+        }
+        var choice = choices[0];
+        if ((choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind != JsonValueKind.Null)
+            || !choice.TryGetProperty("delta", out var delta) || delta.ValueKind != JsonValueKind.Object || delta.TryGetProperty("role", out _))
+        {
+            return false;
+        }
+        var text = delta.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String ? content : default;
+        var reasoning = delta.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? r : default;
+        var open = _open.Contents[0];
+        var (piece, kindMatches) = open is TextReasoningContent
+            ? (reasoning, text.ValueKind == JsonValueKind.Undefined || text.ValueEquals(""u8))
+            : (text, reasoning.ValueKind == JsonValueKind.Undefined || reasoning.ValueEquals(""u8));
+        if (!kindMatches || piece.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+        foreach (var property in delta.EnumerateObject())
+        {
+            if (!property.NameEquals("content"u8) && !property.NameEquals("reasoning"u8))
+            {
+                return false; // anything else (tool calls, a provider's own fields) keeps its chunk an update of its own
+            }
+        }
+        switch (open)
+        {
+            case TextReasoningContent thinking when thinking.Text.Length < MaxFoldedLength:
+                thinking.Text += piece.GetString();
+                return true;
+            case TextContent answer when answer.Text.Length < MaxFoldedLength:
+                answer.Text += piece.GetString();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool SameAs(JsonElement root, string name, string? value) =>
+        root.TryGetProperty(name, out var element)
+            ? element.ValueKind == JsonValueKind.String && value is not null && element.ValueEquals(value)
+            : value is null;
 
     internal static UsageDetails ReadUsage(JsonElement usage)
     {

@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace CodeMentor.Core.Data;
+
+/// <summary>
+/// A statement of a chat turn's path (a message saved, a reply finished, a ledger row and its roll-ups), built once
+/// per model and run through EF Core's own command pipeline — its logging, interceptors and diagnostic events, which
+/// OpenTelemetry's EF Core instrumentation reads — with only the values new on each call. <c>ExecuteUpdate</c>,
+/// raw SQL and <c>SaveChanges</c> build their statement again on every call (an expression tree to translate, SQL
+/// text to scan for placeholders, modification commands to generate): together about half of what a turn allocated.
+/// Parameters are typed by the model's type mappings, so values are stored exactly as EF Core stores them
+/// (enums as their names, dates in the engine's format).
+/// </summary>
+internal sealed class PreparedStatement
+{
+    private readonly IRelationalCommand _command;
+    private readonly string[] _names;
+
+    private PreparedStatement(IRelationalCommand command, string[] names)
+    {
+        _command = command;
+        _names = names;
+    }
+
+    /// <param name="parameters">The type mapping of each parameter, in order.</param>
+    /// <param name="sql">The statement, given the delimiter of identifiers and the placeholder of each parameter.</param>
+    public static PreparedStatement Build(AppDbContext context, IReadOnlyList<RelationalTypeMapping> parameters,
+        Func<Func<string, string>, IReadOnlyList<string>, string> sql)
+    {
+        var helper = context.GetService<ISqlGenerationHelper>();
+        var builder = context.GetService<IRelationalCommandBuilderFactory>().Create();
+        var names = new string[parameters.Count];
+        var placeholders = new string[parameters.Count];
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            names[i] = "p" + i;
+            placeholders[i] = helper.GenerateParameterNamePlaceholder(names[i]);
+        }
+        builder.Append(sql(helper.DelimitIdentifier, placeholders));
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            builder.AddParameter(names[i], helper.GenerateParameterName(names[i]), parameters[i], nullable: true);
+        }
+        return new PreparedStatement(builder.Build(), names);
+    }
+
+    /// <summary>
+    /// <c>UPDATE</c> of <typeparamref name="TEntity"/>'s table setting the columns of <paramref name="set"/> where the
+    /// columns of <paramref name="where"/> equal the values given (values: those of <paramref name="set"/>, then those of
+    /// <paramref name="where"/>, in order). A column named in <paramref name="keepWhenNull"/> keeps its stored value
+    /// when given null. Names are properties; their columns and types come from the model.
+    /// </summary>
+    public static PreparedStatement Update<TEntity>(AppDbContext context, string[] set, string[] where, params string[] keepWhenNull)
+    {
+        var entity = context.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var properties = set.Concat(where)
+            .Select(name => entity.FindProperty(name) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no property {name}."))
+            .ToArray();
+        return Build(context, [.. properties.Select(p => p.GetRelationalTypeMapping())], (quote, values) =>
+        {
+            string Column(int i) => quote(properties[i].GetColumnName(table)!);
+            var assignments = set.Select((name, i) => keepWhenNull.Contains(name)
+                ? $"{Column(i)} = COALESCE({values[i]}, {Column(i)})"
+                : $"{Column(i)} = {values[i]}");
+            var conditions = where.Select((_, j) => $"{Column(set.Length + j)} = {values[set.Length + j]}");
+            return $"UPDATE {quote(table.Name)} SET {string.Join(", ", assignments)} WHERE {string.Join(" AND ", conditions)}";
+        });
+    }
+
+    /// <summary>The type mapping the model gives a property (what its parameters must use).</summary>
+    public static RelationalTypeMapping MappingOf<TEntity>(AppDbContext context, string property) =>
+        context.Model.FindEntityType(typeof(TEntity))?.FindProperty(property)?.GetRelationalTypeMapping()
+        ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no property {property}.");
+
+    /// <summary>Runs the statement in the context's connection and current transaction; returns the rows affected.</summary>
+    public Task<int> ExecuteAsync(AppDbContext context, object?[] values, CancellationToken ct) =>
+        _command.ExecuteNonQueryAsync(Arguments(context, values), ct);
+
+    /// <summary>Runs the statement and returns the first column of its first row (e.g. a key from RETURNING).</summary>
+    public Task<object?> ExecuteScalarAsync(AppDbContext context, object?[] values, CancellationToken ct) =>
+        _command.ExecuteScalarAsync(Arguments(context, values), ct);
+
+    private RelationalCommandParameterObject Arguments(AppDbContext context, object?[] values)
+    {
+        if (values.Length != _names.Length)
+        {
+            throw new ArgumentException($"The statement takes {_names.Length} values, not {values.Length}.", nameof(values));
+        }
+        var byName = new Dictionary<string, object?>(_names.Length);
+        for (var i = 0; i < _names.Length; i++)
+        {
+            byName[_names[i]] = values[i];
+        }
+        var facade = (IRelationalDatabaseFacadeDependencies)((IDatabaseFacadeDependenciesAccessor)context.Database).Dependencies;
+        return new RelationalCommandParameterObject(facade.RelationalConnection, byName, null, context, facade.CommandLogger, CommandSource.ExecuteSqlRaw);
+    }
+}
+
+/// <summary>
+/// One prepared statement per model (SQLite's and PostgreSQL's differ; a process that uses both, as the tests do,
+/// keeps one of each). The model is what a statement's names and type mappings come from.
+/// </summary>
+internal sealed class PreparedStatementCache(Func<AppDbContext, PreparedStatement> build)
+{
+    private readonly ConditionalWeakTable<IModel, PreparedStatement> _byModel = new();
+
+    public PreparedStatement For(AppDbContext context)
+    {
+        var model = context.Model;
+        if (_byModel.TryGetValue(model, out var statement))
+        {
+            return statement;
+        }
+        statement = build(context);
+        _byModel.AddOrUpdate(model, statement);
+        return statement;
+    }
+}
+
+/// <summary>
+/// The INSERT of a new row of <typeparamref name="TEntity"/> with every mapped column but its generated key, which it
+/// returns into the row. Columns, types and conversions come from the EF model, so a new property is inserted
+/// without a change here; a property this cannot write as EF would (shadow, generated by the database) is refused
+/// when the statement is built.
+/// </summary>
+internal sealed class EntityInsert<TEntity> where TEntity : class
+{
+    private static readonly ConditionalWeakTable<IModel, EntityInsert<TEntity>> ByModel = new();
+
+    private readonly PreparedStatement _statement;
+    private readonly IClrPropertyGetter[] _getters;
+    private readonly IProperty _key;
+
+    private EntityInsert(PreparedStatement statement, IClrPropertyGetter[] getters, IProperty key)
+    {
+        _statement = statement;
+        _getters = getters;
+        _key = key;
+    }
+
+    /// <summary>Inserts <paramref name="row"/> and sets its key to the one the database generated.</summary>
+    public static async Task InsertAsync(AppDbContext context, TEntity row, CancellationToken ct)
+    {
+        var insert = Of(context);
+        var values = new object?[insert._getters.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = insert._getters[i].GetClrValue(row);
+        }
+        var key = await insert._statement.ExecuteScalarAsync(context, values, ct);
+        insert._key.PropertyInfo!.SetValue(row, Convert.ChangeType(key, insert._key.ClrType, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static EntityInsert<TEntity> Of(AppDbContext context)
+    {
+        if (ByModel.TryGetValue(context.Model, out var insert))
+        {
+            return insert;
+        }
+        var entity = context.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var key = entity.FindPrimaryKey()!.Properties.Single();
+        var columns = entity.GetProperties().Where(p => p != key).ToList();
+        foreach (var column in columns)
+        {
+            if (column.IsShadowProperty() || column.ValueGenerated != ValueGenerated.Never || column.IsConcurrencyToken)
+            {
+                throw new InvalidOperationException($"{typeof(TEntity).Name}.{column.Name} is not a plain column: insert it through SaveChanges.");
+            }
+        }
+        var statement = PreparedStatement.Build(context, [.. columns.Select(c => c.GetRelationalTypeMapping())], (quote, values) =>
+            $"INSERT INTO {quote(table.Name)} ({string.Join(", ", columns.Select(c => quote(c.GetColumnName(table)!)))}) " +
+            $"VALUES ({string.Join(", ", values)}) RETURNING {quote(key.GetColumnName(table)!)}");
+        insert = new EntityInsert<TEntity>(statement, [.. columns.Select(c => c.GetGetter())], key);
+        ByModel.AddOrUpdate(context.Model, insert);
+        return insert;
+    }
+}
