@@ -78,13 +78,41 @@ public static class PageTimingBenchmark
             var seeding = Stopwatch.StartNew();
             await portal.App.Services.GetRequiredService<UsageSeeder>().SeedAsync(rows, days: 30);
             Console.WriteLine($"| (seeded {rows:N0} ledger rows in {seeding.Elapsed.TotalSeconds:0.0} s) | | | |");
+            // The charts are drawn on the server for the first paint: the browser's own first-contentful-paint time,
+            // provided the charts were in the HTML as it was parsed (before any circuit), is when they show.
+            await page.AddInitScriptAsync("""
+                document.addEventListener('DOMContentLoaded', () => {
+                  window.__chartsInFirstHtml = document.querySelectorAll('[data-testid=charts] svg').length;
+                });
+                """);
+            var serverDone = new List<double>();
+            var painted = await TimeAsync(repeats, async () =>
+            {
+                await page.GotoAsync("admin");
+                var paint = await page.EvaluateAsync<double[]>("""
+                    () => new Promise(resolve => new PerformanceObserver((list, observer) => {
+                      const fcp = list.getEntries().find(e => e.name === 'first-contentful-paint');
+                      const html = performance.getEntriesByType('navigation')[0];
+                      if (fcp) { observer.disconnect(); resolve([fcp.startTime, window.__chartsInFirstHtml ?? 0, html.responseEnd]); }
+                    }).observe({ type: 'paint', buffered: true }))
+                    """);
+                if (paint[1] < 1)
+                {
+                    throw new InvalidOperationException("The dashboard's first paint had no chart: its time is not the charts' time.");
+                }
+                serverDone.Add(paint[2]);
+                return paint[0];
+            });
+            var html = serverDone.Skip(1).Order().ToList(); // the first was the warm-up
             var full = await TimeAsync(repeats, async () =>
             {
                 await page.GotoAsync("admin");
                 await Assertions.Expect(page.Locator("[data-testid=admin-dashboard]")).ToHaveAttributeAsync("data-ready", "true");
                 await Assertions.Expect(page.Locator("[data-testid=charts] svg").First).ToBeVisibleAsync();
             });
-            Console.WriteLine($"| admin dashboard ({rows:N0} ledger rows): open until the charts show | {full.Median:0} ms | {full.Max:0} ms | {full.Median / baseline.Median:0.0}× |");
+            Console.WriteLine($"| admin dashboard ({rows:N0} ledger rows): open until the charts are painted (first contentful paint, charts in it) | {painted.Median:0} ms | {painted.Max:0} ms | {painted.Median / baseline.Median:0.0}× |");
+            Console.WriteLine($"| … of which until its HTML (prerendered with the figures) has arrived | {html[html.Count / 2]:0} ms | {html[^1]:0} ms | |");
+            Console.WriteLine($"| admin dashboard ({rows:N0} ledger rows): open until the page is live (circuit up, charts shown) | {full.Median:0} ms | {full.Max:0} ms | {full.Median / baseline.Median:0.0}× |");
         }
 
         await context.CloseAsync();

@@ -23,6 +23,7 @@ public static class TurnProbe
         var send = new List<double>(); var first = new List<double>(); var end = new List<double>();
         long allocatedBefore = 0;
         AllocationSampler? sampler = null;
+        CommandCounter? commands = null;
         for (var i = 0; i < turns; i++)
         {
             var t0 = Stopwatch.GetTimestamp();
@@ -34,13 +35,14 @@ public static class TurnProbe
             var f = await firstText.Task;
             await sent.Run.Completion;
             var e = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (i == 19) { GC.Collect(); allocatedBefore = GC.GetTotalAllocatedBytes(true); sampler = new AllocationSampler(); }
+            if (i == 19) { GC.Collect(); allocatedBefore = GC.GetTotalAllocatedBytes(true); sampler = new AllocationSampler(); commands = new CommandCounter(); }
             if (i >= 20) { send.Add(t1); first.Add(f); end.Add(e); }
         }
         string P(List<double> x) { x.Sort(); return $"p50 {x[x.Count / 2]:0.00} p95 {x[(int)(x.Count * 0.95)]:0.00}"; }
         await app.Services.GetRequiredService<CodeMentor.Core.Usage.LedgerWriter>().FlushAsync();
         Console.WriteLine($"allocated per turn (server path, whole process): {(GC.GetTotalAllocatedBytes(true) - allocatedBefore) / 1024.0 / (turns - 20):0} KB");
         sampler?.Print(turns - 20);
+        commands?.Print(turns - 20);
         Console.WriteLine($"SendAsync returns: {P(send)} ms; first text at the run: {P(first)} ms; run completed (saved): {P(end)} ms");
         return 0;
     }
@@ -83,4 +85,51 @@ internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListen
             Console.WriteLine($"  {bytes * 100.0 / total,5:0.0}%  {bytes / 1024.0 / turns,6:0.0} KB/turn  {type}");
         }
     }
+}
+
+/// <summary>The SQL statements the turns run, from EF Core's diagnostic events (statements run by EF Core only).</summary>
+internal sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new();
+    private readonly List<IDisposable> _subscriptions = [];
+
+    public CommandCounter() => _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+
+    void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
+    {
+        if (listener.Name == Microsoft.EntityFrameworkCore.DbLoggerCategory.Name)
+        {
+            lock (_subscriptions)
+            {
+                _subscriptions.Add(listener.Subscribe(this));
+            }
+        }
+    }
+
+    void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> e)
+    {
+        if (e.Value is Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData executed)
+        {
+            var text = executed.Command.CommandText.ReplaceLineEndings(" ");
+            _counts.AddOrUpdate(text.Length > 110 ? text[..110] : text, 1, (_, n) => n + 1);
+        }
+    }
+
+    public void Print(int turns)
+    {
+        lock (_subscriptions)
+        {
+            _subscriptions.ForEach(s => s.Dispose());
+        }
+        Console.WriteLine($"statements per turn: {_counts.Values.Sum() / (double)turns:0.0}");
+        foreach (var (text, count) in _counts.OrderByDescending(c => c.Value).Take(25))
+        {
+            Console.WriteLine($"  {count / (double)turns,5:0.00}  {text}");
+        }
+    }
+
+    void IObserver<DiagnosticListener>.OnCompleted() { }
+    void IObserver<DiagnosticListener>.OnError(Exception error) { }
+    void IObserver<KeyValuePair<string, object?>>.OnCompleted() { }
+    void IObserver<KeyValuePair<string, object?>>.OnError(Exception error) { }
 }

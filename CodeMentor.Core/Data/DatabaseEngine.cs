@@ -118,10 +118,10 @@ public abstract class DatabaseEngine
         "CachedInputTokens", "CostPico", "UnpricedRequests", "SavedCostPico", "LatencySumMs", "LastAtUtc",
     ];
 
-    private static readonly PreparedStatementCache UpsertDaily = new(context =>
+    private static readonly PerModel<PreparedStatement> UpsertDaily = new(context =>
         Of(context).UpsertTotalsStatement<LedgerDaily>(context, "LedgerDaily", ["Day", "UserId", .. TotalsColumns], keyCount: 2 + 5));
 
-    private static readonly PreparedStatementCache UpsertDayTotals = new(context =>
+    private static readonly PerModel<PreparedStatement> UpsertDayTotals = new(context =>
         Of(context).UpsertTotalsStatement<LedgerDayTotal>(context, "LedgerDayTotals", ["Day", .. TotalsColumns], keyCount: 1 + 5));
 
     private PreparedStatement UpsertTotalsStatement<TTotals>(AppDbContext context, string table, string[] columns, int keyCount) =>
@@ -137,14 +137,32 @@ public abstract class DatabaseEngine
                 """;
         });
 
-    /// <summary>Inserts a batch of the ledger's new rows (each gets its id) in the context's transaction.</summary>
-    internal abstract Task InsertLedgerRowsAsync(AppDbContext context, IReadOnlyList<LedgerEntry> rows, CancellationToken ct);
+    /// <summary>Whether each statement costs a network round trip (PostgreSQL) or none (SQLite, in process): several
+    /// rows are then better sent in one batch than by a prepared statement each.</summary>
+    internal abstract bool StatementsCostARoundTrip { get; }
+
+    /// <summary>Inserts new rows in the context's transaction (a generated key is set into each): one prepared
+    /// statement per row (<see cref="EntityInsert{TEntity}"/>), or, where statements cost a round trip, several rows
+    /// in one batch by SaveChanges.</summary>
+    internal async Task InsertAsync<TEntity>(AppDbContext context, IReadOnlyCollection<TEntity> rows, CancellationToken ct) where TEntity : class
+    {
+        if (rows.Count > 1 && StatementsCostARoundTrip)
+        {
+            context.Set<TEntity>().AddRange(rows);
+            await context.SaveChangesAsync(ct);
+            return;
+        }
+        foreach (var row in rows)
+        {
+            await EntityInsert<TEntity>.InsertAsync(context, row, ct);
+        }
+    }
 
     /// <summary>Adds a count to one latency bucket of <c>LatencyDaily</c>.</summary>
     internal Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
         UpsertLatency.For(context).ExecuteAsync(context, [day, metric, bucket, count], ct);
 
-    private static readonly PreparedStatementCache UpsertLatency = new(context =>
+    private static readonly PerModel<PreparedStatement> UpsertLatency = new(context =>
         PreparedStatement.Build(context, [.. new[] { "Day", "Metric", "Bucket", "Count" }.Select(c => PreparedStatement.MappingOf<LatencyDaily>(context, c))],
             (_, values) => $"""
                 INSERT INTO "LatencyDaily" ("Day", "Metric", "Bucket", "Count") VALUES ({string.Join(", ", values)})

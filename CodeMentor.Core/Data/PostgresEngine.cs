@@ -27,12 +27,7 @@ internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(c
 
     private protected override string Greatest => "greatest";
 
-    // Over the network a statement costs a round trip: SaveChanges sends the whole batch's INSERTs in one.
-    internal override async Task InsertLedgerRowsAsync(AppDbContext context, IReadOnlyList<LedgerEntry> rows, CancellationToken ct)
-    {
-        context.Ledger.AddRange(rows);
-        await context.SaveChangesAsync(ct);
-    }
+    internal override bool StatementsCostARoundTrip => true;
 
     // PostgreSQL sorts NULL above every number, so descending would list unpriced calls first; costs are
     // never negative, so -1 puts them last. The expression is the one the index

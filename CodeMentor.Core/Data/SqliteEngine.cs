@@ -33,15 +33,7 @@ internal sealed class SqliteEngine(string connectionString) : DatabaseEngine(con
 
     private protected override string Greatest => "max";
 
-    // In process, a statement costs no round trip: one prepared INSERT per row spares EF Core's change tracking and
-    // SQL generation for every row.
-    internal override async Task InsertLedgerRowsAsync(AppDbContext context, IReadOnlyList<LedgerEntry> rows, CancellationToken ct)
-    {
-        foreach (var row in rows)
-        {
-            await EntityInsert<LedgerEntry>.InsertAsync(context, row, ct);
-        }
-    }
+    internal override bool StatementsCostARoundTrip => false;
 
     // SQLite's planner prefers the (user, time) index and then sorts all of a user's rows; for a
     // user's most expensive calls, walking the (user, cost) index in order is far faster.

@@ -116,16 +116,10 @@ public sealed class ConversationService(
         return new SendResult(learnerMessage, reply, run, null);
     }
 
-    /// <summary>The learner's message and, when a reply starts, its placeholder: the two rows every turn writes, inserted
-    /// by prepared statements (see <see cref="PreparedStatement"/>); each gets its id.</summary>
-    private static async Task SaveTurnAsync(AppDbContext context, ConversationMessage learnerMessage, ConversationMessage? reply, CancellationToken ct)
-    {
-        await EntityInsert<ConversationMessage>.InsertAsync(context, learnerMessage, ct);
-        if (reply is not null)
-        {
-            await EntityInsert<ConversationMessage>.InsertAsync(context, reply, ct);
-        }
-    }
+    /// <summary>The learner's message and, when a reply starts, its placeholder: the two rows every turn writes (each
+    /// gets its id; see <see cref="DatabaseEngine.InsertAsync{TEntity}"/>).</summary>
+    private static Task SaveTurnAsync(AppDbContext context, ConversationMessage learnerMessage, ConversationMessage? reply, CancellationToken ct) =>
+        DatabaseEngine.Of(context).InsertAsync<ConversationMessage>(context, reply is null ? [learnerMessage] : [learnerMessage, reply], ct);
 
     /// <summary>What a learner is told when the database does not answer (an outage, a failover).</summary>
     public const string DatabaseDown =

@@ -25,12 +25,12 @@ public sealed class ConversationStore(
     TimeProvider time)
 {
     /// <summary>A turn's write to its conversation: updated now (values: time, conversation id).</summary>
-    internal static readonly PreparedStatementCache TouchConversation = new(context => PreparedStatement.Update<Conversation>(context,
+    internal static readonly PerModel<PreparedStatement> TouchConversation = new(context => PreparedStatement.Update<Conversation>(context,
         set: [nameof(Conversation.UpdatedAtUtc)], where: [nameof(Conversation.Id)]));
 
     /// <summary>A learner's message written to a conversation: updated now, titled, out of the archive (writing in an
     /// archived chat brings it back). Values: time, title, archived, conversation id.</summary>
-    internal static readonly PreparedStatementCache ReopenConversation = new(context => PreparedStatement.Update<Conversation>(context,
+    internal static readonly PerModel<PreparedStatement> ReopenConversation = new(context => PreparedStatement.Update<Conversation>(context,
         set: [nameof(Conversation.UpdatedAtUtc), nameof(Conversation.Title), nameof(Conversation.Archived)], where: [nameof(Conversation.Id)]));
 
     public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string userId, CancellationToken ct = default) =>
@@ -179,24 +179,35 @@ public sealed class ConversationStore(
         var take = Math.Max(options.Value.Context.MaxMessages * 2, 20);
         await using var context = await db.CreateDbContextAsync(ct);
         await context.Database.OpenConnectionAsync(ct);
-        var found = await context.Conversations.AsNoTracking()
-            .Where(c => c.Id == conversationId && c.UserId == userId)
-            .Select(c => new { c.Title, c.Kind })
-            .SingleOrDefaultAsync(ct);
-        if (found is null)
+        if (await FindHeader.For(context)(context, conversationId, userId, ct) is not { } found)
         {
             return null;
         }
-        // Only what a prompt needs of each message.
-        var history = await context.Messages.AsNoTracking()
-            .Where(m => m.ConversationId == conversationId && m.Content != "")
-            .OrderByDescending(m => m.Id)
-            .Take(take)
-            .Select(m => new ConversationMessage { Id = m.Id, Role = m.Role, Content = m.Content, ContentTokens = m.ContentTokens })
-            .ToListAsync(ct);
+        var history = new List<ConversationMessage>(take);
+        await foreach (var message in RecentHistory.For(context)(context, conversationId, take).WithCancellation(ct))
+        {
+            history.Add(message);
+        }
         history.Reverse();
         return new LoadedConversation(found.Title, found.Kind, history);
     }
+
+    // Every turn reads these two: compiled once per model, so a turn does not build and look up their expression trees again.
+    private sealed record Header(string Title, ConversationKind Kind);
+
+    private static readonly PerModel<Func<AppDbContext, Guid, string, CancellationToken, Task<Header?>>> FindHeader = new(_ => EF.CompileAsyncQuery(
+        (AppDbContext context, Guid conversationId, string userId, CancellationToken ct) => context.Conversations.AsNoTracking()
+            .Where(c => c.Id == conversationId && c.UserId == userId)
+            .Select(c => new Header(c.Title, c.Kind))
+            .SingleOrDefault()));
+
+    // Only what a prompt needs of each message, newest first.
+    private static readonly PerModel<Func<AppDbContext, Guid, int, IAsyncEnumerable<ConversationMessage>>> RecentHistory = new(_ => EF.CompileAsyncQuery(
+        (AppDbContext context, Guid conversationId, int take) => context.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Content != "")
+            .OrderByDescending(m => m.Id)
+            .Take(take)
+            .Select(m => new ConversationMessage { Id = m.Id, Role = m.Role, Content = m.Content, ContentTokens = m.ContentTokens })));
 
     /// <summary>With several nodes: whether a reply in the conversation is being written, on any node
     /// (this node's own runs are known without asking). One node alone never needs to ask.</summary>

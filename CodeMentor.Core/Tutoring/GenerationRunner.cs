@@ -181,11 +181,11 @@ public sealed partial class GenerationRunner(
     }
 
     // Prepared once per model: a turn pays only for its values (see PreparedStatement).
-    private static readonly PreparedStatementCache CheckpointReply = new(context => PreparedStatement.Update<ConversationMessage>(context,
+    private static readonly PerModel<PreparedStatement> CheckpointReply = new(context => PreparedStatement.Update<ConversationMessage>(context,
         set: [nameof(ConversationMessage.Content), nameof(ConversationMessage.Reasoning)],
         where: [nameof(ConversationMessage.Id), nameof(ConversationMessage.Status)]));
 
-    private static readonly PreparedStatementCache FinishReply = new(context => PreparedStatement.Update<ConversationMessage>(context,
+    private static readonly PerModel<PreparedStatement> FinishReply = new(context => PreparedStatement.Update<ConversationMessage>(context,
         set:
         [
             nameof(ConversationMessage.Content), nameof(ConversationMessage.Reasoning), nameof(ConversationMessage.Status),

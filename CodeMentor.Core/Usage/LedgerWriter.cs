@@ -118,21 +118,26 @@ public sealed partial class LedgerWriter(DatabaseWriter writer, ILogger<LedgerWr
                     }
                     else
                     {
-                        await context.InFlightCalls.Where(c => c.Id == p.CallId).ExecuteUpdateAsync(s => s
-                            .SetProperty(c => c.PromptTokens, c => p.PromptTokens ?? c.PromptTokens)
-                            .SetProperty(c => c.OutputTokensSoFar, p.OutputTokensSoFar)
-                            .SetProperty(c => c.LastProgressUtc, p.AtUtc), ct);
+                        await ReportProgress.For(context).ExecuteAsync(context, [p.PromptTokens, p.OutputTokensSoFar, p.AtUtc, p.CallId], ct);
                     }
                 }
-                context.InFlightCalls.AddRange(started.Values);
-                var earlier = finishedIds.Where(id => !startedHere.Contains(id)).ToList();
-                if (earlier.Count > 0)
+                var engine = DatabaseEngine.Of(context);
+                await engine.InsertAsync(context, started.Values, ct);
+                var ended = finishedIds.Where(id => !startedHere.Contains(id)).ToList();
+                if (ended.Count > 1 && engine.StatementsCostARoundTrip)
                 {
-                    await context.InFlightCalls.Where(c => earlier.Contains(c.Id)).ExecuteDeleteAsync(ct);
+                    await context.InFlightCalls.Where(c => ended.Contains(c.Id)).ExecuteDeleteAsync(ct);
+                }
+                else
+                {
+                    foreach (var id in ended)
+                    {
+                        await ForgetCall.For(context).ExecuteAsync(context, [id], ct);
+                    }
                 }
                 if (rows.Count > 0)
                 {
-                    await DatabaseEngine.Of(context).InsertLedgerRowsAsync(context, rows, ct);
+                    await engine.InsertAsync(context, rows, ct);
                     await UsageRollups.ApplyAsync(context, rows);
                 }
             });
@@ -146,6 +151,14 @@ public sealed partial class LedgerWriter(DatabaseWriter writer, ILogger<LedgerWr
             LogWriteFailed(logger, ex, rows.Count);
         }
     }
+
+    // A call's progress (prompt tokens kept when not reported) and its end: statements prepared once (see PreparedStatement).
+    private static readonly PerModel<PreparedStatement> ReportProgress = new(context => PreparedStatement.Update<InFlightCall>(context,
+        set: [nameof(InFlightCall.PromptTokens), nameof(InFlightCall.OutputTokensSoFar), nameof(InFlightCall.LastProgressUtc)],
+        where: [nameof(InFlightCall.Id)],
+        keepWhenNull: nameof(InFlightCall.PromptTokens)));
+
+    private static readonly PerModel<PreparedStatement> ForgetCall = new(context => PreparedStatement.Delete<InFlightCall>(context, nameof(InFlightCall.Id)));
 
     private static void Apply(InFlightCall call, Progress p)
     {

@@ -105,6 +105,36 @@ public abstract class PreparedStatementTests(DatabaseProvider database) : IAsync
     }
 
     [Fact]
+    public async Task A_row_with_its_own_key_is_stored_as_SaveChanges_stores_it_refused_without_a_key_and_deleted_by_key()
+    {
+        InFlightCall Call() => new()
+        {
+            Id = Guid.NewGuid(), StartedAtUtc = new DateTime(2026, 11, 27, 9, 0, 0, DateTimeKind.Utc), UserId = "user-1", ConversationId = null,
+            Feature = "chat", Provider = "groq", Model = "openai/gpt-oss-20b", PromptTokens = 120, OutputTokensSoFar = 7,
+            LastProgressUtc = new DateTime(2026, 11, 27, 9, 0, 1, 250, DateTimeKind.Utc), Node = "node-a",
+        };
+        var bySaveChanges = Call();
+        var prepared = Call();
+        await using var context = await _host.DbAsync();
+        context.InFlightCalls.Add(bySaveChanges);
+        await context.SaveChangesAsync();
+        await EntityInsert<InFlightCall>.InsertAsync(context, prepared, CancellationToken.None);
+
+        async Task<object> StoredCallAsync(Guid id) => Assert.Single(await context.InFlightCalls.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new
+            {
+                c.StartedAtUtc, c.UserId, c.ConversationId, c.Feature, c.Provider, c.Model, c.PromptTokens, c.OutputTokensSoFar,
+                c.LastProgressUtc, c.Node,
+            }).ToListAsync());
+        Assert.Equal(await StoredCallAsync(bySaveChanges.Id), await StoredCallAsync(prepared.Id));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => EntityInsert<InFlightCall>.InsertAsync(context, new InFlightCall { UserId = "u" }, CancellationToken.None));
+
+        var forget = PreparedStatement.Delete<InFlightCall>(context, nameof(InFlightCall.Id));
+        Assert.Equal(1, await forget.ExecuteAsync(context, [prepared.Id], CancellationToken.None));
+        Assert.Equal([bySaveChanges.Id], await context.InFlightCalls.Select(c => c.Id).ToListAsync());
+    }
+
+    [Fact]
     public async Task An_update_sets_its_columns_where_its_keys_match_and_keeps_a_column_given_null_when_told_to()
     {
         var conversation = await NewConversationAsync();
