@@ -57,11 +57,7 @@ internal sealed class PreparedStatement
     /// </summary>
     public static PreparedStatement Update<TEntity>(AppDbContext context, string[] set, string[] where, params string[] keepWhenNull)
     {
-        var entity = context.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var properties = set.Concat(where)
-            .Select(name => entity.FindProperty(name) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no property {name}."))
-            .ToArray();
+        var (table, properties) = Resolve<TEntity>(context, [.. set, .. where]);
         return Build(context, [.. properties.Select(p => p.GetRelationalTypeMapping())], (quote, values) =>
         {
             string Column(int i) => quote(properties[i].GetColumnName(table)!);
@@ -77,19 +73,22 @@ internal sealed class PreparedStatement
     /// equal the values given, in order.</summary>
     public static PreparedStatement Delete<TEntity>(AppDbContext context, params string[] where)
     {
-        var entity = context.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var properties = where
-            .Select(name => entity.FindProperty(name) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no property {name}."))
-            .ToArray();
+        var (table, properties) = Resolve<TEntity>(context, where);
         return Build(context, [.. properties.Select(p => p.GetRelationalTypeMapping())], (quote, values) =>
             $"DELETE FROM {quote(table.Name)} WHERE {string.Join(" AND ", properties.Select((p, i) => $"{quote(p.GetColumnName(table)!)} = {values[i]}"))}");
     }
 
     /// <summary>The type mapping the model gives a property (what its parameters must use).</summary>
     public static RelationalTypeMapping MappingOf<TEntity>(AppDbContext context, string property) =>
-        context.Model.FindEntityType(typeof(TEntity))?.FindProperty(property)?.GetRelationalTypeMapping()
-        ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no property {property}.");
+        Resolve<TEntity>(context, [property]).Properties[0].GetRelationalTypeMapping();
+
+    /// <summary>The entity's table and the named properties, or a clear error when the model has no such thing.</summary>
+    internal static (StoreObjectIdentifier Table, IProperty[] Properties) Resolve<TEntity>(AppDbContext context, IEnumerable<string> properties)
+    {
+        var entity = context.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        return (table, [.. properties.Select(name => entity.FindProperty(name) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} has no property {name}."))]);
+    }
 
     /// <summary>Runs the statement in the context's connection and current transaction; returns the rows affected.</summary>
     public Task<int> ExecuteAsync(AppDbContext context, object?[] values, CancellationToken ct) =>
@@ -145,7 +144,7 @@ internal sealed class PerModel<T>(Func<AppDbContext, T> build) where T : class
 /// </summary>
 internal sealed class EntityInsert<TEntity> where TEntity : class
 {
-    private static readonly ConditionalWeakTable<IModel, EntityInsert<TEntity>> ByModel = new();
+    private static readonly PerModel<EntityInsert<TEntity>> ByModel = new(Build);
 
     private readonly PreparedStatement _statement;
     private readonly IClrPropertyGetter[] _getters;
@@ -163,7 +162,7 @@ internal sealed class EntityInsert<TEntity> where TEntity : class
     /// <summary>Inserts <paramref name="row"/>; a key the database generates is set into it.</summary>
     public static async Task InsertAsync(AppDbContext context, TEntity row, CancellationToken ct)
     {
-        var insert = Of(context);
+        var insert = ByModel.For(context);
         var values = new object?[insert._getters.Length];
         for (var i = 0; i < values.Length; i++)
         {
@@ -182,14 +181,10 @@ internal sealed class EntityInsert<TEntity> where TEntity : class
         insert._key.PropertyInfo!.SetValue(row, Convert.ChangeType(key, insert._key.ClrType, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static EntityInsert<TEntity> Of(AppDbContext context)
+    private static EntityInsert<TEntity> Build(AppDbContext context)
     {
-        if (ByModel.TryGetValue(context.Model, out var insert))
-        {
-            return insert;
-        }
-        var entity = context.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var (table, _) = PreparedStatement.Resolve<TEntity>(context, []);
+        var entity = context.Model.FindEntityType(typeof(TEntity))!;
         var key = entity.FindPrimaryKey()!.Properties.Single();
         var keyGenerated = key.ClrType == typeof(long) || key.ClrType == typeof(int);
         var columns = entity.GetProperties().Where(p => p != key || !keyGenerated).ToList();
@@ -203,8 +198,6 @@ internal sealed class EntityInsert<TEntity> where TEntity : class
         var statement = PreparedStatement.Build(context, [.. columns.Select(c => c.GetRelationalTypeMapping())], (quote, values) =>
             $"INSERT INTO {quote(table.Name)} ({string.Join(", ", columns.Select(c => quote(c.GetColumnName(table)!)))}) " +
             $"VALUES ({string.Join(", ", values)})" + (keyGenerated ? $" RETURNING {quote(key.GetColumnName(table)!)}" : ""));
-        insert = new EntityInsert<TEntity>(statement, [.. columns.Select(c => c.GetGetter())], key, keyGenerated);
-        ByModel.AddOrUpdate(context.Model, insert);
-        return insert;
+        return new EntityInsert<TEntity>(statement, [.. columns.Select(c => c.GetGetter())], key, keyGenerated);
     }
 }

@@ -6,6 +6,7 @@ using CsCheck;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CodeMentor.Tests.Integration;
 
@@ -23,11 +24,11 @@ public sealed class GroqProviderTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private OpenAICompatibleChatClient Client(string? key = FakeGroqServer.Key, TimeSpan? timeout = null) => new(
+    private OpenAICompatibleChatClient Client(string? key = FakeGroqServer.Key, TimeSpan? timeout = null, TimeProvider? time = null) => new(
         _http,
         new ProviderEndpoint("groq", "Groq", _server.BaseUri, key, GroqOptions.DefaultModel, "GROQ_API_KEY", IsGroq: true, ReasoningEffort: "low"),
         timeout ?? TimeSpan.FromSeconds(30),
-        TimeProvider.System,
+        time ?? TimeProvider.System,
         NullLogger<OpenAICompatibleChatClient>.Instance);
 
     private static List<ChatMessage> Prompt() =>
@@ -377,6 +378,36 @@ public sealed class GroqProviderTests : IAsyncLifetime
         });
 
         await aborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task The_time_the_caller_takes_with_an_update_is_not_counted_as_the_providers_silence()
+    {
+        var clock = new FakeTimeProvider();
+        var callerHasFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.Enqueue(async context =>
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync(GroqStream.Chunk(new { role = "assistant", content = "" }) + GroqStream.Chunk(new { content = "First" }));
+            await context.Response.Body.FlushAsync();
+            await callerHasFirst.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await context.Response.WriteAsync(GroqStream.Chunk(new { content = ", then the rest." }) +
+                GroqStream.Chunk(new { }, "stop", GroqStream.Usage(10, 2)) + GroqStream.Done);
+        });
+
+        var received = new StringBuilder();
+        await foreach (var update in Client(timeout: TimeSpan.FromSeconds(30), time: clock).GetStreamingResponseAsync(Prompt()))
+        {
+            if (update.Text.Length > 0 && received.Length == 0)
+            {
+                clock.Advance(TimeSpan.FromMinutes(2)); // the caller is slow with the first piece: four timeouts' worth
+                callerHasFirst.SetResult();
+            }
+            received.Append(update.Text);
+        }
+
+        Assert.Equal("First, then the rest.", received.ToString());
     }
 
     [Fact]

@@ -65,17 +65,20 @@ internal sealed partial class OpenAICompatibleChatClient(
         // Text that has already arrived when it is read is handed on as one update (see StreamChunkReader.Folded):
         // the chunks of a fast reply often come many to a network read, and each update costs every stage of the
         // pipeline. Nothing waits to be folded: an update is handed on as soon as the next chunk is not there yet.
+        // The idle timeout counts only the wait for the provider: it is paused while the caller has an update.
         ChatResponseUpdate? pending = null;
         while (true)
         {
+            timer.CancelAfter(requestTimeout);
             var next = items.MoveNextAsync();
             if (pending is not null && !next.IsCompleted)
             {
                 chunks.Seal();
+                timer.CancelAfter(Timeout.InfiniteTimeSpan);
                 yield return pending;
                 pending = null;
+                timer.CancelAfter(requestTimeout);
             }
-            timer.CancelAfter(requestTimeout); // only the wait for the provider counts, not the time the caller took
             ExceptionDispatchInfo? failure = null;
             var more = false;
             try
@@ -110,6 +113,7 @@ internal sealed partial class OpenAICompatibleChatClient(
             }
             if (pending is not null)
             {
+                timer.CancelAfter(Timeout.InfiniteTimeSpan);
                 yield return pending;
             }
             pending = update;
