@@ -100,53 +100,63 @@ public abstract class DatabaseEngine
     /// quoted names and a table-qualified existing row read the same in SQLite and PostgreSQL.</summary>
     internal Task UpsertTotalsAsync(AppDbContext context, LedgerTotals t, CancellationToken ct)
     {
-        object[] sums =
+        object[] afterDayAndUser =
         [
             t.Feature, t.Provider, t.Model, t.Outcome, t.FailureCategory, t.Requests, t.InputTokens, t.OutputTokens,
             t.ReasoningTokens, t.CachedInputTokens, t.CostPico, t.UnpricedRequests, t.SavedCostPico, t.LatencySumMs,
             DateTime.SpecifyKind(t.LastAtUtc, DateTimeKind.Utc),
         ];
         return t is LedgerDaily daily
-            ? UpsertDaily.For(context).ExecuteAsync(context, [t.Day, daily.UserId, .. sums], ct)
-            : UpsertDayTotals.For(context).ExecuteAsync(context, [t.Day, .. sums], ct);
+            ? UpsertDaily.For(context).ExecuteAsync(context, [t.Day, daily.UserId, .. afterDayAndUser], ct)
+            : UpsertDayTotals.For(context).ExecuteAsync(context, [t.Day, .. afterDayAndUser], ct);
     }
 
-    /// <summary>The roll-up's columns: its keys, then the five that complete the key, then the sums.</summary>
-    private static readonly string[] TotalsColumns =
-    [
-        "Feature", "Provider", "Model", "Outcome", "FailureCategory", "Requests", "InputTokens", "OutputTokens", "ReasoningTokens",
-        "CachedInputTokens", "CostPico", "UnpricedRequests", "SavedCostPico", "LatencySumMs", "LastAtUtc",
-    ];
+    // A roll-up row's key after its day (and user), its sums, and the time of its latest call.
+    private static readonly string[] TotalsKey = ["Feature", "Provider", "Model", "Outcome", "FailureCategory"];
+    private static readonly string[] TotalsSums =
+        ["Requests", "InputTokens", "OutputTokens", "ReasoningTokens", "CachedInputTokens", "CostPico", "UnpricedRequests", "SavedCostPico", "LatencySumMs"];
 
     private static readonly PerModel<PreparedStatement> UpsertDaily = new(context =>
-        Of(context).UpsertTotalsStatement<LedgerDaily>(context, "LedgerDaily", ["Day", "UserId", .. TotalsColumns], keyCount: 2 + 5));
+        Of(context).AdditiveUpsert<LedgerDaily>(context, ["Day", "UserId", .. TotalsKey], TotalsSums, latest: "LastAtUtc"));
 
     private static readonly PerModel<PreparedStatement> UpsertDayTotals = new(context =>
-        Of(context).UpsertTotalsStatement<LedgerDayTotal>(context, "LedgerDayTotals", ["Day", .. TotalsColumns], keyCount: 1 + 5));
+        Of(context).AdditiveUpsert<LedgerDayTotal>(context, ["Day", .. TotalsKey], TotalsSums, latest: "LastAtUtc"));
 
-    private PreparedStatement UpsertTotalsStatement<TTotals>(AppDbContext context, string table, string[] columns, int keyCount) =>
-        PreparedStatement.Build(context, [.. columns.Select(c => PreparedStatement.MappingOf<TTotals>(context, c))], (_, values) =>
+    private static readonly PerModel<PreparedStatement> UpsertLatency = new(context =>
+        Of(context).AdditiveUpsert<LatencyDaily>(context, ["Day", "Metric", "Bucket"], ["Count"]));
+
+    /// <summary>The INSERT of a row that, when a row with its key is already stored, adds its sums to that row's (and
+    /// keeps the later of the two <paramref name="latest"/> values). Values: the key's, the sums', then the latest.
+    /// Names are properties; the table and columns come from the model.</summary>
+    private PreparedStatement AdditiveUpsert<TEntity>(AppDbContext context, string[] key, string[] sums, string? latest = null)
+    {
+        string[] names = latest is null ? [.. key, .. sums] : [.. key, .. sums, latest];
+        var (table, properties) = PreparedStatement.Resolve<TEntity>(context, names);
+        return PreparedStatement.Build(context, [.. properties.Select(p => p.GetRelationalTypeMapping())], (quote, values) =>
         {
-            var sums = columns.Skip(keyCount).Select(c => c == "LastAtUtc"
-                ? $"\"LastAtUtc\" = {Greatest}(\"{table}\".\"LastAtUtc\", excluded.\"LastAtUtc\")"
-                : $"\"{c}\" = \"{table}\".\"{c}\" + excluded.\"{c}\"");
-            return $"""
-                INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))})
-                VALUES ({string.Join(", ", values)})
-                ON CONFLICT ({string.Join(", ", columns.Take(keyCount).Select(c => $"\"{c}\""))}) DO UPDATE SET {string.Join(", ", sums)}
-                """;
+            var tableName = quote(table.Name);
+            var columns = properties.Select(p => quote(p.GetColumnName(table)!)).ToArray();
+            var updates = columns.Skip(key.Length).Select((c, i) => i < sums.Length
+                ? $"{c} = {tableName}.{c} + excluded.{c}"
+                : $"{c} = {Greatest}({tableName}.{c}, excluded.{c})");
+            return $"INSERT INTO {tableName} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) " +
+                $"ON CONFLICT ({string.Join(", ", columns.Take(key.Length))}) DO UPDATE SET {string.Join(", ", updates)}";
         });
+    }
 
-    /// <summary>Whether each statement costs a network round trip (PostgreSQL) or none (SQLite, in process): several
-    /// rows are then better sent in one batch than by a prepared statement each.</summary>
-    internal abstract bool StatementsCostARoundTrip { get; }
+    /// <summary>Whether each statement costs a network round trip (PostgreSQL) or none (SQLite, in process).</summary>
+    private protected abstract bool StatementsCostARoundTrip { get; }
+
+    /// <summary>Whether writing this many rows is better done in one statement or batch than by a prepared statement
+    /// per row: only when there are several and each statement would cost a round trip.</summary>
+    internal bool BatchesBetter(int rows) => rows > 1 && StatementsCostARoundTrip;
 
     /// <summary>Inserts new rows in the context's transaction (a generated key is set into each): one prepared
     /// statement per row (<see cref="EntityInsert{TEntity}"/>), or, where statements cost a round trip, several rows
     /// in one batch by SaveChanges.</summary>
     internal async Task InsertAsync<TEntity>(AppDbContext context, IReadOnlyCollection<TEntity> rows, CancellationToken ct) where TEntity : class
     {
-        if (rows.Count > 1 && StatementsCostARoundTrip)
+        if (BatchesBetter(rows.Count))
         {
             context.Set<TEntity>().AddRange(rows);
             await context.SaveChangesAsync(ct);
@@ -162,12 +172,6 @@ public abstract class DatabaseEngine
     internal Task UpsertLatencyAsync(AppDbContext context, DateOnly day, int metric, int bucket, long count, CancellationToken ct) =>
         UpsertLatency.For(context).ExecuteAsync(context, [day, metric, bucket, count], ct);
 
-    private static readonly PerModel<PreparedStatement> UpsertLatency = new(context =>
-        PreparedStatement.Build(context, [.. new[] { "Day", "Metric", "Bucket", "Count" }.Select(c => PreparedStatement.MappingOf<LatencyDaily>(context, c))],
-            (_, values) => $"""
-                INSERT INTO "LatencyDaily" ("Day", "Metric", "Bucket", "Count") VALUES ({string.Join(", ", values)})
-                ON CONFLICT ("Day", "Metric", "Bucket") DO UPDATE SET "Count" = "LatencyDaily"."Count" + excluded."Count"
-                """));
 
     /// <summary>The ledger, read so that one user's rows sorted by cost walk the (user, cost) index.</summary>
     internal virtual IQueryable<LedgerEntry> LedgerForCostSort(AppDbContext context) => context.Ledger;

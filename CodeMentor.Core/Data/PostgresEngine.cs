@@ -27,7 +27,7 @@ internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(c
 
     private protected override string Greatest => "greatest";
 
-    internal override bool StatementsCostARoundTrip => true;
+    private protected override bool StatementsCostARoundTrip => true;
 
     // PostgreSQL sorts NULL above every number, so descending would list unpriced calls first; costs are
     // never negative, so -1 puts them last. The expression is the one the index

@@ -33,7 +33,7 @@ internal sealed class SqliteEngine(string connectionString) : DatabaseEngine(con
 
     private protected override string Greatest => "max";
 
-    internal override bool StatementsCostARoundTrip => false;
+    private protected override bool StatementsCostARoundTrip => false;
 
     // SQLite's planner prefers the (user, time) index and then sorts all of a user's rows; for a
     // user's most expensive calls, walking the (user, cost) index in order is far faster.

@@ -124,7 +124,7 @@ public sealed partial class LedgerWriter(DatabaseWriter writer, ILogger<LedgerWr
                 var engine = DatabaseEngine.Of(context);
                 await engine.InsertAsync(context, started.Values, ct);
                 var ended = finishedIds.Where(id => !startedHere.Contains(id)).ToList();
-                if (ended.Count > 1 && engine.StatementsCostARoundTrip)
+                if (engine.BatchesBetter(ended.Count))
                 {
                     await context.InFlightCalls.Where(c => ended.Contains(c.Id)).ExecuteDeleteAsync(ct);
                 }

@@ -62,38 +62,39 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
             throw StreamFailure(groqError.ValueKind == JsonValueKind.String ? groqError.GetString() : groqError.ToString());
         }
 
-        if (TryFold(root, hasXGroq ? xGroq : default))
-        {
-            return Folded;
-        }
-
-        var update = new ChatResponseUpdate
-        {
-            ResponseId = root.TryGetProperty("id", out var id) ? Reuse(id, ref _responseId) : null,
-            ModelId = root.TryGetProperty("model", out var model) ? Reuse(model, ref _modelId) : null,
-        };
-
+        // The chunk's parts, read once: whether it is folded into the open update or becomes an update of its own.
+        var responseId = root.TryGetProperty("id", out var id) ? Reuse(id, ref _responseId) : null;
+        var modelId = root.TryGetProperty("model", out var model) ? Reuse(model, ref _modelId) : null;
+        string? roleName = null, thinking = null, text = null, finishReason = null;
+        var deltaIsText = true; // the delta holds nothing but answer or reasoning text (no tool calls, no provider fields)
         if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
         {
             var choice = choices[0];
             if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
             {
-                if (delta.TryGetProperty("role", out var role) && role.GetString() is { } roleName)
+                foreach (var property in delta.EnumerateObject())
                 {
-                    update.Role = new ChatRole(roleName);
-                }
-                if (delta.TryGetProperty("reasoning", out var reasoning) && reasoning.GetString() is { Length: > 0 } thinking)
-                {
-                    update.Contents.Add(new TextReasoningContent(thinking));
-                }
-                if (delta.TryGetProperty("content", out var content) && content.GetString() is { Length: > 0 } text)
-                {
-                    update.Contents.Add(new TextContent(text));
+                    if (property.NameEquals("role"u8))
+                    {
+                        roleName = property.Value.GetString();
+                    }
+                    else if (property.NameEquals("reasoning"u8))
+                    {
+                        thinking = property.Value.GetString() is { Length: > 0 } t ? t : null;
+                    }
+                    else if (property.NameEquals("content"u8))
+                    {
+                        text = property.Value.GetString() is { Length: > 0 } t ? t : null;
+                    }
+                    else
+                    {
+                        deltaIsText = false;
+                    }
                 }
             }
-            if (choice.TryGetProperty("finish_reason", out var finish) && finish.GetString() is { } reason)
+            if (choice.TryGetProperty("finish_reason", out var finish))
             {
-                update.FinishReason = new ChatFinishReason(reason);
+                finishReason = finish.GetString();
             }
         }
 
@@ -101,66 +102,55 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         JsonElement usage = default;
         var hasUsage = (root.TryGetProperty("usage", out usage) && usage.ValueKind == JsonValueKind.Object)
             || (hasXGroq && xGroq.TryGetProperty("usage", out usage) && usage.ValueKind == JsonValueKind.Object);
+
+        // One kind of text and nothing else: added to the open update when that holds the same kind from the same
+        // response and model and has room.
+        var textOnly = deltaIsText && roleName is null && finishReason is null && !hasUsage && (text is null) != (thinking is null);
+        if (textOnly && _open is { } open && open.ResponseId == responseId && open.ModelId == modelId
+            && TryAppend(open.Contents[0], text ?? thinking!, isReasoning: thinking is not null))
+        {
+            return Folded;
+        }
+
+        var update = new ChatResponseUpdate { ResponseId = responseId, ModelId = modelId };
+        if (roleName is not null)
+        {
+            update.Role = new ChatRole(roleName);
+        }
+        if (thinking is not null)
+        {
+            update.Contents.Add(new TextReasoningContent(thinking));
+        }
+        if (text is not null)
+        {
+            update.Contents.Add(new TextContent(text));
+        }
+        if (finishReason is not null)
+        {
+            update.FinishReason = new ChatFinishReason(finishReason);
+        }
         if (hasUsage)
         {
             update.Contents.Add(new UsageContent(ReadUsage(usage)));
         }
-
-        _open = update.Role is null && update.FinishReason is null && update.Contents.Count == 1
-            && update.Contents[0] is TextContent or TextReasoningContent ? update : null;
+        _open = textOnly ? update : null;
         return update;
     }
 
-    /// <summary>Adds the chunk's text to the open update when the chunk is only text of the same kind from the same
-    /// response and model (no role, finish reason or usage), and the update has room.</summary>
-    private bool TryFold(JsonElement root, JsonElement xGroq)
+    private static bool TryAppend(AIContent open, string piece, bool isReasoning)
     {
-        if (_open is null || root.TryGetProperty("usage", out _) || (xGroq.ValueKind == JsonValueKind.Object && xGroq.TryGetProperty("usage", out _))
-            || !SameAs(root, "id", _open.ResponseId) || !SameAs(root, "model", _open.ModelId)
-            || !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() != 1)
-        {
-            return false;
-        }
-        var choice = choices[0];
-        if ((choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind != JsonValueKind.Null)
-            || !choice.TryGetProperty("delta", out var delta) || delta.ValueKind != JsonValueKind.Object || delta.TryGetProperty("role", out _))
-        {
-            return false;
-        }
-        var text = delta.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String ? content : default;
-        var reasoning = delta.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? r : default;
-        var open = _open.Contents[0];
-        var (piece, kindMatches) = open is TextReasoningContent
-            ? (reasoning, text.ValueKind == JsonValueKind.Undefined || text.ValueEquals(""u8))
-            : (text, reasoning.ValueKind == JsonValueKind.Undefined || reasoning.ValueEquals(""u8));
-        if (!kindMatches || piece.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-        foreach (var property in delta.EnumerateObject())
-        {
-            if (!property.NameEquals("content"u8) && !property.NameEquals("reasoning"u8))
-            {
-                return false; // anything else (tool calls, a provider's own fields) keeps its chunk an update of its own
-            }
-        }
         switch (open)
         {
-            case TextReasoningContent thinking when thinking.Text.Length < MaxFoldedLength:
-                thinking.Text += piece.GetString();
+            case TextReasoningContent thinking when isReasoning && thinking.Text.Length < MaxFoldedLength:
+                thinking.Text += piece;
                 return true;
-            case TextContent answer when answer.Text.Length < MaxFoldedLength:
-                answer.Text += piece.GetString();
+            case TextContent answer when !isReasoning && answer.Text.Length < MaxFoldedLength:
+                answer.Text += piece;
                 return true;
             default:
                 return false;
         }
     }
-
-    private static bool SameAs(JsonElement root, string name, string? value) =>
-        root.TryGetProperty(name, out var element)
-            ? element.ValueKind == JsonValueKind.String && value is not null && element.ValueEquals(value)
-            : value is null;
 
     internal static UsageDetails ReadUsage(JsonElement usage)
     {
