@@ -24,7 +24,9 @@ namespace CodeMentor.Benchmarks;
 /// clients over WebSockets ask CodeMentor (the real app on a loopback port: pipeline, ledger,
 /// SQLite, the one database writer) while a fake Groq server streams ~200-token replies as fast as
 /// it can. The same fake is also read directly, in the same run, as the baseline: "added" figures
-/// are CodeMentor's percentile minus the direct percentile at the same concurrency.
+/// are CodeMentor's percentile minus the direct percentile at the same concurrency. The clients run in
+/// a process of their own (<see cref="LoadClients"/>), so the allocation read here is the portal's
+/// (minus the fake's, which the direct run measures).
 /// </summary>
 public static class LoadBenchmark
 {
@@ -35,8 +37,6 @@ public static class LoadBenchmark
         "before n. Inside the loop, `break` leaves it early and `continue` skips to the next round. A common pattern is to " +
         "accumulate: start `total = 0`, add each value, and return the total after the loop. Try writing a loop that sums " +
         "the even numbers of a list, then one that stops at the first negative number. What do you expect each to print?";
-
-    private sealed record Turn(double FirstTokenMs, double LastTokenMs, bool Ok);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -59,30 +59,34 @@ public static class LoadBenchmark
         var tokens = await TokensAsync(app, baseUri, users: 20);
 
         Console.WriteLine($"# Load benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        Console.WriteLine($"Reply: {GroqStream.Pieces(Reply, 4).Count()} chunks (~200 tokens); {seconds} s per sustained run.");
-        using var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 5000 }) { Timeout = TimeSpan.FromMinutes(5) };
-        await RunDirectAsync(direct, groq.BaseUri, 4, TimeSpan.FromSeconds(2)); // warm-up
-        await RunHubAsync(baseUri, tokens, 4, TimeSpan.FromSeconds(3), turnsPerClient: null);
+        Console.WriteLine($"Reply: {GroqStream.Pieces(Reply, 4).Count()} chunks (~200 tokens); {seconds} s per sustained run; clients in a process of their own.");
+        await using var clients = LoadClientProcess.Start(new LoadTarget(baseUri, groq.BaseUri, tokens));
+        await clients.RunAsync(new LoadRun("direct", 4, 2, null)); // warm-up
+        await clients.RunAsync(new LoadRun("hub", 4, 3, null));
 
         Console.WriteLine();
-        Console.WriteLine("| Streams at once | Side | Turns | Streams/s | First token p50 / p95 / p99 (ms) | Last token p50 / p95 / p99 (ms) | Errors | Allocated per turn |");
-        Console.WriteLine("|---:|---|---:|---:|---|---|---:|---:|");
+        Console.WriteLine("| Streams at once | Side | Turns | Streams/s | First token p50 / p95 / p99 (ms) | Last token p50 / p95 / p99 (ms) | Errors | Server allocated per turn | Client allocated per turn |");
+        Console.WriteLine("|---:|---|---:|---:|---|---|---:|---:|---:|");
+        var errors = new Dictionary<string, int>();
         foreach (var concurrency in levels)
         {
             // 1,000 streams at once: every client asks twice; the others run for the sustained time.
             int? turns = concurrency >= 1000 ? 2 : null;
-            var duration = TimeSpan.FromSeconds(seconds);
-            var d = await Measure(() => RunDirectAsync(direct, groq.BaseUri, concurrency, duration, turns));
-            var h = await Measure(() => RunHubAsync(baseUri, tokens, concurrency, duration, turns));
+            var d = await Measure(() => clients.RunAsync(new LoadRun("direct", concurrency, seconds, turns)));
+            var h = await Measure(() => clients.RunAsync(new LoadRun("hub", concurrency, seconds, turns)));
             Print(concurrency, "fake Groq, direct", d);
             Print(concurrency, "CodeMentor hub", h);
             Console.WriteLine($"| | **added by CodeMentor** | | **{h.Throughput / Math.Max(0.001, d.Throughput):0.00}× throughput** | " +
                 $"**{Added(h, d, r => r.FirstTokenMs, 0.5)} / {Added(h, d, r => r.FirstTokenMs, 0.95)} / {Added(h, d, r => r.FirstTokenMs, 0.99)}** | " +
                 $"**{Added(h, d, r => r.LastTokenMs, 0.5)} / {Added(h, d, r => r.LastTokenMs, 0.95)} / {Added(h, d, r => r.LastTokenMs, 0.99)}** | | " +
-                $"**{(h.AllocatedPerTurn - d.AllocatedPerTurn) / 1024.0:0} KB** |");
+                $"**{(h.AllocatedPerTurn - d.AllocatedPerTurn) / 1024.0:0} KB** | |");
+            foreach (var (what, count) in h.Run.Errors)
+            {
+                errors[what] = errors.GetValueOrDefault(what) + count;
+            }
         }
         // What the errors were, so a non-zero Errors column explains itself.
-        foreach (var (what, count) in HubErrors.OrderByDescending(e => e.Value).Take(5))
+        foreach (var (what, count) in errors.OrderByDescending(e => e.Value).Take(5))
         {
             Console.WriteLine($"- hub error ×{count:N0}: {what}");
         }
@@ -104,32 +108,38 @@ public static class LoadBenchmark
         }
     }
 
-    private sealed record Result(List<Turn> Turns, double Seconds, double AllocatedPerTurn)
+    /// <summary>A run as the clients saw it, with what this process (the portal and the fake) allocated meanwhile.</summary>
+    private sealed record Result(LoadRunResult Run, double AllocatedPerTurn)
     {
-        public double Throughput => Turns.Count(t => t.Ok) / Seconds;
+        public List<LoadTurn> Turns => Run.Turns;
+
+        public double Throughput => Turns.Count(t => t.Ok) / Run.Seconds;
+
+        public double ClientAllocatedPerTurn => (double)Run.ClientAllocated / Math.Max(1, Turns.Count);
     }
 
-    private static async Task<Result> Measure(Func<Task<(List<Turn> Turns, double Seconds)>> run)
+    private static async Task<Result> Measure(Func<Task<string>> run)
     {
         GC.Collect();
         var before = GC.GetTotalAllocatedBytes(precise: true);
-        var (turns, seconds) = await run();
+        var path = await run();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        return new Result(turns, seconds, (double)allocated / Math.Max(1, turns.Count));
+        var result = LoadClientProcess.Read(path);
+        return new Result(result, (double)allocated / Math.Max(1, result.Turns.Count));
     }
 
     private static void Print(int concurrency, string side, Result r)
     {
         var ok = r.Turns.Where(t => t.Ok).ToList();
-        string P(Func<Turn, double> f) => $"{Percentile(ok, f, 0.5):0.0} / {Percentile(ok, f, 0.95):0.0} / {Percentile(ok, f, 0.99):0.0}";
+        string P(Func<LoadTurn, double> f) => $"{Percentile(ok, f, 0.5):0.0} / {Percentile(ok, f, 0.95):0.0} / {Percentile(ok, f, 0.99):0.0}";
         Console.WriteLine($"| {concurrency:N0} | {side} | {r.Turns.Count:N0} | {r.Throughput:0} | {P(t => t.FirstTokenMs)} | {P(t => t.LastTokenMs)} | " +
-            $"{r.Turns.Count(t => !t.Ok)} | {r.AllocatedPerTurn / 1024:0} KB |");
+            $"{r.Turns.Count(t => !t.Ok)} | {r.AllocatedPerTurn / 1024:0} KB | {r.ClientAllocatedPerTurn / 1024:0} KB |");
     }
 
-    private static string Added(Result hub, Result direct, Func<Turn, double> f, double p) =>
+    private static string Added(Result hub, Result direct, Func<LoadTurn, double> f, double p) =>
         $"{Percentile(hub.Turns.Where(t => t.Ok).ToList(), f, p) - Percentile(direct.Turns.Where(t => t.Ok).ToList(), f, p):0.0}";
 
-    private static double Percentile(List<Turn> turns, Func<Turn, double> f, double p)
+    private static double Percentile(List<LoadTurn> turns, Func<LoadTurn, double> f, double p)
     {
         if (turns.Count == 0)
         {
@@ -137,109 +147,6 @@ public static class LoadBenchmark
         }
         var sorted = turns.Select(f).Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
-
-    /// <summary>Clients read the fake's SSE stream directly, as a provider client would.</summary>
-    private static async Task<(List<Turn>, double)> RunDirectAsync(HttpClient http, Uri groq, int concurrency, TimeSpan duration, int? turnsPerClient = null)
-    {
-        var turns = new ConcurrentBag<Turn>();
-        var watch = Stopwatch.StartNew();
-        var body = JsonSerializer.Serialize(new { model = "openai/gpt-oss-20b", stream = true, messages = new[] { new { role = "user", content = "What is a loop?" } } });
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            for (var n = 0; turnsPerClient is { } max ? n < max : watch.Elapsed < duration; n++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                double? first = null;
-                try
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(groq + "/chat/completions"))
-                    {
-                        Content = new StringContent(body, Encoding.UTF8, "application/json"),
-                    };
-                    request.Headers.Authorization = new("Bearer", FakeGroqServer.Key);
-                    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-                    using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-                    while (await reader.ReadLineAsync() is { } line)
-                    {
-                        if (first is null && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
-                        {
-                            first = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        }
-                        if (line == "data: [DONE]")
-                        {
-                            break;
-                        }
-                    }
-                    turns.Add(new Turn(first ?? double.NaN, Stopwatch.GetElapsedTime(started).TotalMilliseconds, first is not null));
-                }
-                catch (Exception)
-                {
-                    turns.Add(new Turn(double.NaN, double.NaN, false));
-                }
-            }
-        }));
-        return (turns.ToList(), watch.Elapsed.TotalSeconds);
-    }
-
-    private static readonly ConcurrentDictionary<string, int> HubErrors = new();
-
-    /// <summary>Hub clients: each with its own conversation, asking one question after another.</summary>
-    private static async Task<(List<Turn>, double)> RunHubAsync(Uri app, IReadOnlyList<string> tokens, int concurrency, TimeSpan duration, int? turnsPerClient)
-    {
-        var connections = new HubConnection[concurrency];
-        var conversations = new Guid[concurrency];
-        await Parallel.ForEachAsync(Enumerable.Range(0, concurrency), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
-        {
-            connections[i] = new HubConnectionBuilder()
-                .WithUrl(new Uri(app, TutorHub.Path), o =>
-                {
-                    o.AccessTokenProvider = () => Task.FromResult<string?>(tokens[i % tokens.Count]);
-                    o.Transports = HttpTransportType.WebSockets;
-                    o.SkipNegotiation = true;
-                })
-                .Build();
-            await connections[i].StartAsync();
-            conversations[i] = await connections[i].InvokeAsync<Guid>("StartConversation");
-        });
-
-        var turns = new ConcurrentBag<Turn>();
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async i =>
-        {
-            for (var n = 0; turnsPerClient is { } max ? n < max : watch.Elapsed < duration; n++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                double? first = null;
-                string? status = null;
-                string? detail = null;
-                try
-                {
-                    await foreach (var item in connections[i].StreamAsync<TutorStreamItem>("Ask", conversations[i], $"Question {n} from {i}"))
-                    {
-                        if (first is null && item.Kind == "text")
-                        {
-                            first = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        }
-                        status = item.Kind == "done" ? item.Status : status;
-                        detail = item.Kind == "done" ? item.Detail : detail;
-                    }
-                    turns.Add(new Turn(first ?? double.NaN, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status == "Complete" && first is not null));
-                    if (status != "Complete" || first is null)
-                    {
-                        HubErrors.AddOrUpdate($"status {status}: {detail}", 1, (_, n) => n + 1);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    turns.Add(new Turn(double.NaN, double.NaN, false));
-                    HubErrors.AddOrUpdate($"{ex.GetType().Name}: {ex.Message}", 1, (_, n) => n + 1);
-                }
-            }
-        }));
-        var elapsed = watch.Elapsed.TotalSeconds;
-        await Parallel.ForEachAsync(connections, async (c, _) => await c.DisposeAsync());
-        return (turns.ToList(), elapsed);
     }
 
     internal static WebApplication BuildApp(string folder, Uri groq, int port, IReadOnlyDictionary<string, string?>? settings = null)

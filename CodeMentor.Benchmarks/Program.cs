@@ -12,6 +12,7 @@ using CodeMentor.Benchmarks;
 return args switch
 {
     ["load", ..] => await LoadBenchmark.RunAsync(args[1..]),
+    ["load-clients"] => await LoadClients.RunAsync(), // the load benchmark's clients, started by it
     ["browser", ..] => await BrowserBenchmark.RunAsync(args[1..]),
     ["pages", ..] => await PageTimingBenchmark.RunAsync(args[1..]),
     ["paint", ..] => await FirstPaintBenchmark.RunAsync(args[1..]),

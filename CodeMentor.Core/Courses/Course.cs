@@ -171,6 +171,9 @@ public sealed record CoursePolicy(Guid CourseId, string CourseName, TutorMode Mo
 /// <summary>Where a learner stands: the course they work in (if any) and every course they learn in.
 /// An exam in any of them turns the tutor off for them, so switching or leaving courses cannot get
 /// around it; the mode applies to work in the chosen course.</summary>
+/// <remarks>Read by every model call from the cache: marked immutable (and it is: records of values, never changed
+/// after they are read), so the cache hands out the instance it holds instead of a deserialized copy each time.</remarks>
+[System.ComponentModel.ImmutableObject(true)]
 public sealed record CourseStanding(CoursePolicy? Working, IReadOnlyList<CoursePolicy> Learning)
 {
     public static readonly CourseStanding None = new(null, []);

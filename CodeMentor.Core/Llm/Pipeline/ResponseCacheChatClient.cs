@@ -55,6 +55,16 @@ internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cac
             }
         }
 
+        if (key is null)
+        {
+            // Caching is off: nothing to fold.
+            await foreach (var update in base.GetStreamingResponseAsync(prompt, callOptions, cancellationToken))
+            {
+                yield return update;
+            }
+            yield break;
+        }
+
         // What the reply is, folded from the updates passing through, to be cached when it is complete.
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
@@ -79,7 +89,7 @@ internal sealed class ResponseCacheChatClient(IChatClient inner, HybridCache cac
         }
 
         // Only complete, successful replies: the stream ended normally and the model said it was done.
-        if (key is not null && finish == ChatFinishReason.Stop && text.Length > 0)
+        if (finish == ChatFinishReason.Stop && text.Length > 0)
         {
             var reply = new CachedReply(text.ToString(), reasoning.Length > 0 ? reasoning.ToString() : null, provider, model,
                 usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0, usage?.ReasoningTokenCount ?? 0, usage?.CachedInputTokenCount ?? 0);

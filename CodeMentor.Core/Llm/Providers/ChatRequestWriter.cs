@@ -10,14 +10,16 @@ internal static class ChatRequestWriter
 {
     public static ReadOnlyMemory<byte> Write(ProviderEndpoint endpoint, string model, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        // One buffer, written in place and sent as is (a stream, then a copy of it, cost the body three times over).
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        // One buffer, written in place and sent as is (a stream, then a copy of it, cost the body three times over),
+        // sized for the whole body at once: grown by doubling, it cost the body about three times over again.
+        var prompt = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var buffer = new ArrayBufferWriter<byte>(Capacity(model, prompt));
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("model", model);
             json.WriteStartArray("messages");
-            foreach (var message in messages)
+            foreach (var message in prompt)
             {
                 json.WriteStartObject();
                 json.WriteString("role", RoleName(message.Role));
@@ -62,6 +64,23 @@ internal static class ChatRequestWriter
             json.WriteEndObject();
         }
         return buffer.WrittenMemory;
+    }
+
+    /// <summary>Room for a body of plain text (one byte a character) and, as the JSON writer asks before it writes a
+    /// string, for the longest text fully escaped. Text that needs more (non-ASCII, much escaping) grows the buffer.</summary>
+    private static int Capacity(string model, IReadOnlyList<ChatMessage> messages)
+    {
+        const int PerMessage = 40; // {"role":"assistant","content":""},
+        const int Options = 512;   // stream, usage, sampling and reasoning options
+        const int MaxEscaping = 6; // the writer's worst case per character (\uXXXX)
+        long total = model.Length + Options, longest = model.Length;
+        foreach (var message in messages)
+        {
+            var length = message.Text.Length;
+            total += length + PerMessage;
+            longest = Math.Max(longest, length);
+        }
+        return (int)Math.Min(Array.MaxLength, total + longest * MaxEscaping);
     }
 
     /// <summary>gpt-oss on Groq takes reasoning_effort and include_reasoning; other providers and

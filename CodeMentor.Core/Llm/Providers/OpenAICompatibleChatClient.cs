@@ -94,6 +94,7 @@ internal sealed partial class OpenAICompatibleChatClient(
                 // What arrived before the failure is the reply's text so far: it is handed on before the error.
                 if (pending is not null)
                 {
+                    chunks.Seal();
                     yield return pending;
                 }
                 failure.Throw();
@@ -113,6 +114,7 @@ internal sealed partial class OpenAICompatibleChatClient(
             }
             if (pending is not null)
             {
+                // Reading the update that follows it has sealed it (StreamChunkReader.Read).
                 timer.CancelAfter(Timeout.InfiniteTimeSpan);
                 yield return pending;
             }
@@ -120,6 +122,7 @@ internal sealed partial class OpenAICompatibleChatClient(
         }
         if (pending is not null)
         {
+            chunks.Seal();
             yield return pending;
         }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -13,8 +14,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
     /// before it (still open: not yet handed on). Never handed on itself.</summary>
     public static readonly ChatResponseUpdate Folded = new();
 
-    /// <summary>Most characters folded into one update: a reply arriving all at once is still handed on in pieces,
-    /// and joining the pieces' strings stays cheap.</summary>
+    /// <summary>Most characters folded into one update: a reply arriving all at once is still handed on in pieces.</summary>
     private const int MaxFoldedLength = 512;
 
     private string? _responseId;
@@ -24,8 +24,27 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
     // (answer or reasoning) that follows it is added to it instead of becoming an update of its own.
     private ChatResponseUpdate? _open;
 
-    /// <summary>The update read last has been handed on: from now on nothing may change it.</summary>
-    public void Seal() => _open = null;
+    // The open update's text while chunks are being folded into it: one copy at the end, not a longer string per chunk.
+    private readonly StringBuilder _folding = new(MaxFoldedLength * 2);
+
+    /// <summary>The update read last is about to be handed on: its text is made final, and nothing changes it after.</summary>
+    public void Seal()
+    {
+        if (_folding.Length > 0)
+        {
+            switch (_open!.Contents[0])
+            {
+                case TextReasoningContent thinking:
+                    thinking.Text = _folding.ToString();
+                    break;
+                case TextContent answer:
+                    answer.Text = _folding.ToString();
+                    break;
+            }
+            _folding.Clear();
+        }
+        _open = null;
+    }
 
     /// <summary>The payload that ends an OpenAI-style stream.</summary>
     public static bool IsDone(ReadOnlySpan<byte> data) => data.Trim((byte)' ').SequenceEqual("[DONE]"u8);
@@ -112,6 +131,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
             return Folded;
         }
 
+        Seal(); // the open update, if any, is complete: a chunk that cannot be folded into it follows
         var update = new ChatResponseUpdate { ResponseId = responseId, ModelId = modelId };
         if (roleName is not null)
         {
@@ -137,19 +157,24 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         return update;
     }
 
-    private static bool TryAppend(AIContent open, string piece, bool isReasoning)
+    private bool TryAppend(AIContent open, string piece, bool isReasoning)
     {
-        switch (open)
+        var first = open switch
         {
-            case TextReasoningContent thinking when isReasoning && thinking.Text.Length < MaxFoldedLength:
-                thinking.Text += piece;
-                return true;
-            case TextContent answer when !isReasoning && answer.Text.Length < MaxFoldedLength:
-                answer.Text += piece;
-                return true;
-            default:
-                return false;
+            TextReasoningContent thinking when isReasoning => thinking.Text,
+            TextContent answer when !isReasoning => answer.Text,
+            _ => null,
+        };
+        if (first is null || (_folding.Length == 0 ? first.Length : _folding.Length) >= MaxFoldedLength)
+        {
+            return false;
         }
+        if (_folding.Length == 0)
+        {
+            _folding.Append(first);
+        }
+        _folding.Append(piece);
+        return true;
     }
 
     internal static UsageDetails ReadUsage(JsonElement usage)
