@@ -58,11 +58,14 @@ public abstract class DatabaseEngine
         };
     }
 
-    /// <summary>The engine a context runs on.</summary>
+    /// <summary>The engine a context runs on. Kept with the context: contexts come from a pool, and a turn asks
+    /// several times (reading the engine and connection string each time allocated on every statement).</summary>
     internal static DatabaseEngine Of(AppDbContext context) =>
-        context.Database.IsNpgsql()
-            ? new PostgresEngine(context.Database.GetConnectionString() ?? "")
-            : new SqliteEngine(context.Database.GetConnectionString() ?? "");
+        Engines.GetValue(context, static c => c.Database.IsNpgsql()
+            ? new PostgresEngine(c.Database.GetConnectionString() ?? "")
+            : new SqliteEngine(c.Database.GetConnectionString() ?? ""));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AppDbContext, DatabaseEngine> Engines = new();
 
     /// <summary>True when <paramref name="ex"/> (or what it wraps) says the database could not be reached or
     /// went away (refused or dropped connections, a server shutting down or starting), as opposed to a bug

@@ -31,6 +31,7 @@ public sealed class InputAndHeaderParsingTests
     [InlineData("2m59.56s", 179560)]
     [InlineData("940ms", 940)]
     [InlineData("1h2m3s", 3723000)]
+    [InlineData(" 250us ", 0.25)]
     public void Go_durations_from_rate_limit_headers_are_parsed(string text, double milliseconds)
     {
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ProviderRateLimits.ParseGoDuration(text));
@@ -40,6 +41,8 @@ public sealed class InputAndHeaderParsingTests
     [InlineData("soon")]
     [InlineData("")]
     [InlineData("5 s")]
+    [InlineData("5s soon")]
+    [InlineData("\u0663s")] // an Arabic-Indic three: a digit to the regex's \d, not to the number parser
     public void Unparseable_durations_are_ignored(string text)
     {
         Assert.Null(ProviderRateLimits.ParseGoDuration(text));

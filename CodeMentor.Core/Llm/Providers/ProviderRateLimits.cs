@@ -31,16 +31,16 @@ public sealed partial record ProviderRateLimits(
         {
             return null;
         }
-        var matches = DurationPart().Matches(text.Trim());
-        if (matches.Count == 0 || matches.Sum(m => m.Length) != text.Trim().Length)
-        {
-            return null;
-        }
+        // Read from spans: every provider response carries two of these, and a match per part allocated on each.
+        var trimmed = text.AsSpan().Trim();
         double ms = 0;
-        foreach (Match m in matches)
+        var covered = 0;
+        foreach (var match in DurationPart().EnumerateMatches(trimmed))
         {
-            var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            ms += m.Groups[2].Value switch
+            var part = trimmed.Slice(match.Index, match.Length);
+            var unit = part.IndexOfAnyExcept("0123456789.");
+            var value = double.Parse(part[..unit], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            ms += part[unit..] switch
             {
                 "h" => value * 3_600_000,
                 "m" => value * 60_000,
@@ -50,6 +50,11 @@ public sealed partial record ProviderRateLimits(
                 "ns" => value / 1_000_000,
                 _ => 0,
             };
+            covered += match.Length;
+        }
+        if (covered == 0 || covered != trimmed.Length)
+        {
+            return null;
         }
         return TimeSpan.FromMilliseconds(ms);
     }
@@ -60,6 +65,6 @@ public sealed partial record ProviderRateLimits(
     private static TimeSpan? Duration(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? ParseGoDuration(values.FirstOrDefault()) : null;
 
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)")]
+    [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?)(ms|us|µs|ns|h|m|s)")]
     private static partial Regex DurationPart();
 }

@@ -51,12 +51,120 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
 
     public ChatResponseUpdate Read(ReadOnlySpan<byte> data)
     {
+        try
+        {
+            return ReadTextChunk(data) ?? ReadDocument(data);
+        }
+        catch (JsonException ex)
+        {
+            throw Malformed(ex);
+        }
+    }
+
+    /// <summary>The common chunk — id, model, one choice's delta and finish reason — read straight from the bytes, with
+    /// no document built per chunk. Null for a chunk that carries more (an error, usage, Groq's x_groq): those few
+    /// are read by <see cref="ReadDocument"/>.</summary>
+    private ChatResponseUpdate? ReadTextChunk(ReadOnlySpan<byte> data)
+    {
+        var json = new Utf8JsonReader(data);
+        if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+        string? responseId = null, modelId = null, roleName = null, thinking = null, text = null, finishReason = null;
+        var deltaIsText = true;
+        while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+        {
+            if (json.ValueTextEquals("error"u8) || json.ValueTextEquals("x_groq"u8) || json.ValueTextEquals("usage"u8))
+            {
+                return null;
+            }
+            var name = json.ValueTextEquals("id"u8) ? 1 : json.ValueTextEquals("model"u8) ? 2 : json.ValueTextEquals("choices"u8) ? 3 : 0;
+            json.Read();
+            switch (name)
+            {
+                case 1:
+                    responseId = Reuse(ref json, ref _responseId);
+                    break;
+                case 2:
+                    modelId = Reuse(ref json, ref _modelId);
+                    break;
+                case 3 when json.TokenType == JsonTokenType.StartArray:
+                    if (json.Read() && json.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadChoice(ref json, ref roleName, ref thinking, ref text, ref finishReason, ref deltaIsText);
+                    }
+                    while (json.TokenType != JsonTokenType.EndArray)
+                    {
+                        json.Skip();
+                        json.Read();
+                    }
+                    break;
+                default:
+                    json.Skip();
+                    break;
+            }
+        }
+        if (json.TokenType != JsonTokenType.EndObject || json.Read())
+        {
+            return null; // not one object: the document reader says why
+        }
+        return Compose(responseId, modelId, roleName, thinking, text, finishReason, deltaIsText, usage: null);
+    }
+
+    /// <summary>Reads the first choice (the reader is on its start) up to its end.</summary>
+    private static void ReadChoice(ref Utf8JsonReader json, ref string? roleName, ref string? thinking, ref string? text,
+        ref string? finishReason, ref bool deltaIsText)
+    {
+        while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = json.ValueTextEquals("delta"u8) ? 1 : json.ValueTextEquals("finish_reason"u8) ? 2 : 0;
+            json.Read();
+            if (name == 1 && json.TokenType == JsonTokenType.StartObject)
+            {
+                while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+                {
+                    var field = json.ValueTextEquals("role"u8) ? 1 : json.ValueTextEquals("reasoning"u8) ? 2 : json.ValueTextEquals("content"u8) ? 3 : 0;
+                    json.Read();
+                    switch (field)
+                    {
+                        case 1:
+                            roleName = json.GetString();
+                            break;
+                        case 2:
+                            thinking = json.GetString() is { Length: > 0 } t ? t : null;
+                            break;
+                        case 3:
+                            text = json.GetString() is { Length: > 0 } c ? c : null;
+                            break;
+                        default:
+                            deltaIsText = false;
+                            json.Skip();
+                            break;
+                    }
+                }
+            }
+            else if (name == 2)
+            {
+                finishReason = json.GetString();
+            }
+            else
+            {
+                json.Skip();
+            }
+        }
+        json.Read(); // past the choice
+    }
+
+    /// <summary>Any chunk, through a parsed document (also what the fast path is tested against).</summary>
+    internal ChatResponseUpdate ReadDocument(ReadOnlySpan<byte> data)
+    {
         // The payload is only valid during the parser's callback: parse a pooled copy (no allocation per chunk).
         var buffer = ArrayPool<byte>.Shared.Rent(data.Length);
         try
         {
             data.CopyTo(buffer);
-            using var doc = ParseOrThrow(buffer.AsMemory(0, data.Length));
+            using var doc = JsonDocument.Parse(buffer.AsMemory(0, data.Length));
             return Read(doc.RootElement);
         }
         finally
@@ -89,7 +197,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
         {
             var choice = choices[0];
-            if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
+            if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
             {
                 foreach (var property in delta.EnumerateObject())
                 {
@@ -111,7 +219,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
                     }
                 }
             }
-            if (choice.TryGetProperty("finish_reason", out var finish))
+            if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("finish_reason", out var finish))
             {
                 finishReason = finish.GetString();
             }
@@ -121,6 +229,14 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         JsonElement usage = default;
         var hasUsage = (root.TryGetProperty("usage", out usage) && usage.ValueKind == JsonValueKind.Object)
             || (hasXGroq && xGroq.TryGetProperty("usage", out usage) && usage.ValueKind == JsonValueKind.Object);
+        return Compose(responseId, modelId, roleName, thinking, text, finishReason, deltaIsText, hasUsage ? ReadUsage(usage) : null);
+    }
+
+    /// <summary>A chunk's parts, read once, folded into the open update or made an update of their own.</summary>
+    private ChatResponseUpdate Compose(string? responseId, string? modelId, string? roleName, string? thinking, string? text,
+        string? finishReason, bool deltaIsText, UsageDetails? usage)
+    {
+        var hasUsage = usage is not null;
 
         // One kind of text and nothing else: added to the open update when that holds the same kind from the same
         // response and model and has room.
@@ -149,9 +265,9 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         {
             update.FinishReason = new ChatFinishReason(finishReason);
         }
-        if (hasUsage)
+        if (usage is not null)
         {
-            update.Contents.Add(new UsageContent(ReadUsage(usage)));
+            update.Contents.Add(new UsageContent(usage));
         }
         _open = textOnly ? update : null;
         return update;
@@ -210,22 +326,25 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         return last;
     }
 
+    private static string? Reuse(ref Utf8JsonReader value, ref string? last)
+    {
+        if (value.TokenType != JsonTokenType.String)
+        {
+            value.Skip();
+            return null;
+        }
+        if (last is null || !value.ValueTextEquals(last))
+        {
+            last = value.GetString();
+        }
+        return last;
+    }
+
     private static long? Int(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
 
-    private JsonDocument ParseOrThrow(ReadOnlyMemory<byte> data)
-    {
-        try
-        {
-            return JsonDocument.Parse(data);
-        }
-        catch (JsonException ex)
-        {
-            throw new LlmException(LlmFailureCategory.StreamInterrupted,
-                $"{endpoint.DisplayName} sent a malformed chunk.",
-                endpoint.Name, inner: ex);
-        }
-    }
+    private LlmException Malformed(JsonException ex) =>
+        new(LlmFailureCategory.StreamInterrupted, $"{endpoint.DisplayName} sent a malformed chunk.", endpoint.Name, inner: ex);
 
     private LlmException StreamFailure(string? reason) =>
         new(LlmFailureCategory.StreamInterrupted,
