@@ -1,4 +1,7 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace CodeMentor.Core.Data;
@@ -23,10 +26,26 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    // The connections these settings were given to. Microsoft.Data.Sqlite pools connections: a context's "open" is
+    // mostly a pooled connection handed out again, which keeps its settings, so they are sent once per connection
+    // (sending them on every open was a statement more for every statement of a turn).
+    private static readonly ConditionalWeakTable<sqlite3, object> Configured = new();
+
     private static void Apply(DbConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        command.ExecuteNonQuery();
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && Configured.TryGetValue(handle, out _))
+        {
+            return;
+        }
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+        }
+        if (handle is not null)
+        {
+            Configured.AddOrUpdate(handle, Configured);
+        }
     }
 }

@@ -47,3 +47,39 @@ public sealed class SqliteCheckpointerTests
         Assert.Equal(50, await context.Database.SqlQueryRaw<int>("SELECT count(*) AS Value FROM filler").SingleAsync());
     }
 }
+
+/// <summary>The per-connection settings hold on every connection a context gets, the pooled ones handed out again
+/// included (they are sent once per connection, not on every open).</summary>
+public sealed class SqlitePragmasTests
+{
+    [Fact]
+    public async Task Every_open_connection_commits_without_fsync_and_leaves_checkpoints_to_the_checkpointer()
+    {
+        await using var host = await CoreHost.StartAsync();
+        var handles = new HashSet<object>();
+        for (var i = 0; i < 5; i++)
+        {
+            // Two contexts at once, then both back to the pool: a new connection and reused ones.
+            await using var first = await host.DbAsync();
+            await using var second = await host.DbAsync();
+            await first.Database.OpenConnectionAsync();
+            await second.Database.OpenConnectionAsync();
+            foreach (var context in new[] { first, second })
+            {
+                handles.Add(((SqliteConnection)context.Database.GetDbConnection()).Handle!);
+                Assert.Equal(1, await Pragma(context, "synchronous")); // NORMAL
+                Assert.Equal(0, await Pragma(context, "wal_autocheckpoint"));
+            }
+            await first.Database.CloseConnectionAsync();
+            await second.Database.CloseConnectionAsync();
+        }
+        Assert.InRange(handles.Count, 2, 9); // connections were reused, and each still had its settings
+    }
+
+    private static async Task<long> Pragma(AppDbContext context, string name)
+    {
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA " + name;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -65,6 +65,9 @@ public sealed class StreamChunkReaderTests
         (1, Gen.Select(Choice, Choice).Select((a, b) => $"[{a},{b}]")),
         (1, Gen.Const("[1, {\"delta\":{\"content\":\"no\"}}]")));
 
+    private const string Usage =
+        "{\"prompt_tokens\":12,\"completion_tokens\":30,\"total_tokens\":42,\"completion_tokens_details\":{\"reasoning_tokens\":5},\"queue_time\":0.01}";
+
     private static readonly Gen<string> Chunk = Object(
         Maybe("id", Gen.Frequency((12, Gen.Const("\"chatcmpl-1\"")), (1, Gen.Const("\"chatcmpl-2\"")), (1, Gen.Const("null"))), inTen: 9),
         Maybe("object", Gen.Const("\"chat.completion.chunk\"")),
@@ -72,6 +75,9 @@ public sealed class StreamChunkReaderTests
         Maybe("model", Gen.Frequency((12, Gen.Const("\"openai/gpt-oss-20b\"")), (1, Gen.Const("\"llama\""))), inTen: 9),
         Maybe("system_fingerprint", Gen.Const("\"fp_1\"")),
         Maybe("extra", Gen.Const("{\"a\":[1,{\"b\":null}],\"content\":\"not the delta\"}")),
+        Maybe("usage", Gen.Frequency((6, Gen.Const("null")), (1, Gen.Const(Usage)))),
+        Maybe("x_groq", Gen.Frequency((12, Gen.Const("{\"id\":\"req_1\"}")), (2, Gen.Const("{\"id\":\"req_1\",\"seed\":7,\"error\":null,\"usage\":null}")),
+            (1, Gen.Const("{\"id\":\"req_1\",\"usage\":" + Usage + "}")), (1, Gen.Const("{\"error\":\"over capacity\"}")))),
         Maybe("choices", Choices, inTen: 9));
 
     [Fact]
@@ -105,19 +111,29 @@ public sealed class StreamChunkReaderTests
     private static List<string> Read(string[] chunks, Func<byte[], ChatResponseUpdate> read, StreamChunkReader reader)
     {
         var updates = new List<ChatResponseUpdate?>();
+        string? failure = null;
         foreach (var chunk in chunks)
         {
-            var update = read(Encoding.UTF8.GetBytes(chunk));
-            updates.Add(ReferenceEquals(update, StreamChunkReader.Folded) ? null : update);
+            try
+            {
+                var update = read(Encoding.UTF8.GetBytes(chunk));
+                updates.Add(ReferenceEquals(update, StreamChunkReader.Folded) ? null : update);
+            }
+            catch (LlmException ex)
+            {
+                failure = "failed: " + ex.Message; // a stream ends at its error
+                break;
+            }
         }
         reader.Seal();
-        return updates.Select(u => u is null ? "folded" : string.Join(" | ",
+        return [.. updates.Select(u => u is null ? "folded" : string.Join(" | ",
             u.ResponseId, u.ModelId, u.Role?.Value, u.FinishReason?.Value,
             string.Join(" + ", u.Contents.Select(c => c switch
             {
                 TextReasoningContent r => "reasoning:" + r.Text,
                 TextContent t => "text:" + t.Text,
+                UsageContent usage => $"usage:{usage.Details.InputTokenCount}/{usage.Details.OutputTokenCount}/{usage.Details.ReasoningTokenCount}",
                 _ => c.GetType().Name,
-            })))).ToList();
+            })))), .. failure is null ? [] : new[] { failure }];
     }
 }

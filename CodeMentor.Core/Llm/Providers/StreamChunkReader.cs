@@ -62,8 +62,8 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
     }
 
     /// <summary>The common chunk — id, model, one choice's delta and finish reason — read straight from the bytes, with
-    /// no document built per chunk. Null for a chunk that carries more (an error, usage, Groq's x_groq): those few
-    /// are read by <see cref="ReadDocument"/>.</summary>
+    /// no document built per chunk. Null for a chunk that carries more (an error, usage): those few are read by
+    /// <see cref="ReadDocument"/>.</summary>
     private ChatResponseUpdate? ReadTextChunk(ReadOnlySpan<byte> data)
     {
         var json = new Utf8JsonReader(data);
@@ -75,14 +75,31 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         var deltaIsText = true;
         while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
         {
-            if (json.ValueTextEquals("error"u8) || json.ValueTextEquals("x_groq"u8) || json.ValueTextEquals("usage"u8))
+            if (json.ValueTextEquals("error"u8))
             {
                 return null;
             }
-            var name = json.ValueTextEquals("id"u8) ? 1 : json.ValueTextEquals("model"u8) ? 2 : json.ValueTextEquals("choices"u8) ? 3 : 0;
+            var name = json.ValueTextEquals("id"u8) ? 1 : json.ValueTextEquals("model"u8) ? 2 : json.ValueTextEquals("choices"u8) ? 3
+                : json.ValueTextEquals("usage"u8) ? 4 : json.ValueTextEquals("x_groq"u8) ? 5 : 0;
             json.Read();
             switch (name)
             {
+                // Usage, or an error in Groq's x_groq: a chunk for the document reader. Null usage (sent with every
+                // chunk by some servers) and x_groq's request id are not.
+                case 4 when json.TokenType != JsonTokenType.Null:
+                    return null;
+                case 5 when json.TokenType == JsonTokenType.StartObject:
+                    while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var carriesMore = json.ValueTextEquals("usage"u8) || json.ValueTextEquals("error"u8);
+                        json.Read();
+                        if (carriesMore && json.TokenType != JsonTokenType.Null)
+                        {
+                            return null;
+                        }
+                        json.Skip();
+                    }
+                    break;
                 case 1:
                     responseId = Reuse(ref json, ref _responseId);
                     break;
