@@ -77,12 +77,34 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
         }
     }
 
+    // On SQLite the writer keeps one context, its connection open, from batch to batch. Opening a pooled SQLite
+    // connection is not free: EF Core registers its SQL functions with SQLite again on every open (about a dozen
+    // allocations each), and a chat turn is several batches. Dropped after a batch fails, so a broken connection is
+    // not used again. PostgreSQL keeps taking a connection from its pool per batch (a server restart breaks them).
+    private AppDbContext? _kept;
+
+    private async Task<AppDbContext> ContextAsync()
+    {
+        if (_kept is { } kept)
+        {
+            return kept;
+        }
+        var context = await db.CreateDbContextAsync();
+        if (DatabaseEngine.Of(context) is SqliteEngine)
+        {
+            await context.Database.OpenConnectionAsync();
+            _kept = context;
+        }
+        return context;
+    }
+
     private async Task ApplyAsync(List<Write> batch)
     {
         var outcomes = new Exception?[batch.Count];
+        AppDbContext? context = null;
         try
         {
-            await using var context = await db.CreateDbContextAsync();
+            context = await ContextAsync();
             // The writer sets its own savepoints (below): EF Core's, around every SaveChanges in a transaction, would
             // add two more statements to every write.
             context.Database.AutoSavepointsEnabled = false;
@@ -118,6 +140,14 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
             {
                 outcomes[i] ??= ex;
             }
+            _kept = null;
+        }
+        finally
+        {
+            if (context is not null && !ReferenceEquals(context, _kept))
+            {
+                await context.DisposeAsync();
+            }
         }
         for (var i = 0; i < batch.Count; i++)
         {
@@ -139,6 +169,11 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
         if (_loop is { } loop)
         {
             await loop.WaitAsync(cancellationToken);
+        }
+        if (_kept is { } kept)
+        {
+            _kept = null;
+            await kept.DisposeAsync();
         }
     }
 
