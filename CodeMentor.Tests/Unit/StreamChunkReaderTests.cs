@@ -107,6 +107,58 @@ public sealed class StreamChunkReaderTests
         Assert.Throws<LlmException>(() => new StreamChunkReader(Endpoint).Read("{\"id\":\"a\"}{}"u8));
     }
 
+    [Fact]
+    public void An_update_sealed_while_the_next_chunk_is_read_on_another_thread_never_changes_and_no_text_is_lost()
+    {
+        // The client seals the update it hands on while its next read may be running on an I/O thread: here one thread
+        // reads chunks as fast as it can while another keeps sealing the newest update, as the client does.
+        var reader = new StreamChunkReader(Endpoint);
+        var pieces = Enumerable.Range(0, 30_000).Select(i => ((char)('a' + i % 26)).ToString()).ToArray();
+        var chunks = pieces.Select(p => Encoding.UTF8.GetBytes($"{{\"id\":\"c\",\"model\":\"m\",\"choices\":[{{\"delta\":{{\"content\":\"{p}\"}}}}]}}")).ToArray();
+        var updates = new List<ChatResponseUpdate>();
+        ChatResponseUpdate? newest = null;
+        var finished = false;
+        var sealedAs = new List<(ChatResponseUpdate Update, string Text)>();
+        Exception? consumerFailed = null;
+        var consumer = new Thread(() =>
+        {
+            try
+            {
+                while (!Volatile.Read(ref finished))
+                {
+                    if (Volatile.Read(ref newest) is { } candidate)
+                    {
+                        reader.Seal();
+                        sealedAs.Add((candidate, candidate.Text));
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                consumerFailed = ex; // reported below, not left to crash the test run
+                Volatile.Write(ref finished, true);
+            }
+        });
+        consumer.Start();
+        foreach (var chunk in chunks.TakeWhile(_ => !Volatile.Read(ref finished)))
+        {
+            var update = reader.Read(chunk);
+            if (!ReferenceEquals(update, StreamChunkReader.Folded))
+            {
+                updates.Add(update);
+                Volatile.Write(ref newest, update);
+            }
+        }
+        Volatile.Write(ref finished, true);
+        consumer.Join();
+        reader.Seal();
+
+        Assert.Null(consumerFailed);
+        Assert.Equal(string.Concat(pieces), string.Concat(updates.Select(u => u.Text)));
+        Assert.True(sealedAs.Count > 100, $"only {sealedAs.Count} seals raced the reads");
+        Assert.All(sealedAs, s => Assert.Equal(s.Text, s.Update.Text));
+    }
+
     /// <summary>What each chunk gave, as text: "folded", or the update's fields once it is sealed.</summary>
     private static List<string> Read(string[] chunks, Func<byte[], ChatResponseUpdate> read, StreamChunkReader reader)
     {

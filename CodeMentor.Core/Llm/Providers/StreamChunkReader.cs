@@ -30,21 +30,30 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
     /// <summary>The update read last is about to be handed on: its text is made final, and nothing changes it after.</summary>
     public void Seal()
     {
-        if (_folding.Length > 0)
+        lock (_gate)
         {
-            switch (_open!.Contents[0])
+            if (_folding.Length > 0)
             {
-                case TextReasoningContent thinking:
-                    thinking.Text = _folding.ToString();
-                    break;
-                case TextContent answer:
-                    answer.Text = _folding.ToString();
-                    break;
+                switch (_open!.Contents[0])
+                {
+                    case TextReasoningContent thinking:
+                        thinking.Text = _folding.ToString();
+                        break;
+                    case TextContent answer:
+                        answer.Text = _folding.ToString();
+                        break;
+                }
+                _folding.Clear();
             }
-            _folding.Clear();
+            _open = null;
         }
-        _open = null;
     }
+
+    // The caller seals an update while the next read may already be running on another thread (the client starts
+    // reading the next chunk, then hands on the update it has when that read has not finished): the fold into the
+    // open update and the seal must not interleave, or a folded piece would be added to an update already handed on
+    // (and lost to whoever read it), or the fold buffer read while it is written.
+    private readonly Lock _gate = new();
 
     /// <summary>The payload that ends an OpenAI-style stream.</summary>
     public static bool IsDone(ReadOnlySpan<byte> data) => data.Trim((byte)' ').SequenceEqual("[DONE]"u8);
@@ -258,13 +267,23 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         // One kind of text and nothing else: added to the open update when that holds the same kind from the same
         // response and model and has room.
         var textOnly = deltaIsText && roleName is null && finishReason is null && !hasUsage && (text is null) != (thinking is null);
-        if (textOnly && _open is { } open && open.ResponseId == responseId && open.ModelId == modelId
-            && TryAppend(open.Contents[0], text ?? thinking!, isReasoning: thinking is not null))
+        lock (_gate)
         {
-            return Folded;
+            if (textOnly && _open is { } open && open.ResponseId == responseId && open.ModelId == modelId
+                && TryAppend(open.Contents[0], text ?? thinking!, isReasoning: thinking is not null))
+            {
+                return Folded;
+            }
+            Seal(); // the open update, if any, is complete: a chunk that cannot be folded into it follows
+            var update = NewUpdate(responseId, modelId, roleName, thinking, text, finishReason, usage);
+            _open = textOnly ? update : null;
+            return update;
         }
+    }
 
-        Seal(); // the open update, if any, is complete: a chunk that cannot be folded into it follows
+    private static ChatResponseUpdate NewUpdate(string? responseId, string? modelId, string? roleName, string? thinking, string? text,
+        string? finishReason, UsageDetails? usage)
+    {
         var update = new ChatResponseUpdate { ResponseId = responseId, ModelId = modelId };
         if (roleName is not null)
         {
@@ -286,7 +305,6 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         {
             update.Contents.Add(new UsageContent(usage));
         }
-        _open = textOnly ? update : null;
         return update;
     }
 
