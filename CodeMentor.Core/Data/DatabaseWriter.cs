@@ -92,7 +92,15 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
         var context = await db.CreateDbContextAsync();
         if (DatabaseEngine.Of(context) is SqliteEngine)
         {
-            await context.Database.OpenConnectionAsync();
+            try
+            {
+                await context.Database.OpenConnectionAsync();
+            }
+            catch
+            {
+                await context.DisposeAsync();
+                throw;
+            }
             _kept = context;
         }
         return context;

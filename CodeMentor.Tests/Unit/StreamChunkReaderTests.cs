@@ -105,6 +105,9 @@ public sealed class StreamChunkReaderTests
         });
         Assert.Throws<LlmException>(() => new StreamChunkReader(Endpoint).Read("{\"id\":\"a\"} trailing"u8));
         Assert.Throws<LlmException>(() => new StreamChunkReader(Endpoint).Read("{\"id\":\"a\"}{}"u8));
+        // Valid JSON with a member of the wrong type, on the fast path and on the document path (usage sends it there).
+        Assert.Throws<LlmException>(() => new StreamChunkReader(Endpoint).Read("{\"choices\":[{\"delta\":{\"content\":5}}]}"u8));
+        Assert.Throws<LlmException>(() => new StreamChunkReader(Endpoint).Read("{\"usage\":{},\"choices\":[{\"delta\":{\"content\":5}}]}"u8));
     }
 
     [Fact]

@@ -64,9 +64,9 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         {
             return ReadTextChunk(data) ?? ReadDocument(data);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            throw Malformed(ex);
+            throw Malformed(ex); // not JSON, or a member of the wrong type (text that is a number, a choice that is not an object)
         }
     }
 
@@ -84,23 +84,20 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         var deltaIsText = true;
         while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
         {
-            if (json.ValueTextEquals("error"u8))
-            {
-                return null;
-            }
-            var name = json.ValueTextEquals("id"u8) ? 1 : json.ValueTextEquals("model"u8) ? 2 : json.ValueTextEquals("choices"u8) ? 3
-                : json.ValueTextEquals("usage"u8) ? 4 : json.ValueTextEquals("x_groq"u8) ? 5 : 0;
+            var member = MemberOf(ref json);
             json.Read();
-            switch (name)
+            switch (member)
             {
+                case Member.Error:
+                    return null;
                 // Usage, or an error in Groq's x_groq: a chunk for the document reader. Null usage (sent with every
                 // chunk by some servers) and x_groq's request id are not.
-                case 4 when json.TokenType != JsonTokenType.Null:
+                case Member.Usage when json.TokenType != JsonTokenType.Null:
                     return null;
-                case 5 when json.TokenType == JsonTokenType.StartObject:
+                case Member.XGroq when json.TokenType == JsonTokenType.StartObject:
                     while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
                     {
-                        var carriesMore = json.ValueTextEquals("usage"u8) || json.ValueTextEquals("error"u8);
+                        var carriesMore = MemberOf(ref json) is Member.Usage or Member.Error;
                         json.Read();
                         if (carriesMore && json.TokenType != JsonTokenType.Null)
                         {
@@ -109,13 +106,13 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
                         json.Skip();
                     }
                     break;
-                case 1:
+                case Member.Id:
                     responseId = Reuse(ref json, ref _responseId);
                     break;
-                case 2:
+                case Member.Model:
                     modelId = Reuse(ref json, ref _modelId);
                     break;
-                case 3 when json.TokenType == JsonTokenType.StartArray:
+                case Member.Choices when json.TokenType == JsonTokenType.StartArray:
                     if (json.Read() && json.TokenType == JsonTokenType.StartObject)
                     {
                         ReadChoice(ref json, ref roleName, ref thinking, ref text, ref finishReason, ref deltaIsText);
@@ -138,29 +135,46 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
         return Compose(responseId, modelId, roleName, thinking, text, finishReason, deltaIsText, usage: null);
     }
 
+    /// <summary>The members of a chunk the fast path reads (their names are distinct at every level).</summary>
+    private enum Member { Other, Id, Model, Choices, Usage, XGroq, Error, Delta, FinishReason, Role, Reasoning, Content }
+
+    private static Member MemberOf(ref Utf8JsonReader json) =>
+        json.ValueTextEquals("content"u8) ? Member.Content
+        : json.ValueTextEquals("reasoning"u8) ? Member.Reasoning
+        : json.ValueTextEquals("id"u8) ? Member.Id
+        : json.ValueTextEquals("model"u8) ? Member.Model
+        : json.ValueTextEquals("choices"u8) ? Member.Choices
+        : json.ValueTextEquals("delta"u8) ? Member.Delta
+        : json.ValueTextEquals("finish_reason"u8) ? Member.FinishReason
+        : json.ValueTextEquals("role"u8) ? Member.Role
+        : json.ValueTextEquals("usage"u8) ? Member.Usage
+        : json.ValueTextEquals("x_groq"u8) ? Member.XGroq
+        : json.ValueTextEquals("error"u8) ? Member.Error
+        : Member.Other;
+
     /// <summary>Reads the first choice (the reader is on its start) up to its end.</summary>
     private static void ReadChoice(ref Utf8JsonReader json, ref string? roleName, ref string? thinking, ref string? text,
         ref string? finishReason, ref bool deltaIsText)
     {
         while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
         {
-            var name = json.ValueTextEquals("delta"u8) ? 1 : json.ValueTextEquals("finish_reason"u8) ? 2 : 0;
+            var member = MemberOf(ref json);
             json.Read();
-            if (name == 1 && json.TokenType == JsonTokenType.StartObject)
+            if (member == Member.Delta && json.TokenType == JsonTokenType.StartObject)
             {
                 while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
                 {
-                    var field = json.ValueTextEquals("role"u8) ? 1 : json.ValueTextEquals("reasoning"u8) ? 2 : json.ValueTextEquals("content"u8) ? 3 : 0;
+                    var field = MemberOf(ref json);
                     json.Read();
                     switch (field)
                     {
-                        case 1:
+                        case Member.Role:
                             roleName = json.GetString();
                             break;
-                        case 2:
+                        case Member.Reasoning:
                             thinking = json.GetString() is { Length: > 0 } t ? t : null;
                             break;
-                        case 3:
+                        case Member.Content:
                             text = json.GetString() is { Length: > 0 } c ? c : null;
                             break;
                         default:
@@ -170,7 +184,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
                     }
                 }
             }
-            else if (name == 2)
+            else if (member == Member.FinishReason)
             {
                 finishReason = json.GetString();
             }
@@ -378,7 +392,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
     private static long? Int(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
 
-    private LlmException Malformed(JsonException ex) =>
+    private LlmException Malformed(Exception ex) =>
         new(LlmFailureCategory.StreamInterrupted, $"{endpoint.DisplayName} sent a malformed chunk.", endpoint.Name, inner: ex);
 
     private LlmException StreamFailure(string? reason) =>
