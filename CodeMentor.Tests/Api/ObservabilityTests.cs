@@ -28,11 +28,11 @@ public sealed class ObservabilityTests
     private const string Question = "What is a loop, secretly-learner-text-7731?";
     private const string Reply = "A loop repeats code: reply-text-4412.";
 
-    private static async Task<(KestrelPortal Portal, List<Activity> Spans, List<Metric> Metrics, string Key)> StartAsync(
+    private static async Task<(KestrelPortal Portal, ExportedItems<Activity> Spans, ExportedItems<Metric> Metrics, string Key)> StartAsync(
         Dictionary<string, string?>? settings = null)
     {
-        var spans = new List<Activity>();
-        var metrics = new List<Metric>();
+        var spans = new ExportedItems<Activity>();
+        var metrics = new ExportedItems<Metric>();
         var portal = await KestrelPortal.StartAsync(settings, services => services.AddOpenTelemetry()
             .WithTracing(t => t.AddInMemoryExporter(spans))
             .WithMetrics(m => m.AddInMemoryExporter(metrics)));
@@ -52,10 +52,10 @@ public sealed class ObservabilityTests
         await Chat(portal, key).CompleteChatAsync([new UserChatMessage(Question)]);
         await Chat(portal, key).CompleteChatAsync([new UserChatMessage(Question)]); // the same again: a cache hit
 
-        // Spans are exported as they end, some after the response (the ledger's writes): read a copy.
-        await Eventually.TrueAsync(() => spans.ToList().Count(s => s.Kind == ActivityKind.Server && s.DisplayName == "POST /v1/chat/completions") == 2,
+        // Spans are exported as they end, some after the response (the ledger's writes): read copies.
+        await Eventually.TrueAsync(() => spans.Snapshot().Count(s => s.Kind == ActivityKind.Server && s.DisplayName == "POST /v1/chat/completions") == 2,
             "both requests' spans are exported");
-        var exported = spans.ToList();
+        var exported = spans.Snapshot();
         var call = exported.Single(s => s.Source.Name == CodeMentorTelemetry.GenAiSourceName);
         Assert.Equal("chat", call.GetTagItem("gen_ai.operation.name"));
         Assert.Equal(GroqStream.Model, call.GetTagItem("gen_ai.request.model"));
@@ -75,7 +75,7 @@ public sealed class ObservabilityTests
         }
 
         portal.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        var names = metrics.Select(m => m.Name).ToHashSet();
+        var names = metrics.Snapshot().Select(m => m.Name).ToHashSet();
         Assert.Contains("gen_ai.client.token.usage", names);
         Assert.Contains("gen_ai.client.operation.duration", names);
         Assert.Contains("codementor.llm.pipeline.overhead", names);
@@ -90,8 +90,8 @@ public sealed class ObservabilityTests
         await using var _ = portal;
         await Chat(portal, key).CompleteChatAsync([new UserChatMessage(Question)]);
 
-        await Eventually.TrueAsync(() => spans.ToList().Any(s => s.Source.Name == CodeMentorTelemetry.GenAiSourceName), "the gen_ai span is exported");
-        var call = spans.ToList().Single(s => s.Source.Name == CodeMentorTelemetry.GenAiSourceName);
+        await Eventually.TrueAsync(() => spans.Snapshot().Any(s => s.Source.Name == CodeMentorTelemetry.GenAiSourceName), "the gen_ai span is exported");
+        var call = spans.Snapshot().Single(s => s.Source.Name == CodeMentorTelemetry.GenAiSourceName);
         var exported = string.Join(" ", call.TagObjects.Select(t => t.Value?.ToString()).Concat(call.Events.SelectMany(e => e.Tags.Select(t => t.Value?.ToString()))));
         Assert.Contains("secretly-learner-text-7731", exported);
         Assert.Contains("reply-text-4412", exported);
@@ -229,10 +229,10 @@ public sealed class ObservabilityTests
         return report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
     }
 
-    private static long Sum(List<Metric> metrics, string name)
+    private static long Sum(ExportedItems<Metric> metrics, string name)
     {
         long total = 0;
-        foreach (var metric in metrics.Where(m => m.Name == name))
+        foreach (var metric in metrics.Snapshot().Where(m => m.Name == name))
         {
             foreach (ref readonly var point in metric.GetMetricPoints())
             {
