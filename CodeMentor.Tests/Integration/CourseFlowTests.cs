@@ -808,6 +808,29 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.Null((await ReplyOfAsync(after)).Sources);
     }
 
+    /// <summary>An upload stores each passage's sentence windows; material indexed before windows existed has none and is
+    /// still found, each of its passages standing for its own one window.</summary>
+    [Fact]
+    public async Task Passages_have_sentence_windows_and_material_indexed_without_them_is_still_found()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        Assert.Null((await _host.Get<CourseMaterialLibrary>().UploadAsync(_tess, course.Id, "datastructures.html", TutorialPage("datastructures.html"))).Error);
+        const string question = "How do I use a Python list as a stack?";
+        var retrieval = _host.Get<CourseRetrieval>();
+        Assert.Contains((await retrieval.SearchAsync(course.Id, question)).Passages, p => p.Section.EndsWith("Using Lists as Stacks", StringComparison.Ordinal));
+        await using (var db = await _host.DbAsync())
+        {
+            var passages = await db.CoursePassages.Where(p => p.CourseId == course.Id).ToListAsync();
+            Assert.All(passages, p => Assert.Equal(PassageWindows.Of(p.Section, p.Text).Count * TextEmbedder.Dimensions * sizeof(float), p.WindowEmbeddings.Length));
+            await db.CoursePassages.Where(p => p.CourseId == course.Id).ExecuteUpdateAsync(s => s.SetProperty(p => p.WindowEmbeddings, new byte[0]));
+            await db.Courses.Where(c => c.Id == course.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.MaterialVersion, c => c.MaterialVersion + 1));
+        }
+        var without = await retrieval.SearchAsync(course.Id, question);
+        Assert.Equal(5, without.Passages.Count);
+        Assert.Contains(without.Passages, p => p.Section.EndsWith("Using Lists as Stacks", StringComparison.Ordinal));
+        Assert.True(without.Covered);
+    }
+
     [Fact]
     public async Task Only_a_courses_own_teachers_add_or_remove_its_material_and_only_its_members_read_it()
     {

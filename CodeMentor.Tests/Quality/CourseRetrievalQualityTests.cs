@@ -10,49 +10,61 @@ using Xunit.Abstractions;
 namespace CodeMentor.Tests.Quality;
 
 /// <summary>
-/// Retrieval on real course material no one here wrote — the Python tutorial from Debian's python3-doc,
-/// uploaded as its 16 HTML pages — with the question set written before the retrieval code
-/// (Data/CourseMaterial/python-tutorial-questions.json). The goal is the passage that answers a question
-/// among the 5 retrieved for at least 90% of the questions; it is NOT met yet (86.9% on SQLite, 82.1% on
-/// PostgreSQL, whose full-text ranking differs; see docs/tutoring-quality.md), so the test holds each
-/// engine's measured level against regressions. The figures printed here are those in the doc.
+/// Retrieval on real course material no one here wrote, from Debian's python3-doc, uploaded as its HTML pages.
+/// Two question sets (Data/CourseMaterial): the tutorial's 84, written before the retrieval code and used since
+/// to choose its settings, and the HOWTOs' 45, written before any change was tried on them (held out), which
+/// show whether a change tuned on the first generalises. The goal is the passage that answers a question
+/// among the 5 retrieved for at least 90% of the questions; each test holds the level measured (see
+/// docs/tutoring-quality.md) against regressions. The figures printed here are those in the doc.
 /// </summary>
-public abstract class CourseRetrievalQualityTests(TutorialCourse tutorial, ITestOutputHelper output)
+public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITestOutputHelper output)
 {
-    private static readonly PythonTutorial.QuestionSet Set = PythonTutorial.Load();
-    private CourseRetrieval Retrieval => tutorial.Host.Get<CourseRetrieval>();
+    protected abstract PythonTutorial.QuestionSet Set { get; }
+
+    /// <summary>The recall@5 below which the test fails: the level measured when retrieval last changed, rounded down.</summary>
+    protected abstract double Floor { get; }
+
+    private CourseRetrieval Retrieval => course.Host.Get<CourseRetrieval>();
 
     /// <summary>The passage as a citation shows it — its headings and its text — holds the answer phrase, on the right page.</summary>
-    private bool Answers(PythonTutorial.Question question, RetrievedPassage passage) =>
-        tutorial.PageOf[passage.MaterialId] == question.Page
+    private bool Answers(PythonTutorial.Question question, CoursePassageText passage) =>
+        course.PageOf[passage.MaterialId] == question.Page
         && PythonTutorial.Normalize(passage.Section + "\n" + passage.Text).Contains(PythonTutorial.Normalize(question.Answer), StringComparison.Ordinal);
 
     [Fact]
     public async Task The_passage_answering_a_question_is_in_the_top_5_as_often_as_measured()
     {
-        Assert.True(Set.Questions.Count >= 60, $"{Set.Questions.Count} questions");
         var retrieval = Retrieval;
         var ranks = new List<int?>();
         var covered = 0;
         foreach (var question in Set.Questions)
         {
-            var found = await retrieval.SearchAsync(tutorial.CourseId, question.Q, 5);
-            var index = found.Passages.ToList().FindIndex(p => Answers(question, p));
+            var found = await retrieval.SearchAsync(course.CourseId, question.Q, 5);
+            var index = found.Passages.ToList().FindIndex(p => Answers(question, new(p.MaterialId, p.Section, p.Text)));
             int? rank = index >= 0 ? index + 1 : null;
             ranks.Add(rank);
             covered += found.Covered ? 1 : 0;
             if (rank is null)
             {
-                output.WriteLine($"MISS {question.Page}: {question.Q} -> {string.Join(" | ", found.Passages.Select(p => $"{tutorial.PageOf[p.MaterialId]} {p.Section} ({p.Similarity:0.00})"))}");
+                output.WriteLine($"MISS {question.Page}: {question.Q} -> {string.Join(" | ", found.Passages.Select(p => $"{course.PageOf[p.MaterialId]} {p.Section} ({p.Similarity:0.00})"))}");
             }
         }
         var recall5 = ranks.Count(r => r is not null) / (double)ranks.Count;
         var recall1 = ranks.Count(r => r == 1) / (double)ranks.Count;
         var mrr = ranks.Sum(r => r is { } k ? 1.0 / k : 0) / ranks.Count;
-        output.WriteLine($"{tutorial.Database}: {Set.Questions.Count} questions, recall@1 {recall1:P1}, recall@5 {recall5:P1}, MRR@5 {mrr:0.000}, judged covered {covered}/{Set.Questions.Count}");
-        // The goal is 0.90; these are the levels measured when written (86.9% and 82.1%), rounded down.
-        var floor = tutorial.Database == DatabaseProvider.Sqlite ? 0.85 : 0.80;
-        Assert.True(recall5 >= floor, $"recall@5 {recall5:P1}, below the {floor:P0} measured when written (the goal is 90%)");
+        output.WriteLine($"{course.Database} {course.Name}: {Set.Questions.Count} questions, recall@1 {recall1:P1}, recall@5 {recall5:P1}, MRR@5 {mrr:0.000}, judged covered {covered}/{Set.Questions.Count}");
+        Assert.True(recall5 >= Floor, $"recall@5 {recall5:P1}, below the {Floor:P0} measured when this was last changed (the goal is 90%)");
+    }
+
+    /// <summary>A question whose answer phrase is in no passage of its page could never be answered: the set would be wrong.</summary>
+    [Fact]
+    public async Task Every_answer_phrase_is_in_a_passage_of_its_page()
+    {
+        await using var db = await course.Host.DbAsync();
+        var passages = await db.CoursePassages.Where(p => p.CourseId == course.CourseId)
+            .Select(p => new CoursePassageText(p.MaterialId, p.Section, p.Text)).ToListAsync();
+        var unanswerable = Set.Questions.Where(q => !passages.Any(p => Answers(q, p))).Select(q => $"{q.Page}: {q.Answer}").ToList();
+        Assert.True(unanswerable.Count == 0, "answer phrases in no passage: " + string.Join("; ", unanswerable));
     }
 
     /// <summary>Questions far from the course are said not to be covered; questions the course answers are not.
@@ -64,36 +76,74 @@ public abstract class CourseRetrievalQualityTests(TutorialCourse tutorial, ITest
         var outside = 0;
         foreach (var question in Set.NotCovered)
         {
-            var found = await retrieval.SearchAsync(tutorial.CourseId, question, 5);
+            var found = await retrieval.SearchAsync(course.CourseId, question, 5);
             outside += found.Covered ? 0 : 1;
             output.WriteLine($"{(found.Covered ? "COVERED" : "not covered")} {found.Passages.Max(p => p.Similarity):0.00} {question}");
         }
         var inside = 0;
         foreach (var question in Set.Questions)
         {
-            inside += (await retrieval.SearchAsync(tutorial.CourseId, question.Q, 5)).Covered ? 1 : 0;
+            inside += (await retrieval.SearchAsync(course.CourseId, question.Q, 5)).Covered ? 1 : 0;
         }
-        output.WriteLine($"{tutorial.Database}: not covered {outside}/{Set.NotCovered.Count} outside questions; covered {inside}/{Set.Questions.Count} course questions");
+        output.WriteLine($"{course.Database} {course.Name}: not covered {outside}/{Set.NotCovered.Count} outside questions; covered {inside}/{Set.Questions.Count} course questions");
         Assert.True(outside >= Set.NotCovered.Count * 0.75, $"only {outside}/{Set.NotCovered.Count} outside questions said not covered");
         Assert.True(inside >= Set.Questions.Count * 0.9, $"only {inside}/{Set.Questions.Count} course questions said covered");
     }
 
-    public sealed class OnSqlite(TutorialCourse.OnSqlite tutorial, ITestOutputHelper output)
-        : CourseRetrievalQualityTests(tutorial, output), IClassFixture<TutorialCourse.OnSqlite>;
+    /// <summary>The tutorial set: at least 60 questions, as the goal asks. Measured 91.7% (SQLite: the goal, 90%, is its floor)
+    /// and 89.3% (PostgreSQL, floor 88%).</summary>
+    public abstract class Tutorial(PythonDocsCourse course, ITestOutputHelper output) : CourseRetrievalQualityTests(course, output)
+    {
+        protected override PythonTutorial.QuestionSet Set { get; } = PythonTutorial.Load();
 
-    public sealed class OnPostgres(TutorialCourse.OnPostgres tutorial, ITestOutputHelper output)
-        : CourseRetrievalQualityTests(tutorial, output), IClassFixture<TutorialCourse.OnPostgres>;
+        [Fact]
+        public void The_set_has_at_least_60_questions() => Assert.True(Set.Questions.Count >= 60, $"{Set.Questions.Count} questions");
+    }
+
+    /// <summary>The held-out HOWTO set. Measured 77.8% (SQLite) and 80.0% (PostgreSQL); floors 75%.</summary>
+    public abstract class HeldOut(PythonDocsCourse course, ITestOutputHelper output) : CourseRetrievalQualityTests(course, output)
+    {
+        protected override PythonTutorial.QuestionSet Set { get; } = PythonTutorial.LoadHeldOut();
+    }
+
+    public sealed class TutorialOnSqlite(PythonDocsCourse.TutorialOnSqlite course, ITestOutputHelper output)
+        : Tutorial(course, output), IClassFixture<PythonDocsCourse.TutorialOnSqlite>
+    {
+        protected override double Floor => 0.90;
+    }
+
+    public sealed class TutorialOnPostgres(PythonDocsCourse.TutorialOnPostgres course, ITestOutputHelper output)
+        : Tutorial(course, output), IClassFixture<PythonDocsCourse.TutorialOnPostgres>
+    {
+        protected override double Floor => 0.88;
+    }
+
+    public sealed class HeldOutOnSqlite(PythonDocsCourse.HowtosOnSqlite course, ITestOutputHelper output)
+        : HeldOut(course, output), IClassFixture<PythonDocsCourse.HowtosOnSqlite>
+    {
+        protected override double Floor => 0.75;
+    }
+
+    public sealed class HeldOutOnPostgres(PythonDocsCourse.HowtosOnPostgres course, ITestOutputHelper output)
+        : HeldOut(course, output), IClassFixture<PythonDocsCourse.HowtosOnPostgres>
+    {
+        protected override double Floor => 0.75;
+    }
 }
 
-/// <summary>A course holding the 16 pages of the Python tutorial, uploaded once for all tests of a class.</summary>
-public abstract class TutorialCourse(DatabaseProvider database) : IAsyncLifetime
+/// <summary>What the scoring reads of a passage.</summary>
+public sealed record CoursePassageText(Guid MaterialId, string Section, string Text);
+
+/// <summary>A course holding pages of python3-doc (the tutorial's 16, or six HOWTOs), uploaded once for all tests of a class.</summary>
+public abstract class PythonDocsCourse(DatabaseProvider database, string name, Func<IReadOnlyList<string>> pages) : IAsyncLifetime
 {
     public DatabaseProvider Database => database;
+    public string Name => name;
     public CoreHost Host { get; private set; } = default!;
     public Guid CourseId { get; private set; }
     public string TeacherId { get; private set; } = "";
 
-    /// <summary>The tutorial page each uploaded material came from.</summary>
+    /// <summary>The page each uploaded material came from.</summary>
     public Dictionary<Guid, string> PageOf { get; } = [];
 
     public async Task InitializeAsync()
@@ -110,7 +160,7 @@ public abstract class TutorialCourse(DatabaseProvider database) : IAsyncLifetime
         var (course, error) = await Host.Get<CourseService>().CreateAsync(teacher, new CourseDraft("Python 101", "Python", "beginner", TutorMode.SmallExamples));
         Assert.Null(error);
         CourseId = course!.Id;
-        foreach (var page in PythonTutorial.TutorialPages)
+        foreach (var page in pages())
         {
             var (material, refused) = await Host.Get<CourseMaterialLibrary>().UploadAsync(teacher, CourseId, Path.GetFileName(page), await File.ReadAllBytesAsync(page));
             Assert.True(refused is null, refused);
@@ -120,7 +170,11 @@ public abstract class TutorialCourse(DatabaseProvider database) : IAsyncLifetime
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
-    public sealed class OnSqlite() : TutorialCourse(DatabaseProvider.Sqlite);
+    public sealed class TutorialOnSqlite() : PythonDocsCourse(DatabaseProvider.Sqlite, "tutorial", () => PythonTutorial.TutorialPages);
 
-    public sealed class OnPostgres() : TutorialCourse(DatabaseProvider.Postgres);
+    public sealed class TutorialOnPostgres() : PythonDocsCourse(DatabaseProvider.Postgres, "tutorial", () => PythonTutorial.TutorialPages);
+
+    public sealed class HowtosOnSqlite() : PythonDocsCourse(DatabaseProvider.Sqlite, "HOWTOs", () => PythonTutorial.HowtoPages);
+
+    public sealed class HowtosOnPostgres() : PythonDocsCourse(DatabaseProvider.Postgres, "HOWTOs", () => PythonTutorial.HowtoPages);
 }

@@ -18,12 +18,22 @@ public static partial class PythonTutorial
     public static IReadOnlyList<string> TutorialPages =>
         Directory.GetFiles(Path.Combine(DocsFolder, "tutorial"), "*.html").Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>The six HOWTOs of the held-out question set (python-howto-questions.json).</summary>
+    public static IReadOnlyList<string> HowtoPages =>
+        new[] { "sorting", "regex", "functional", "argparse", "logging", "unicode" }.Select(p => Path.Combine(DocsFolder, "howto", p + ".html")).ToList();
+
     public sealed record Question(string Q, string Page, string Answer);
 
     public sealed record QuestionSet(string Corpus, IReadOnlyList<Question> Questions, IReadOnlyList<string> NotCovered);
 
-    public static QuestionSet Load() => JsonSerializer.Deserialize<QuestionSet>(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "CourseMaterial", "python-tutorial-questions.json")),
+    /// <summary>The tutorial's question set: written before the retrieval code, and tuned on since.</summary>
+    public static QuestionSet Load() => Load("python-tutorial-questions.json");
+
+    /// <summary>The HOWTOs' question set: written before any tuning was tried on it, to see whether tuning generalises.</summary>
+    public static QuestionSet LoadHeldOut() => Load("python-howto-questions.json");
+
+    private static QuestionSet Load(string file) => JsonSerializer.Deserialize<QuestionSet>(
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "CourseMaterial", file)),
         new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
     /// <summary>Whitespace collapsed and the pilcrows of heading links dropped, for comparing an answer phrase with a passage.</summary>

@@ -54,4 +54,8 @@ public sealed class CoursePassage
 
     /// <summary>The unit-length embedding of title, section and text (<see cref="TextEmbedder.Dimensions"/> little-endian floats).</summary>
     public byte[] Embedding { get; set; } = [];
+
+    /// <summary>The unit-length embeddings of the passage's sentence windows (<see cref="PassageWindows"/>), one after another;
+    /// empty for material indexed before windows existed, which is then ranked by <see cref="Embedding"/> alone.</summary>
+    public byte[] WindowEmbeddings { get; set; } = [];
 }

@@ -21,7 +21,7 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     public const string NotYourCourse = "That course is not one you teach.";
     public const string NotFound = "That passage does not exist, or its course is not one of yours.";
 
-    /// <summary>The most passages one course holds (about 9 MB of text and 15 MB of embeddings).</summary>
+    /// <summary>The most passages one course holds (about 9 MB of text and 70 MB of embeddings with their windows').</summary>
     public const int MaxPassagesPerCourse = 20_000;
 
     /// <param name="progress">Called, once the file is split, with how many of its passages are embedded so far and of how many.</param>
@@ -56,8 +56,7 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
         var materialTitle = Shorten(string.IsNullOrWhiteSpace(title) ? split.Title ?? Path.GetFileNameWithoutExtension(fileName) : title.Trim(),
             CourseMaterial.MaxTitleLength);
         progress?.Invoke(0, split.Passages.Count);
-        var vectors = await Task.Run(() => embedder.EmbedMany(split.Passages.Select(p => EmbeddingText(materialTitle, p)).ToList(), ct,
-            progress is null ? null : done => progress(done, split.Passages.Count)), ct);
+        var embeddings = await Task.Run(() => Embed(materialTitle, split.Passages, ct, progress), ct);
         var material = new CourseMaterial
         {
             Id = materialId ?? Guid.NewGuid(), CourseId = courseId, FileName = fileName, Kind = MaterialSplitter.KindOf(fileName)!.Value,
@@ -76,7 +75,7 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
             context.CoursePassages.AddRange(split.Passages.Select((p, i) => new CoursePassage
             {
                 MaterialId = material.Id, CourseId = courseId, Ordinal = i, Section = p.Section, Page = p.Page, Text = p.Text,
-                Embedding = TextEmbedder.ToBytes(vectors[i]),
+                Embedding = TextEmbedder.ToBytes(embeddings[i].Passage), WindowEmbeddings = TextEmbedder.ToBytes(embeddings[i].Windows),
             }));
             await context.SaveChangesAsync(token);
             await context.Courses.Where(c => c.Id == courseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.MaterialVersion, c => c.MaterialVersion + 1), token);
@@ -96,6 +95,26 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
         : length > CourseMaterial.MaxBytes
             ? $"\"{fileName}\" is {length / 1024.0 / 1024.0:0.#} MB; material can be at most {CourseMaterial.MaxBytes / 1024 / 1024} MB per file."
             : null;
+
+    /// <summary>Each passage's embedding and its windows' (<see cref="PassageWindows"/>, one after another), in one run of
+    /// the embedder; progress is the share of all texts embedded, counted in passages.</summary>
+    private (float[] Passage, float[] Windows)[] Embed(string materialTitle, IReadOnlyList<PassageDraft> passages, CancellationToken ct,
+        Action<int, int>? progress)
+    {
+        var texts = new List<string>();
+        var firstText = new int[passages.Count + 1];
+        for (var i = 0; i < passages.Count; i++)
+        {
+            firstText[i] = texts.Count;
+            texts.Add(EmbeddingText(materialTitle, passages[i]));
+            texts.AddRange(PassageWindows.Of(passages[i].Section, passages[i].Text));
+        }
+        firstText[passages.Count] = texts.Count;
+        var vectors = embedder.EmbedMany(texts, ct, progress is null ? null : textsDone =>
+            progress((int)((long)textsDone * passages.Count / texts.Count), passages.Count));
+        return passages.Select((_, i) => (vectors[firstText[i]],
+            vectors[(firstText[i] + 1)..firstText[i + 1]].SelectMany(v => v).ToArray())).ToArray();
+    }
 
     /// <summary>What the embedder reads of a passage: its document and headings say what it is about.</summary>
     internal static string EmbeddingText(string materialTitle, PassageDraft passage) =>

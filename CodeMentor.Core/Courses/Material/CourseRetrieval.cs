@@ -17,15 +17,22 @@ public sealed record RetrievalResult(IReadOnlyList<RetrievedPassage> Passages, b
 }
 
 /// <summary>
-/// Hybrid retrieval over a course's passages: the database's full-text ranking (FTS5 BM25 on SQLite,
-/// ts_rank on PostgreSQL) and dense similarity of MiniLM embeddings, fused by reciprocal rank
-/// (RRF, k = 60) — rank fusion needs no score calibration between the two. Embeddings of a course are
-/// held in memory as one matrix per node, reloaded when the course's material version changes.
+/// Hybrid retrieval over a course's passages, three rankings fused by reciprocal rank (RRF, k = 60; rank
+/// fusion needs no score calibration between them): dense similarity of the question's MiniLM embedding to
+/// each passage's, to each passage's best sentence window (<see cref="PassageWindows"/>), and the database's
+/// full-text ranking (FTS5 BM25 on SQLite, ts_rank on PostgreSQL) over the question's words, of which only
+/// the first few count: an OR of a question's words ranks many loosely related passages, and measured on two
+/// question sets its lower ranks pushed answers out of the top 5 more often than they brought them in
+/// (docs/tutoring-quality.md). Embeddings of a course are held in memory per node, reloaded when the
+/// course's material version changes.
 /// </summary>
 public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, DatabaseEngine engine, TextEmbedder embedder)
 {
-    /// <summary>Candidates taken from each ranking before fusion.</summary>
+    /// <summary>Candidates taken from each dense ranking before fusion.</summary>
     public const int Candidates = 20;
+
+    /// <summary>Candidates taken from the full-text ranking: its best few, which hold the exact matches of a name or term.</summary>
+    public const int LexicalCandidates = 5;
 
     /// <summary>RRF's constant: the usual 60, which damps the difference between the first few ranks.</summary>
     public const int FusionK = 60;
@@ -37,8 +44,9 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
 
     private readonly ConcurrentDictionary<Guid, CourseVectors> _vectors = new();
 
-    /// <summary>A course's embeddings as one row-major matrix, row i for passage Ids[i].</summary>
-    private sealed record CourseVectors(int Version, long[] Ids, float[] Matrix)
+    /// <summary>A course's embeddings as row-major matrices: row i of <paramref name="Matrix"/> for passage Ids[i]; row j of
+    /// <paramref name="Windows"/> for a window of passage WindowOwner[j].</summary>
+    private sealed record CourseVectors(int Version, long[] Ids, float[] Matrix, float[] Windows, int[] WindowOwner)
     {
         public Dictionary<long, int> IndexOf { get; } = Ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
     }
@@ -62,12 +70,23 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         {
             similarities[i] = TensorPrimitives.Dot(query, vectors.Matrix.AsSpan(i * TextEmbedder.Dimensions, TextEmbedder.Dimensions));
         }
+        // A passage without windows (indexed before they existed) stands for its own one window.
+        var bestWindow = (float[])similarities.Clone();
+        var windowed = new bool[similarities.Length];
+        for (var j = 0; j < vectors.WindowOwner.Length; j++)
+        {
+            var owner = vectors.WindowOwner[j];
+            var similarity = TensorPrimitives.Dot(query, vectors.Windows.AsSpan(j * TextEmbedder.Dimensions, TextEmbedder.Dimensions));
+            bestWindow[owner] = windowed[owner] ? Math.Max(bestWindow[owner], similarity) : similarity;
+            windowed[owner] = true;
+        }
         var dense = TopIndices(similarities, Candidates).Select(i => vectors.Ids[i]).ToList();
+        var denseWindows = TopIndices(bestWindow, Candidates).Select(i => vectors.Ids[i]).ToList();
         var words = Words(question);
-        var lexical = words.Count == 0 ? [] : await engine.SearchPassagesAsync(context, courseId, words, Candidates, ct);
+        var lexical = words.Count == 0 ? [] : await engine.SearchPassagesAsync(context, courseId, words, LexicalCandidates, ct);
 
         var fused = new Dictionary<long, double>();
-        foreach (var ranking in new[] { dense, lexical })
+        foreach (var ranking in new[] { dense, denseWindows, lexical })
         {
             for (var rank = 0; rank < ranking.Count; rank++)
             {
@@ -94,13 +113,20 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
             return held;
         }
         var rows = await context.CoursePassages.AsNoTracking().Where(p => p.CourseId == courseId)
-            .OrderBy(p => p.Id).Select(p => new { p.Id, p.Embedding }).ToListAsync(ct);
+            .OrderBy(p => p.Id).Select(p => new { p.Id, p.Embedding, p.WindowEmbeddings }).ToListAsync(ct);
         var matrix = new float[rows.Count * TextEmbedder.Dimensions];
+        var windows = new float[rows.Sum(r => r.WindowEmbeddings.Length) / sizeof(float)];
+        var owner = new int[windows.Length / TextEmbedder.Dimensions];
+        var filled = 0;
         for (var i = 0; i < rows.Count; i++)
         {
             TextEmbedder.FromBytes(rows[i].Embedding).CopyTo(matrix.AsSpan(i * TextEmbedder.Dimensions));
+            var own = TextEmbedder.FromBytes(rows[i].WindowEmbeddings);
+            own.CopyTo(windows.AsSpan(filled));
+            owner.AsSpan(filled / TextEmbedder.Dimensions, own.Length / TextEmbedder.Dimensions).Fill(i);
+            filled += own.Length;
         }
-        var loaded = new CourseVectors(version, rows.Select(r => r.Id).ToArray(), matrix);
+        var loaded = new CourseVectors(version, rows.Select(r => r.Id).ToArray(), matrix, windows, owner);
         _vectors[courseId] = loaded;
         return loaded;
     }

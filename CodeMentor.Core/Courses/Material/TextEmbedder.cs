@@ -34,7 +34,8 @@ public sealed class TextEmbedder : IDisposable
 
     public float[] Embed(string text, CancellationToken ct = default) => EmbedMany([text], ct)[0];
 
-    /// <param name="embedded">Called with how many texts are embedded so far, after each batch, on the embedding thread.</param>
+    /// <param name="embedded">Called with how many texts are embedded so far (in order of length, not of the list), after each
+    /// batch, on the embedding thread.</param>
     public float[][] EmbedMany(IReadOnlyList<string> texts, CancellationToken ct = default, Action<int>? embedded = null)
     {
         if (texts.Count == 0)
@@ -42,15 +43,22 @@ public sealed class TextEmbedder : IDisposable
             return [];
         }
         // In batches: a batch's tensors are padded to its longest text, so small batches bound the memory one call takes
-        // (an upload of thousands of passages, a week of questions) at no cost in speed.
+        // (an upload of thousands of passages, a week of questions) at no cost in speed. Texts go in order of length, so
+        // a batch's short texts are not padded to a long one's length (passages and their short windows come mixed).
         var vectors = new float[texts.Count][];
+        var byLength = Enumerable.Range(0, texts.Count).OrderBy(i => Math.Min(texts[i].Length, MaxChars)).ToArray();
         for (var start = 0; start < texts.Count; start += Batch)
         {
             ct.ThrowIfCancellationRequested();
-            var input = texts.Skip(start).Take(Batch).Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
+            var batch = byLength.AsSpan(start, Math.Min(Batch, texts.Count - start)).ToArray();
+            var input = batch.Select(i => texts[i].Length > MaxChars ? texts[i][..MaxChars] : texts[i]).ToArray();
             try
             {
-                _encoder.Value.Encode(input, ct).CopyTo(vectors, start);
+                var encoded = _encoder.Value.Encode(input, ct);
+                for (var k = 0; k < batch.Length; k++)
+                {
+                    vectors[batch[k]] = encoded[k];
+                }
             }
             catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
             {
