@@ -21,7 +21,7 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     public const string NotYourCourse = "That course is not one you teach.";
     public const string NotFound = "That passage does not exist, or its course is not one of yours.";
 
-    /// <summary>The most passages one course holds (about 9 MB of text and 70 MB of embeddings with their windows').</summary>
+    /// <summary>The most passages one course holds (about 9 MB of text and 140 MB of embeddings, its windows' included).</summary>
     public const int MaxPassagesPerCourse = 20_000;
 
     /// <param name="progress">Called, once the file is split, with how many of its passages are embedded so far and of how many.</param>
