@@ -12,11 +12,11 @@ public sealed class PassageWindowsTests
             .SelectMany(page => MaterialSplitter.Split(Path.GetFileName(page), File.ReadAllBytes(page)).Passages);
 
     /// <summary>Every word of a passage is in a window, in order; each window is led by the innermost heading and
-    /// is at most <see cref="PassageWindows.MaxChars"/> long unless it is one longer sentence; neighbours share a sentence.</summary>
+    /// is at most <see cref="PassageWindows.MaxChars"/> long unless it is one longer sentence.</summary>
     private static void AssertWindows(string section, string text)
     {
         var windows = PassageWindows.Of(section, text);
-        var heading = section.Split(" › ")[^1].Trim();
+        var heading = section.Split(MaterialSplitter.SectionSeparator)[^1].Trim();
         var lead = heading.Length == 0 ? "" : heading + ": ";
         var bodies = windows.Select(w =>
         {

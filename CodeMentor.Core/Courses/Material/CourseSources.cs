@@ -12,7 +12,7 @@ public sealed record CourseSource(int Number, long PassageId, Guid CourseId, str
     /// document's own title is not repeated when it heads the section.</summary>
     public string Describe()
     {
-        var section = Section == Title ? "" : Section.StartsWith(Title + " › ", StringComparison.Ordinal) ? Section[(Title.Length + 3)..] : Section;
+        var section = Section == Title ? "" : Section.StartsWith(Title + MaterialSplitter.SectionSeparator, StringComparison.Ordinal) ? Section[(Title.Length + MaterialSplitter.SectionSeparator.Length)..] : Section;
         return Title + (section.Length > 0 ? " — " + section : "") + (Page is { } page ? $", page {page}" : "");
     }
 }

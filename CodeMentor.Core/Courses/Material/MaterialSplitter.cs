@@ -30,6 +30,9 @@ public static partial class MaterialSplitter
     public const int TargetLength = 900;
     public const int MaxLength = 1600;
 
+    /// <summary>Between the headings of a passage's section, outermost first ("5. Data Structures › 5.1. More on Lists").</summary>
+    public const string SectionSeparator = " › ";
+
     private static readonly Dictionary<string, MaterialKind> KindsByExtension = new(StringComparer.OrdinalIgnoreCase)
     {
         [".md"] = MaterialKind.Markdown, [".markdown"] = MaterialKind.Markdown,
@@ -443,7 +446,7 @@ public static partial class MaterialSplitter
 
         private const int OverlapLength = 300;
 
-        private string Section => string.Join(" › ", _headings.Select(h => h.Text));
+        private string Section => string.Join(SectionSeparator, _headings.Select(h => h.Text));
 
         public void Heading(int level, string text)
         {

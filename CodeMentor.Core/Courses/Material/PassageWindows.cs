@@ -18,7 +18,7 @@ public static partial class PassageWindows
     /// about "it" still says what it is about. Consecutive windows share a sentence, so no statement is only cut.</summary>
     public static IReadOnlyList<string> Of(string section, string text)
     {
-        var heading = section.Split(" › ")[^1].Trim();
+        var heading = section.Split(MaterialSplitter.SectionSeparator)[^1].Trim();
         var lead = heading.Length == 0 ? "" : heading + ": ";
         var sentences = SentenceBreak().Split(text).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
         var windows = new List<string>();
