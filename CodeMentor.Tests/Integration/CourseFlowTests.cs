@@ -831,6 +831,60 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.True(without.Covered);
     }
 
+    /// <summary>Material indexed before sentence windows existed gets them from the background indexing, between uploads,
+    /// the same windows an upload makes; each course's held vectors are reloaded once all of its passages have them.</summary>
+    [Fact]
+    public async Task Material_indexed_before_windows_existed_gets_them_in_the_background()
+    {
+        var library = _host.Get<CourseMaterialLibrary>();
+        var python = await CreateAsync("Python 101", TutorMode.FullHelp);
+        var other = await CreateAsync("Python 102", TutorMode.FullHelp);
+        Assert.Null((await library.UploadAsync(_tess, python.Id, "datastructures.html", TutorialPage("datastructures.html"))).Error);
+        Assert.Null((await library.UploadAsync(_tess, python.Id, "appetite.html", TutorialPage("appetite.html"))).Error);
+        Assert.Null((await library.UploadAsync(_tess, python.Id, "whatnow.html", TutorialPage("whatnow.html"))).Error);
+        Assert.Null((await library.UploadAsync(_tess, other.Id, "notes.md", "# Notes\n\nA tuple cannot be changed. A list can."u8.ToArray())).Error);
+        const string question = "How do I use a Python list as a stack?";
+        var retrieval = _host.Get<CourseRetrieval>();
+        var withWindows = (await retrieval.SearchAsync(python.Id, question)).Passages.Select(p => p.Id).ToList();
+        Dictionary<long, byte[]> uploaded;
+        Dictionary<Guid, int> erasedAt;
+        await using (var db = await _host.DbAsync())
+        {
+            uploaded = await db.CoursePassages.ToDictionaryAsync(p => p.Id, p => p.WindowEmbeddings);
+            Assert.True(uploaded.Count > CourseMaterialLibrary.WindowCatchUpStep, $"{uploaded.Count} passages: one catch-up step");
+            await db.CoursePassages.ExecuteUpdateAsync(s => s.SetProperty(p => p.WindowEmbeddings, new byte[0]));
+            await db.Courses.ExecuteUpdateAsync(s => s.SetProperty(c => c.MaterialVersion, c => c.MaterialVersion + 1));
+            erasedAt = await db.Courses.ToDictionaryAsync(c => c.Id, c => c.MaterialVersion);
+        }
+        Assert.NotEqual(withWindows, (await retrieval.SearchAsync(python.Id, question)).Passages.Select(p => p.Id).ToList());
+
+        var ingestion = _host.Get<MaterialIngestion>();
+        await ingestion.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var db = await _host.DbAsync();
+            return !await db.CoursePassages.AnyAsync(p => p.WindowEmbeddings.Length == 0)
+                && (await db.Courses.ToListAsync()).All(c => c.MaterialVersion > erasedAt[c.Id]);
+        }, TimeSpan.FromMinutes(2), "every passage to have its windows and every course a new material version");
+        await ingestion.StopAsync(CancellationToken.None);
+
+        await using (var db = await _host.DbAsync())
+        {
+            var caughtUp = await db.CoursePassages.ToDictionaryAsync(p => p.Id, p => p.WindowEmbeddings);
+            Assert.Equal(uploaded.Keys.Order(), caughtUp.Keys.Order());
+            foreach (var (id, windows) in caughtUp)
+            {
+                // The same windows; the vectors equal but for float rounding (the embedder batches texts differently).
+                Assert.Equal(uploaded[id].Length, windows.Length);
+                var difference = TextEmbedder.FromBytes(uploaded[id]).ToArray().Zip(TextEmbedder.FromBytes(windows).ToArray(), (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(difference < 1e-4f, $"passage {id}: window vectors differ by {difference}");
+            }
+            // Each course's version moved on once, after its last passage: not at every step.
+            Assert.All(await db.Courses.ToListAsync(), c => Assert.Equal(erasedAt[c.Id] + 1, c.MaterialVersion));
+        }
+        Assert.Equal(withWindows, (await retrieval.SearchAsync(python.Id, question)).Passages.Select(p => p.Id).ToList());
+    }
+
     [Fact]
     public async Task Only_a_courses_own_teachers_add_or_remove_its_material_and_only_its_members_read_it()
     {

@@ -116,6 +116,63 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
             vectors[(firstText[i] + 1)..firstText[i + 1]].SelectMany(v => v).ToArray())).ToArray();
     }
 
+    /// <summary>How many passages one step of <see cref="AddMissingWindowsAsync"/> embeds windows for: about a second of the
+    /// embedder's work, so a queued upload waits at most that long behind it.</summary>
+    public const int WindowCatchUpStep = 32;
+
+    /// <summary>
+    /// Embeds the sentence windows of up to <paramref name="max"/> passages, after <paramref name="afterId"/>, that were
+    /// indexed before windows existed (and are ranked without them until then). A passage with no sentence at all gets its
+    /// own embedding as its one window, the same ranking it has without, so it is not looked at again. A course's material
+    /// version moves on, and its held vectors are reloaded, once none of its passages lacks windows — not at every step,
+    /// as a reload reads every embedding of the course; until then it is ranked as before.
+    /// </summary>
+    /// <returns>The last passage looked at, where the next step starts; null when no passage after <paramref name="afterId"/> lacks windows.</returns>
+    internal async Task<long?> AddMissingWindowsAsync(long afterId, int max, CancellationToken ct = default)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        var rows = await context.CoursePassages.AsNoTracking().Where(p => p.Id > afterId && p.WindowEmbeddings.Length == 0)
+            .OrderBy(p => p.Id).Take(max).Select(p => new { p.Id, p.CourseId, p.Section, p.Text, p.Embedding }).ToListAsync(ct);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+        var windows = rows.Select(r => PassageWindows.Of(r.Section, r.Text)).ToList();
+        var vectors = await Task.Run(() => embedder.EmbedMany(windows.SelectMany(w => w).ToList(), ct), ct);
+        var stored = new byte[rows.Count][];
+        for (int i = 0, next = 0; i < rows.Count; next += windows[i].Count, i++)
+        {
+            stored[i] = windows[i].Count == 0 ? rows[i].Embedding : TextEmbedder.ToBytes(vectors[next..(next + windows[i].Count)].SelectMany(v => v).ToArray());
+        }
+        var courses = rows.Select(r => r.CourseId).Distinct().ToList();
+        var completed = await writer.WriteAsync(async (write, token) =>
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var id = rows[i].Id;
+                var bytes = stored[i];
+                // Another node may have done it meanwhile: the same windows, kept.
+                await write.CoursePassages.Where(p => p.Id == id && p.WindowEmbeddings.Length == 0)
+                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.WindowEmbeddings, bytes), token);
+            }
+            var done = new List<Guid>();
+            foreach (var courseId in courses)
+            {
+                if (!await write.CoursePassages.AnyAsync(p => p.CourseId == courseId && p.WindowEmbeddings.Length == 0, token))
+                {
+                    await write.Courses.Where(c => c.Id == courseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.MaterialVersion, c => c.MaterialVersion + 1), token);
+                    done.Add(courseId);
+                }
+            }
+            return done;
+        });
+        foreach (var courseId in completed)
+        {
+            LogWindowsCaughtUp(logger, courseId);
+        }
+        return rows[^1].Id;
+    }
+
     /// <summary>What the embedder reads of a passage: its document and headings say what it is about.</summary>
     internal static string EmbeddingText(string materialTitle, PassageDraft passage) =>
         $"{materialTitle} — {passage.Section}\n{passage.Text}";
@@ -159,6 +216,9 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
     internal static MaterialSummary Summary(CourseMaterial m) => new(m.Id, m.Title, m.FileName, m.Kind, m.SizeBytes, m.PassageCount, m.UploadedAtUtc);
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Every passage of course {CourseId} now has its sentence windows (material indexed before they existed)")]
+    private static partial void LogWindowsCaughtUp(ILogger logger, Guid courseId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Material {MaterialId} ({Kind}, {Passages} passages) added to course {CourseId}")]
     private static partial void LogUploaded(ILogger logger, Guid materialId, Guid courseId, MaterialKind kind, int passages);

@@ -31,7 +31,8 @@ public sealed record MaterialJob(Guid Id, Guid CourseId, string FileName, Materi
 /// the cores. The queue is the database (<see cref="MaterialUpload"/>): a file waiting or half indexed when its node
 /// stops (or dies) is indexed again when a node is there to do it — at this node's next start, or, with several nodes,
 /// by any node (each claims a file before indexing it; one whose heartbeat stopped has its file queued again). Finished
-/// uploads are shown for <see cref="KeepFinished"/>, then forgotten.
+/// uploads are shown for <see cref="KeepFinished"/>, then forgotten. Between uploads, passages indexed before sentence windows
+/// existed get theirs (<see cref="CourseMaterialLibrary.AddMissingWindowsAsync"/>), once per start of the node.
 /// </summary>
 public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDbContextFactory<AppDbContext> db, DatabaseWriter writer,
     NodeIdentity node, SharedStateMode sharedState, IServiceProvider services, TimeProvider time, ILogger<MaterialIngestion> logger)
@@ -43,6 +44,9 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
     public static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan ForgetEvery = TimeSpan.FromMinutes(5);
+
+    // Where the catch-up of passages without sentence windows goes on; null once done (material added since has them).
+    private long? _windowsAfter = 0;
     private DateTimeOffset _forgotAt = DateTimeOffset.MinValue;
 
     /// <summary>How often an upload's progress is written for other nodes' pages (this node's pages get every step).</summary>
@@ -133,6 +137,15 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
                 while (await ClaimNextAsync(stoppingToken) is { } upload)
                 {
                     await IndexAsync(upload, stoppingToken);
+                }
+                if (_windowsAfter is { } after)
+                {
+                    // Material indexed before sentence windows existed gets them, a step at a time between uploads.
+                    _windowsAfter = await library.AddMissingWindowsAsync(after, CourseMaterialLibrary.WindowCatchUpStep, stoppingToken);
+                    if (_windowsAfter is not null)
+                    {
+                        continue;
+                    }
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -37,8 +37,10 @@ public static partial class PassageWindows
             {
                 break;
             }
-            // The next window starts at this one's last sentence; a window of one sentence is not repeated.
-            start = end > start ? end : end + 1;
+            // The next window starts at this one's last sentence, so no statement is only cut, unless that sentence
+            // cannot join the one after it: a window of it alone would hold nothing this one lacks.
+            var overlaps = end > start && sentences[end].Length + 1 + sentences[end + 1].Length <= MaxChars;
+            start = overlaps ? end : end + 1;
         }
         return windows;
     }
