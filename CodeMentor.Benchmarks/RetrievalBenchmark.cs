@@ -17,7 +17,10 @@ namespace CodeMentor.Benchmarks;
 /// then the library and language references) into one course until it holds the target number of passages,
 /// timing ingestion (split, embed, store) and measuring memory; then times hybrid retrieval for the
 /// tutorial question set, 5 rounds, against the query embedding alone measured in the same run (the floor
-/// every retrieval pays).
+/// every retrieval pays). With <c>CODEMENTOR_BENCH_POSTGRES</c> set to the connection string of an empty
+/// PostgreSQL database, the course (its passages and their embeddings, as stored) is copied there after the
+/// ingestion and retrieval is timed on both engines, question by question in turn: PostgreSQL's figures
+/// against SQLite's in the same run, without embedding the material twice.
 /// Usage: retrieval [passages=10000] [docs=/usr/share/doc/python3.11/html]
 /// </summary>
 public static class RetrievalBenchmark
@@ -32,14 +35,7 @@ public static class RetrievalBenchmark
         {
             ["ConnectionStrings:CodeMentor"] = $"Data Source={Path.Combine(folder, "codementor.db")}",
         }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));
-        services.AddCodeMentorCore(configuration);
-        await using var provider = services.BuildServiceProvider();
-        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<DatabaseInitializer>())
-        {
-            await hosted.StartAsync(CancellationToken.None); // migrate, as at startup
-        }
+        await using var provider = await StartAsync(configuration);
 
         var teacher = new AppUser { UserName = "tess@example.org", Email = "tess@example.org", NormalizedUserName = "TESS@EXAMPLE.ORG", NormalizedEmail = "TESS@EXAMPLE.ORG" };
         var course = new Course { Id = Guid.NewGuid(), Name = "Python docs", JoinCode = "BENCH123", CreatedAtUtc = DateTime.UtcNow };
@@ -94,17 +90,36 @@ public static class RetrievalBenchmark
                 / (sizeof(float) * TextEmbedder.Dimensions);
         }
 
+        var postgresConnection = Environment.GetEnvironmentVariable("CODEMENTOR_BENCH_POSTGRES");
+        await using var postgres = string.IsNullOrEmpty(postgresConnection) ? null : await StartAsync(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:CodeMentor"] = postgresConnection, [DatabaseEngine.ProviderKey] = "postgres",
+            }).Build());
+        if (postgres is not null)
+        {
+            var copy = Stopwatch.StartNew();
+            await CopyCourseAsync(provider, postgres, course.Id);
+            Console.Error.WriteLine($"Course copied to PostgreSQL in {copy.Elapsed.TotalSeconds:N0} s");
+        }
+
         var questions = JsonDocument.Parse(await File.ReadAllTextAsync(QuestionSetPath())).RootElement.GetProperty("questions")
             .EnumerateArray().Select(q => q.GetProperty("q").GetString()!).ToList();
         var retrieval = provider.GetRequiredService<CourseRetrieval>();
         await retrieval.SearchAsync(course.Id, "warm up: load the course's embeddings");
         var (managed2, workingSet2) = Memory();
+        var onPostgres = postgres?.GetRequiredService<CourseRetrieval>();
         foreach (var q in questions.Take(20))
         {
             await retrieval.SearchAsync(course.Id, q);
             embedder.Embed(q);
+            if (onPostgres is not null)
+            {
+                await onPostgres.SearchAsync(course.Id, q);
+            }
         }
         var full = new List<double>();
+        var fullOnPostgres = new List<double>();
         var embedOnly = new List<double>();
         for (var round = 0; round < 5; round++)
         {
@@ -116,19 +131,76 @@ public static class RetrievalBenchmark
                 watch.Restart();
                 await retrieval.SearchAsync(course.Id, q);
                 full.Add(watch.Elapsed.TotalMilliseconds);
+                if (onPostgres is not null)
+                {
+                    watch.Restart();
+                    await onPostgres.SearchAsync(course.Id, q);
+                    fullOnPostgres.Add(watch.Elapsed.TotalMilliseconds);
+                }
             }
         }
 
-        Console.WriteLine($"Retrieval benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, SQLite file");
+        Console.WriteLine($"Retrieval benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, SQLite file{(postgres is null ? "" : " and PostgreSQL (the same passages copied)")}");
         Console.WriteLine($"Ingestion: {files} HTML files, {bytes / 1024.0 / 1024.0:N1} MB, {passages:N0} passages in {ingest.Elapsed.TotalSeconds:N0} s " +
                           $"= {passages / ingest.Elapsed.TotalSeconds:N1} passages/s, {bytes / 1024.0 / ingest.Elapsed.TotalSeconds:N1} KB/s; {windows:N0} sentence windows embedded besides");
         Console.WriteLine($"Embedding model loaded: +{(managed1 - managed0) / 1048576.0:N0} MB managed, +{(workingSet1 - workingSet0) / 1048576.0:N0} MB working set");
         Console.WriteLine($"Course index in memory ({passages:N0} passages and {windows:N0} sentence windows × {TextEmbedder.Dimensions} floats): +{(managed2 - managed1) / 1048576.0:N1} MB managed after ingestion and first search; working set {workingSet2 / 1048576.0:N0} MB");
         Console.WriteLine($"| Retrieval (hybrid, top 5) | {P(full, 0.5):N1} | {P(full, 0.95):N1} | {P(full, 0.99):N1} | {full.Count} |");
+        if (fullOnPostgres.Count > 0)
+        {
+            Console.WriteLine($"| Retrieval (hybrid, top 5), PostgreSQL, same passages | {P(fullOnPostgres, 0.5):N1} | {P(fullOnPostgres, 0.95):N1} | {P(fullOnPostgres, 0.99):N1} | {fullOnPostgres.Count} |");
+        }
         Console.WriteLine($"| Query embedding alone (baseline) | {P(embedOnly, 0.5):N1} | {P(embedOnly, 0.95):N1} | {P(embedOnly, 0.99):N1} | {embedOnly.Count} |");
         Console.WriteLine($"Ratio p95 retrieval / p95 embedding: {P(full, 0.95) / P(embedOnly, 0.95):N2}");
         Directory.Delete(folder, recursive: true);
         return 0;
+    }
+
+    private static async Task<ServiceProvider> StartAsync(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));
+        services.AddCodeMentorCore(configuration);
+        var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<DatabaseInitializer>())
+        {
+            await hosted.StartAsync(CancellationToken.None); // migrate, as at startup
+        }
+        return provider;
+    }
+
+    /// <summary>The course, its teacher, material and passages (embeddings as stored), into the other database.</summary>
+    private static async Task CopyCourseAsync(IServiceProvider from, IServiceProvider to, Guid courseId)
+    {
+        await using var source = await from.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var target = to.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await target.CreateDbContextAsync())
+        {
+            var members = await source.CourseMembers.AsNoTracking().Where(m => m.CourseId == courseId).ToListAsync();
+            var userIds = members.Select(m => m.UserId).ToList();
+            db.Users.AddRange(await source.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToListAsync());
+            db.Courses.Add(await source.Courses.AsNoTracking().SingleAsync(c => c.Id == courseId));
+            db.CourseMembers.AddRange(members);
+            db.CourseMaterials.AddRange(await source.CourseMaterials.AsNoTracking().Where(m => m.CourseId == courseId).ToListAsync());
+            await db.SaveChangesAsync();
+        }
+        long after = 0;
+        while (true)
+        {
+            var batch = await source.CoursePassages.AsNoTracking().Where(p => p.CourseId == courseId && p.Id > after).OrderBy(p => p.Id).Take(500).ToListAsync();
+            if (batch.Count == 0)
+            {
+                return;
+            }
+            after = batch[^1].Id;
+            await using var db = await target.CreateDbContextAsync();
+            db.CoursePassages.AddRange(batch.Select(p => new CoursePassage
+            {
+                MaterialId = p.MaterialId, CourseId = p.CourseId, Ordinal = p.Ordinal, Section = p.Section, Page = p.Page, Text = p.Text,
+                Embedding = p.Embedding, WindowEmbeddings = p.WindowEmbeddings,
+            }));
+            await db.SaveChangesAsync();
+        }
     }
 
     private static (long Managed, long WorkingSet) Memory()
