@@ -9,6 +9,7 @@ using CodeMentor.Benchmarks;
 // dotnet run -c Release --project CodeMentor.Benchmarks -- circuits [pages] server memory per idle chat page
 // dotnet run -c Release --project CodeMentor.Benchmarks -- follow <postgres> <redis> [turns]   a reply followed on another node
 // dotnet run -c Release --project CodeMentor.Benchmarks -- retrieval [passages]   course material: ingestion, memory, retrieval latency
+// dotnet run -c Release --project CodeMentor.Benchmarks -- retrieval-search <postgres>   retrieval again on material 'retrieval' put there
 return args switch
 {
     ["load", ..] => await LoadBenchmark.RunAsync(args[1..]),
@@ -19,6 +20,7 @@ return args switch
     ["circuits", ..] => await CircuitMemoryBenchmark.RunAsync(args[1..]),
     ["follow", ..] => await FollowBenchmark.RunAsync(args[1..]),
     ["retrieval", ..] => await RetrievalBenchmark.RunAsync(args[1..]),
+    ["retrieval-search", ..] => await RetrievalBenchmark.SearchExistingAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -103,19 +103,77 @@ public static class RetrievalBenchmark
             Console.Error.WriteLine($"Course copied to PostgreSQL in {copy.Elapsed.TotalSeconds:N0} s");
         }
 
-        var questions = JsonDocument.Parse(await File.ReadAllTextAsync(QuestionSetPath())).RootElement.GetProperty("questions")
-            .EnumerateArray().Select(q => q.GetProperty("q").GetString()!).ToList();
         var retrieval = provider.GetRequiredService<CourseRetrieval>();
         await retrieval.SearchAsync(course.Id, "warm up: load the course's embeddings");
         var (managed2, workingSet2) = Memory();
-        var onPostgres = postgres?.GetRequiredService<CourseRetrieval>();
+        var (full, fullOnPostgres, embedOnly) = await TimeSearchesAsync(embedder, course.Id, retrieval, postgres?.GetRequiredService<CourseRetrieval>());
+
+        Console.WriteLine($"Retrieval benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, SQLite file{(postgres is null ? "" : " and PostgreSQL (the same passages copied)")}");
+        Console.WriteLine($"Ingestion: {files} HTML files, {bytes / 1024.0 / 1024.0:N1} MB, {passages:N0} passages in {ingest.Elapsed.TotalSeconds:N0} s " +
+                          $"= {passages / ingest.Elapsed.TotalSeconds:N1} passages/s, {bytes / 1024.0 / ingest.Elapsed.TotalSeconds:N1} KB/s; {windows:N0} sentence windows embedded besides");
+        Console.WriteLine($"Embedding model loaded: +{(managed1 - managed0) / 1048576.0:N0} MB managed, +{(workingSet1 - workingSet0) / 1048576.0:N0} MB working set");
+        Console.WriteLine($"Course index in memory ({passages:N0} passages and {windows:N0} sentence windows × {TextEmbedder.Dimensions} floats): +{(managed2 - managed1) / 1048576.0:N1} MB managed after ingestion and first search; working set {workingSet2 / 1048576.0:N0} MB");
+        PrintTimes(full, fullOnPostgres, embedOnly);
+        Directory.Delete(folder, recursive: true);
+        return 0;
+    }
+
+    /// <summary>
+    /// Retrieval timed again on a course the benchmark already ingested, without embedding it again (40 minutes at
+    /// 10,000 passages): the course in the given PostgreSQL database (filled by <c>retrieval</c> with
+    /// <c>CODEMENTOR_BENCH_POSTGRES</c>) is copied into a new SQLite file and both engines are timed as above.
+    /// Usage: retrieval-search &lt;postgres connection string&gt;
+    /// </summary>
+    public static async Task<int> SearchExistingAsync(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine("usage: retrieval-search <connection string of a PostgreSQL database the retrieval benchmark filled>");
+            return 2;
+        }
+        var folder = Path.Combine(Path.GetTempPath(), "codementor-retrieval-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        await using var postgres = await StartAsync(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:CodeMentor"] = args[0], [DatabaseEngine.ProviderKey] = "postgres",
+        }).Build());
+        await using var sqlite = await StartAsync(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:CodeMentor"] = $"Data Source={Path.Combine(folder, "codementor.db")}",
+        }).Build());
+        Guid courseId;
+        int passages;
+        await using (var db = await postgres.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            courseId = await db.Courses.Select(c => c.Id).SingleAsync();
+            passages = await db.CoursePassages.CountAsync(p => p.CourseId == courseId);
+        }
+        await CopyCourseAsync(postgres, sqlite, courseId);
+        var embedder = sqlite.GetRequiredService<TextEmbedder>();
+        embedder.Embed("load the model");
+        var retrieval = sqlite.GetRequiredService<CourseRetrieval>();
+        await retrieval.SearchAsync(courseId, "warm up: load the course's embeddings");
+        var (full, fullOnPostgres, embedOnly) = await TimeSearchesAsync(embedder, courseId, retrieval, postgres.GetRequiredService<CourseRetrieval>());
+        Console.WriteLine($"Retrieval benchmark (search only), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {passages:N0} passages, PostgreSQL and a SQLite copy");
+        PrintTimes(full, fullOnPostgres, embedOnly);
+        Directory.Delete(folder, recursive: true);
+        return 0;
+    }
+
+    /// <summary>The tutorial's questions, 5 rounds after 20 to warm up, each one's retrieval on each engine and its
+    /// embedding alone (the floor every retrieval pays) timed in turn.</summary>
+    private static async Task<(List<double> Full, List<double> FullOnPostgres, List<double> EmbedOnly)> TimeSearchesAsync(TextEmbedder embedder,
+        Guid courseId, CourseRetrieval retrieval, CourseRetrieval? onPostgres)
+    {
+        var questions = JsonDocument.Parse(await File.ReadAllTextAsync(QuestionSetPath())).RootElement.GetProperty("questions")
+            .EnumerateArray().Select(q => q.GetProperty("q").GetString()!).ToList();
         foreach (var q in questions.Take(20))
         {
-            await retrieval.SearchAsync(course.Id, q);
+            await retrieval.SearchAsync(courseId, q);
             embedder.Embed(q);
             if (onPostgres is not null)
             {
-                await onPostgres.SearchAsync(course.Id, q);
+                await onPostgres.SearchAsync(courseId, q);
             }
         }
         var full = new List<double>();
@@ -129,22 +187,21 @@ public static class RetrievalBenchmark
                 embedder.Embed(q);
                 embedOnly.Add(watch.Elapsed.TotalMilliseconds);
                 watch.Restart();
-                await retrieval.SearchAsync(course.Id, q);
+                await retrieval.SearchAsync(courseId, q);
                 full.Add(watch.Elapsed.TotalMilliseconds);
                 if (onPostgres is not null)
                 {
                     watch.Restart();
-                    await onPostgres.SearchAsync(course.Id, q);
+                    await onPostgres.SearchAsync(courseId, q);
                     fullOnPostgres.Add(watch.Elapsed.TotalMilliseconds);
                 }
             }
         }
+        return (full, fullOnPostgres, embedOnly);
+    }
 
-        Console.WriteLine($"Retrieval benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, SQLite file{(postgres is null ? "" : " and PostgreSQL (the same passages copied)")}");
-        Console.WriteLine($"Ingestion: {files} HTML files, {bytes / 1024.0 / 1024.0:N1} MB, {passages:N0} passages in {ingest.Elapsed.TotalSeconds:N0} s " +
-                          $"= {passages / ingest.Elapsed.TotalSeconds:N1} passages/s, {bytes / 1024.0 / ingest.Elapsed.TotalSeconds:N1} KB/s; {windows:N0} sentence windows embedded besides");
-        Console.WriteLine($"Embedding model loaded: +{(managed1 - managed0) / 1048576.0:N0} MB managed, +{(workingSet1 - workingSet0) / 1048576.0:N0} MB working set");
-        Console.WriteLine($"Course index in memory ({passages:N0} passages and {windows:N0} sentence windows × {TextEmbedder.Dimensions} floats): +{(managed2 - managed1) / 1048576.0:N1} MB managed after ingestion and first search; working set {workingSet2 / 1048576.0:N0} MB");
+    private static void PrintTimes(List<double> full, List<double> fullOnPostgres, List<double> embedOnly)
+    {
         Console.WriteLine($"| Retrieval (hybrid, top 5) | {P(full, 0.5):N1} | {P(full, 0.95):N1} | {P(full, 0.99):N1} | {full.Count} |");
         if (fullOnPostgres.Count > 0)
         {
@@ -152,8 +209,6 @@ public static class RetrievalBenchmark
         }
         Console.WriteLine($"| Query embedding alone (baseline) | {P(embedOnly, 0.5):N1} | {P(embedOnly, 0.95):N1} | {P(embedOnly, 0.99):N1} | {embedOnly.Count} |");
         Console.WriteLine($"Ratio p95 retrieval / p95 embedding: {P(full, 0.95) / P(embedOnly, 0.95):N2}");
-        Directory.Delete(folder, recursive: true);
-        return 0;
     }
 
     private static async Task<ServiceProvider> StartAsync(IConfiguration configuration)

@@ -67,28 +67,24 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
         Assert.True(unanswerable.Count == 0, "answer phrases in no passage: " + string.Join("; ", unanswerable));
     }
 
-    /// <summary>Questions far from the course are said not to be covered; questions the course answers are not.
-    /// The threshold was set before this was measured (CourseRetrieval.CoveredSimilarity).</summary>
+    /// <summary>Questions the course answers are said to be covered. The threshold was set before this was measured
+    /// (CourseRetrieval.CoveredSimilarity).</summary>
     [Fact]
-    public async Task Questions_outside_the_course_are_reported_as_not_covered()
+    public async Task Questions_the_course_answers_are_reported_as_covered()
     {
         var retrieval = Retrieval;
-        var outside = 0;
-        foreach (var question in Set.NotCovered)
-        {
-            var found = await retrieval.SearchAsync(course.CourseId, question, 5);
-            outside += found.Covered ? 0 : 1;
-            output.WriteLine($"{(found.Covered ? "COVERED" : "not covered")} {found.Passages.Max(p => p.Similarity):0.00} {question}");
-        }
         var inside = 0;
         foreach (var question in Set.Questions)
         {
             inside += (await retrieval.SearchAsync(course.CourseId, question.Q, 5)).Covered ? 1 : 0;
         }
-        output.WriteLine($"{course.Database} {course.Name}: not covered {outside}/{Set.NotCovered.Count} outside questions; covered {inside}/{Set.Questions.Count} course questions");
-        Assert.True(outside >= Set.NotCovered.Count * 0.75, $"only {outside}/{Set.NotCovered.Count} outside questions said not covered");
+        output.WriteLine($"{course.Database} {course.Name}: covered {inside}/{Set.Questions.Count} course questions");
         Assert.True(inside >= Set.Questions.Count * 0.9, $"only {inside}/{Set.Questions.Count} course questions said covered");
     }
+
+    private PythonDocsCourse Course => course;
+
+    private ITestOutputHelper Output => output;
 
     /// <summary>The tutorial set: at least 60 questions, as the goal asks. Measured 91.7% (SQLite: the goal, 90%, is its floor)
     /// and 89.3% (PostgreSQL, floor 88%).</summary>
@@ -98,6 +94,24 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
 
         [Fact]
         public void The_set_has_at_least_60_questions() => Assert.True(Set.Questions.Count >= 60, $"{Set.Questions.Count} questions");
+
+        /// <summary>Questions far from the course (only this set has them) are said not to be covered; the threshold was
+        /// set before this was measured (CourseRetrieval.CoveredSimilarity).</summary>
+        [Fact]
+        public async Task Questions_outside_the_course_are_reported_as_not_covered()
+        {
+            Assert.NotEmpty(Set.NotCovered);
+            var retrieval = Retrieval;
+            var outside = 0;
+            foreach (var question in Set.NotCovered)
+            {
+                var found = await retrieval.SearchAsync(Course.CourseId, question, 5);
+                outside += found.Covered ? 0 : 1;
+                Output.WriteLine($"{(found.Covered ? "COVERED" : "not covered")} {found.Passages.Max(p => p.Similarity):0.00} {question}");
+            }
+            Output.WriteLine($"{Course.Database} {Course.Name}: not covered {outside}/{Set.NotCovered.Count} outside questions");
+            Assert.True(outside >= Set.NotCovered.Count * 0.75, $"only {outside}/{Set.NotCovered.Count} outside questions said not covered");
+        }
     }
 
     /// <summary>The held-out HOWTO set. Measured 77.8% (SQLite) and 80.0% (PostgreSQL); floors 75%.</summary>

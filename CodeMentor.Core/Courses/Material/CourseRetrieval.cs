@@ -64,6 +64,10 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         {
             return RetrievalResult.NoMaterial;
         }
+        // The full-text ranking needs no embedding: it runs (on its own connection) while the question is embedded
+        // and the dense rankings computed, instead of after them (measured in docs/benchmarks.md).
+        var words = Words(question);
+        var lexicalSearch = words.Count == 0 ? Task.FromResult(new List<long>()) : Task.Run(() => LexicalAsync(courseId, words, ct), ct);
         var query = embedder.Embed(question, ct);
         var similarities = new float[vectors.Ids.Length];
         for (var i = 0; i < similarities.Length; i++)
@@ -82,8 +86,7 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         }
         var dense = TopIndices(similarities, Candidates).Select(i => vectors.Ids[i]).ToList();
         var denseWindows = TopIndices(bestWindow, Candidates).Select(i => vectors.Ids[i]).ToList();
-        var words = Words(question);
-        var lexical = words.Count == 0 ? [] : await engine.SearchPassagesAsync(context, courseId, words, LexicalCandidates, ct);
+        var lexical = await lexicalSearch;
 
         var fused = new Dictionary<long, double>();
         foreach (var ranking in new[] { dense, denseWindows, lexical })
@@ -104,6 +107,12 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
                 vectors.IndexOf.TryGetValue(r.Id, out var row) ? similarities[row] : 0))
             .ToList();
         return new RetrievalResult(found, found.Any(p => p.Similarity >= CoveredSimilarity), true);
+    }
+
+    private async Task<List<long>> LexicalAsync(Guid courseId, List<string> words, CancellationToken ct)
+    {
+        await using var context = await db.CreateDbContextAsync(ct);
+        return await engine.SearchPassagesAsync(context, courseId, words, LexicalCandidates, ct);
     }
 
     private async Task<CourseVectors> VectorsAsync(AppDbContext context, Guid courseId, int version, CancellationToken ct)

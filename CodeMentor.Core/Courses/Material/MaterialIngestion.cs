@@ -138,14 +138,9 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
                 {
                     await IndexAsync(upload, stoppingToken);
                 }
-                if (_windowsAfter is { } after)
+                if (await AddMissingWindowsAsync(stoppingToken))
                 {
-                    // Material indexed before sentence windows existed gets them, a step at a time between uploads.
-                    _windowsAfter = await library.AddMissingWindowsAsync(after, CourseMaterialLibrary.WindowCatchUpStep, stoppingToken);
-                    if (_windowsAfter is not null)
-                    {
-                        continue;
-                    }
+                    continue;
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -155,6 +150,26 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
             }
             await WaitForWorkAsync(stoppingToken);
         }
+    }
+
+    /// <summary>One step of giving material indexed before sentence windows existed its windows; true while there is more.
+    /// A step that fails ends the catch-up until the node's next start (the material is still searched, by its passages).</summary>
+    private async Task<bool> AddMissingWindowsAsync(CancellationToken stoppingToken)
+    {
+        if (_windowsAfter is not { } after)
+        {
+            return false;
+        }
+        try
+        {
+            _windowsAfter = await library.AddMissingWindowsAsync(after, CourseMaterialLibrary.WindowCatchUpStep, stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogWindowsNotAdded(logger, ex, after);
+            _windowsAfter = null;
+        }
+        return _windowsAfter is not null;
     }
 
     private async Task WaitForWorkAsync(CancellationToken stoppingToken)
@@ -331,6 +346,9 @@ public sealed partial class MaterialIngestion(CourseMaterialLibrary library, IDb
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queued {Count} material uploads again, left half indexed by node {Node}")]
     private static partial void LogRequeued(ILogger logger, int count, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not add sentence windows to the passages after {PassageId}; their material is searched without them until the next start")]
+    private static partial void LogWindowsNotAdded(ILogger logger, Exception ex, long passageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not save the indexing progress of {FileName}")]
     private static partial void LogProgressNotSaved(ILogger logger, Exception ex, string fileName);
