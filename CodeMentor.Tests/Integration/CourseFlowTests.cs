@@ -401,10 +401,13 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         Assert.DoesNotContain("ada@example.org", sent); // no learner named,
         Assert.DoesNotContain("How does recursion end", sent); // no question quoted
 
-        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("17 learners asked about recursion.")));
+        // A number in none of the figures sent: the figures hold the trend's dates, so a fixed one (17) was in them
+        // on some days (2026-10-17 was a week start on 2026-11-28).
+        var invented = Enumerable.Range(17, 1000).First(n => !System.Text.RegularExpressions.Regex.IsMatch(sent, $@"(?<!\d){n}(?!\d)"));
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply($"{invented} learners asked about recursion.")));
         var refused = (await summaries.WriteAsync(_tess, course.Id, refresh: true))!;
         Assert.Null(refused.Text);
-        Assert.Contains("quoted figures that are not in the data (17)", refused.UnavailableReason);
+        Assert.Contains($"quoted figures that are not in the data ({invented})", refused.UnavailableReason);
         Assert.Null(await summaries.WriteAsync(_ada, course.Id)); // a learner, not its teacher
     }
 
