@@ -31,11 +31,7 @@ public static class RetrievalBenchmark
         var docs = args.Length > 1 ? args[1] : Directory.GetDirectories("/usr/share/doc", "python3.*").Select(d => Path.Combine(d, "html")).First(Directory.Exists);
         var folder = Path.Combine(Path.GetTempPath(), "codementor-retrieval-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:CodeMentor"] = $"Data Source={Path.Combine(folder, "codementor.db")}",
-        }).Build();
-        await using var provider = await StartAsync(configuration);
+        await using var provider = await StartAsync(SqliteIn(folder));
 
         var teacher = new AppUser { UserName = "tess@example.org", Email = "tess@example.org", NormalizedUserName = "TESS@EXAMPLE.ORG", NormalizedEmail = "TESS@EXAMPLE.ORG" };
         var course = new Course { Id = Guid.NewGuid(), Name = "Python docs", JoinCode = "BENCH123", CreatedAtUtc = DateTime.UtcNow };
@@ -91,11 +87,7 @@ public static class RetrievalBenchmark
         }
 
         var postgresConnection = Environment.GetEnvironmentVariable("CODEMENTOR_BENCH_POSTGRES");
-        await using var postgres = string.IsNullOrEmpty(postgresConnection) ? null : await StartAsync(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:CodeMentor"] = postgresConnection, [DatabaseEngine.ProviderKey] = "postgres",
-            }).Build());
+        await using var postgres = string.IsNullOrEmpty(postgresConnection) ? null : await StartAsync(Postgres(postgresConnection));
         if (postgres is not null)
         {
             var copy = Stopwatch.StartNew();
@@ -133,14 +125,8 @@ public static class RetrievalBenchmark
         }
         var folder = Path.Combine(Path.GetTempPath(), "codementor-retrieval-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        await using var postgres = await StartAsync(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:CodeMentor"] = args[0], [DatabaseEngine.ProviderKey] = "postgres",
-        }).Build());
-        await using var sqlite = await StartAsync(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:CodeMentor"] = $"Data Source={Path.Combine(folder, "codementor.db")}",
-        }).Build());
+        await using var postgres = await StartAsync(Postgres(args[0]));
+        await using var sqlite = await StartAsync(SqliteIn(folder));
         Guid courseId;
         int passages;
         await using (var db = await postgres.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
@@ -210,6 +196,16 @@ public static class RetrievalBenchmark
         Console.WriteLine($"| Query embedding alone (baseline) | {P(embedOnly, 0.5):N1} | {P(embedOnly, 0.95):N1} | {P(embedOnly, 0.99):N1} | {embedOnly.Count} |");
         Console.WriteLine($"Ratio p95 retrieval / p95 embedding: {P(full, 0.95) / P(embedOnly, 0.95):N2}");
     }
+
+    private static IConfiguration SqliteIn(string folder) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:CodeMentor"] = $"Data Source={Path.Combine(folder, "codementor.db")}",
+    }).Build();
+
+    private static IConfiguration Postgres(string connectionString) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:CodeMentor"] = connectionString, [DatabaseEngine.ProviderKey] = "postgres",
+    }).Build();
 
     private static async Task<ServiceProvider> StartAsync(IConfiguration configuration)
     {
