@@ -110,7 +110,9 @@ public sealed class LearnerUiTests : IAsyncLifetime
         _host.Model.Finish();
         page.WaitForAssertion(() => page.Find("[data-testid=edit-last]"), Wait);
 
-        page.Find("[data-testid=edit-last]").Click();
+        // The finished reply is still being saved and re-rendered: find and click on the renderer's
+        // own thread, so no render can replace the button in between.
+        await page.InvokeAsync(() => page.Find("[data-testid=edit-last]").Click());
 
         page.WaitForAssertion(() =>
         {
