@@ -97,23 +97,16 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
             : null;
 
     /// <summary>Each passage's embedding and its windows' (<see cref="PassageWindows"/>, one after another), in one run of
-    /// the embedder; progress is the share of all texts embedded, counted in passages.</summary>
+    /// the embedder; progress is the share of all texts embedded, counted in passages. A passage with no sentence has its
+    /// own embedding as its one window, as the catch-up of <see cref="AddMissingWindowsAsync"/> gives it: no windows
+    /// stored means only "indexed before windows existed".</summary>
     private (float[] Passage, float[] Windows)[] Embed(string materialTitle, IReadOnlyList<PassageDraft> passages, CancellationToken ct,
         Action<int, int>? progress)
     {
-        var texts = new List<string>();
-        var firstText = new int[passages.Count + 1];
-        for (var i = 0; i < passages.Count; i++)
-        {
-            firstText[i] = texts.Count;
-            texts.Add(EmbeddingText(materialTitle, passages[i]));
-            texts.AddRange(PassageWindows.Of(passages[i].Section, passages[i].Text));
-        }
-        firstText[passages.Count] = texts.Count;
-        var vectors = embedder.EmbedMany(texts, ct, progress is null ? null : textsDone =>
-            progress((int)((long)textsDone * passages.Count / texts.Count), passages.Count));
-        return passages.Select((_, i) => (vectors[firstText[i]],
-            vectors[(firstText[i] + 1)..firstText[i + 1]].SelectMany(v => v).ToArray())).ToArray();
+        var groups = passages.Select(p => (IReadOnlyList<string>)[EmbeddingText(materialTitle, p), .. PassageWindows.Of(p.Section, p.Text)]).ToList();
+        var vectors = embedder.EmbedGroups(groups, ct, progress is null ? null : (textsDone, texts) =>
+            progress((int)((long)textsDone * passages.Count / texts), passages.Count));
+        return vectors.Select(v => (v[..TextEmbedder.Dimensions], v.Length == TextEmbedder.Dimensions ? v[..TextEmbedder.Dimensions] : v[TextEmbedder.Dimensions..])).ToArray();
     }
 
     /// <summary>How many passages one step of <see cref="AddMissingWindowsAsync"/> embeds windows for: about a second of the
@@ -138,12 +131,8 @@ public sealed partial class CourseMaterialLibrary(IDbContextFactory<AppDbContext
             return null;
         }
         var windows = rows.Select(r => PassageWindows.Of(r.Section, r.Text)).ToList();
-        var vectors = await Task.Run(() => embedder.EmbedMany(windows.SelectMany(w => w).ToList(), ct), ct);
-        var stored = new byte[rows.Count][];
-        for (int i = 0, next = 0; i < rows.Count; next += windows[i].Count, i++)
-        {
-            stored[i] = windows[i].Count == 0 ? rows[i].Embedding : TextEmbedder.ToBytes(vectors[next..(next + windows[i].Count)].SelectMany(v => v).ToArray());
-        }
+        var vectors = await Task.Run(() => embedder.EmbedGroups(windows, ct), ct);
+        var stored = rows.Select((r, i) => windows[i].Count == 0 ? r.Embedding : TextEmbedder.ToBytes(vectors[i])).ToArray();
         var courses = rows.Select(r => r.CourseId).Distinct().ToList();
         var completed = await writer.WriteAsync(async (write, token) =>
         {

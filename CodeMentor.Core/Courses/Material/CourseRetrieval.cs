@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics.Tensors;
 using System.Text.RegularExpressions;
 using CodeMentor.Core.Data;
 using Microsoft.EntityFrameworkCore;
@@ -44,9 +43,9 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
 
     private readonly ConcurrentDictionary<Guid, CourseVectors> _vectors = new();
 
-    /// <summary>A course's embeddings as row-major matrices: row i of <paramref name="Matrix"/> for passage Ids[i]; row j of
-    /// <paramref name="Windows"/> for a window of passage WindowOwner[j].</summary>
-    private sealed record CourseVectors(int Version, long[] Ids, float[] Matrix, float[] Windows, int[] WindowOwner)
+    /// <summary>A course's embeddings: group i of <paramref name="Passages"/> is passage Ids[i]'s own vector, group i of
+    /// <paramref name="Windows"/> its sentence windows (or its own vector again when it has none).</summary>
+    private sealed record CourseVectors(int Version, long[] Ids, VectorGroups Passages, VectorGroups Windows)
     {
         public Dictionary<long, int> IndexOf { get; } = Ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
     }
@@ -69,23 +68,8 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         var words = Words(question);
         var lexicalSearch = words.Count == 0 ? Task.FromResult(new List<long>()) : Task.Run(() => LexicalAsync(courseId, words, ct), ct);
         var query = embedder.Embed(question, ct);
-        var similarities = new float[vectors.Ids.Length];
-        for (var i = 0; i < similarities.Length; i++)
-        {
-            similarities[i] = TensorPrimitives.Dot(query, vectors.Matrix.AsSpan(i * TextEmbedder.Dimensions, TextEmbedder.Dimensions));
-        }
-        // A passage without windows (indexed before they existed) stands for its own one window.
-        var bestWindow = (float[])similarities.Clone();
-        var windowed = new bool[similarities.Length];
-        for (var j = 0; j < vectors.WindowOwner.Length; j++)
-        {
-            var owner = vectors.WindowOwner[j];
-            var similarity = TensorPrimitives.Dot(query, vectors.Windows.AsSpan(j * TextEmbedder.Dimensions, TextEmbedder.Dimensions));
-            bestWindow[owner] = windowed[owner] ? Math.Max(bestWindow[owner], similarity) : similarity;
-            windowed[owner] = true;
-        }
-        var dense = TopIndices(similarities, Candidates).Select(i => vectors.Ids[i]).ToList();
-        var denseWindows = TopIndices(bestWindow, Candidates).Select(i => vectors.Ids[i]).ToList();
+        var dense = vectors.Passages.Top(query, Candidates).Select(i => vectors.Ids[i]).ToList();
+        var denseWindows = vectors.Windows.Top(query, Candidates).Select(i => vectors.Ids[i]).ToList();
         var lexical = await lexicalSearch;
 
         var fused = new Dictionary<long, double>();
@@ -104,7 +88,7 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         var found = rows.OrderBy(r => best.IndexOf(r.Id))
             // A passage the full-text search found but the held matrix lacks (uploaded since it was loaded) scores 0.
             .Select(r => new RetrievedPassage(r.Id, r.MaterialId, r.Title, r.Section, r.Page, r.Text,
-                vectors.IndexOf.TryGetValue(r.Id, out var row) ? similarities[row] : 0))
+                vectors.IndexOf.TryGetValue(r.Id, out var row) ? vectors.Passages.Score(query, row) : 0))
             .ToList();
         return new RetrievalResult(found, found.Any(p => p.Similarity >= CoveredSimilarity), true);
     }
@@ -124,24 +108,24 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         var rows = await context.CoursePassages.AsNoTracking().Where(p => p.CourseId == courseId)
             .OrderBy(p => p.Id).Select(p => new { p.Id, p.Embedding, p.WindowEmbeddings }).ToListAsync(ct);
         var matrix = new float[rows.Count * TextEmbedder.Dimensions];
-        var windows = new float[rows.Sum(r => r.WindowEmbeddings.Length) / sizeof(float)];
-        var owner = new int[windows.Length / TextEmbedder.Dimensions];
+        // A passage without windows (indexed before they existed) stands for its own one window.
+        var windows = new float[rows.Sum(r => r.WindowEmbeddings.Length == 0 ? r.Embedding.Length : r.WindowEmbeddings.Length) / sizeof(float)];
+        var windowStart = new int[rows.Count + 1];
         var filled = 0;
         for (var i = 0; i < rows.Count; i++)
         {
             TextEmbedder.FromBytes(rows[i].Embedding).CopyTo(matrix.AsSpan(i * TextEmbedder.Dimensions));
-            var own = TextEmbedder.FromBytes(rows[i].WindowEmbeddings);
+            var own = TextEmbedder.FromBytes(rows[i].WindowEmbeddings.Length == 0 ? rows[i].Embedding : rows[i].WindowEmbeddings);
             own.CopyTo(windows.AsSpan(filled));
-            owner.AsSpan(filled / TextEmbedder.Dimensions, own.Length / TextEmbedder.Dimensions).Fill(i);
             filled += own.Length;
+            windowStart[i + 1] = filled / TextEmbedder.Dimensions;
         }
-        var loaded = new CourseVectors(version, rows.Select(r => r.Id).ToArray(), matrix, windows, owner);
+        var loaded = new CourseVectors(version, rows.Select(r => r.Id).ToArray(),
+            new VectorGroups(matrix, Enumerable.Range(0, rows.Count + 1).ToArray(), TextEmbedder.Dimensions),
+            new VectorGroups(windows, windowStart, TextEmbedder.Dimensions));
         _vectors[courseId] = loaded;
         return loaded;
     }
-
-    private static IEnumerable<int> TopIndices(float[] scores, int count) =>
-        Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).Take(count);
 
     // Words that say nothing about a topic; without them the full-text ranking is not swayed by "how do I".
     private static readonly HashSet<string> StopWords =

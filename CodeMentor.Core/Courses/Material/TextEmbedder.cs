@@ -71,6 +71,21 @@ public sealed class TextEmbedder : IDisposable
         return vectors;
     }
 
+    /// <summary>Groups of texts embedded in one run (what a run batches by length across groups), each group's vectors
+    /// returned one after another in one array.</summary>
+    /// <param name="embedded">As for <see cref="EmbedMany"/>: texts embedded so far, of all groups.</param>
+    public float[][] EmbedGroups(IReadOnlyList<IReadOnlyList<string>> groups, CancellationToken ct = default, Action<int, int>? embedded = null)
+    {
+        var texts = groups.SelectMany(g => g).ToList();
+        var vectors = EmbedMany(texts, ct, embedded is null ? null : done => embedded(done, texts.Count));
+        var joined = new float[groups.Count][];
+        for (int g = 0, next = 0; g < groups.Count; next += groups[g].Count, g++)
+        {
+            joined[g] = vectors[next..(next + groups[g].Count)].SelectMany(v => v).ToArray();
+        }
+        return joined;
+    }
+
     public static byte[] ToBytes(float[] vector) => MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
 
     public static ReadOnlySpan<float> FromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes);
