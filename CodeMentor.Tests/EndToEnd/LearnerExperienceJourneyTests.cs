@@ -140,7 +140,17 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=chat-input]")).ToHaveAttributeAsync("data-keys-ready", "true");
         await page.FillAsync("[data-testid=chat-input]", "What is a dictionary?");
         await page.ClickAsync("[data-testid=new-conversation]");
-        await page.WaitForURLAsync(new Regex("/chat/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+        try
+        {
+            await page.WaitForURLAsync(new Regex("/chat/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException ex)
+        {
+            // Seen once in CI (2026-11-28), never alone: say what the page and the server showed, to find the cause.
+            var shown = await page.Locator("[role=alert], .mud-alert, #blazor-error-ui[style*=block], [data-testid=new-conversation]").AllInnerTextsAsync();
+            throw new InvalidOperationException(
+                $"No conversation opened at {page.Url}. The page showed: [{string.Join(" | ", shown)}]. {_portal.ServerErrors.Describe()}", ex);
+        }
         await Expect(page.Locator("[data-testid=conversation-title]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=chat-input]")).ToHaveValueAsync("What is a dictionary?");
         await page.PressAsync("[data-testid=chat-input]", "Enter");
