@@ -6,7 +6,7 @@ using CodeMentor.Benchmarks;
 // dotnet run -c Release --project CodeMentor.Benchmarks -- browser          streaming cost in Chromium
 // dotnet run -c Release --project CodeMentor.Benchmarks -- pages [n] [rows]   pages ready and first words after Enter, in Chromium
 // dotnet run -c Release --project CodeMentor.Benchmarks -- paint [loads] [rows]  cold first paint vs the Blazor Server template
-// dotnet run -c Release --project CodeMentor.Benchmarks -- circuits [pages] server memory per idle chat page
+// dotnet run -c Release --project CodeMentor.Benchmarks -- circuits [pages] [chat|page] [exchanges] [conversations]   server memory per idle page
 // dotnet run -c Release --project CodeMentor.Benchmarks -- follow <postgres> <redis> [turns]   a reply followed on another node
 // dotnet run -c Release --project CodeMentor.Benchmarks -- retrieval [passages]   course material: ingestion, memory, retrieval latency
 // dotnet run -c Release --project CodeMentor.Benchmarks -- retrieval-search <postgres>   retrieval again on material 'retrieval' put there

@@ -12,6 +12,7 @@ using CodeMentor.Web.Components.Pages.Chat;
 using CodeMentor.Web.Components.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace CodeMentor.Tests.Components;
 
@@ -163,6 +164,71 @@ public sealed class LearnerUiTests : IAsyncLifetime
         Assert.Contains("Archive", menu.Find("[data-testid=archive]").TextContent);
         menu.Find("[data-testid=pin]").Click();
         Assert.Equal([(loops.Id, true)], pins);
+    }
+
+    [Fact]
+    public async Task A_rows_actions_menu_exists_only_while_open_and_closes_back_to_its_button()
+    {
+        var now = DateTime.UtcNow;
+        var list = _host.Context.Render<ConversationList>(p => p
+            .Add(c => c.Conversations, [new ConversationSummary(Guid.NewGuid(), "Loops", now), new ConversationSummary(Guid.NewGuid(), "Lists", now)])
+            .Add(c => c.Search, _ => Task.FromResult<IReadOnlyList<ConversationMatch>>([])));
+
+        Assert.Empty(list.FindComponents<MudMenu>());
+        Assert.All(list.FindAll("[data-testid=conversation-actions] button"), b => Assert.Equal("false", b.GetAttribute("aria-expanded")));
+
+        list.FindAll("[data-testid=conversation-actions] button")[0].Click();
+        list.WaitForAssertion(() => Assert.Single(list.FindComponents<MudMenu>()), Wait);
+        var menu = _host.Popovers;
+        menu.WaitForAssertion(() => Assert.Contains("Rename", menu.Find("[data-testid=rename]").TextContent), Wait);
+        var opened = list.FindAll("[data-testid=conversation-actions] button");
+        Assert.Equal(["Actions for Loops", "Actions for Lists"], opened.Select(b => b.GetAttribute("aria-label")));
+        Assert.Equal("true", opened[0].GetAttribute("aria-expanded"));
+
+        await list.InvokeAsync(() => list.FindComponent<MudMenu>().Instance.CloseMenuAsync());
+        list.WaitForAssertion(() => Assert.Empty(list.FindComponents<MudMenu>()), Wait);
+        Assert.Equal("false", list.FindAll("[data-testid=conversation-actions] button")[0].GetAttribute("aria-expanded"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_shared_theme_provider_draws_exactly_MudBlazors_stylesheets(bool dark)
+    {
+        var theme = new MudTheme();
+        var shared = _host.Context.Render<SharedThemeProvider>(p => p.Add(c => c.Theme, theme).Add(c => c.IsDarkMode, dark));
+        var mud = _host.Context.Render<MudThemeProvider>(p => p.Add(c => c.Theme, theme).Add(c => c.IsDarkMode, dark));
+
+        Assert.Equal(mud.Markup, shared.Markup);
+        shared.Render(p => p.Add(c => c.IsDarkMode, !dark)); // and follows a change of mode
+        var other = _host.Context.Render<MudThemeProvider>(p => p.Add(c => c.Theme, theme).Add(c => c.IsDarkMode, !dark));
+        Assert.Equal(other.Markup, shared.Markup);
+        Assert.NotEqual(mud.Markup, shared.Markup);
+    }
+
+    [Fact]
+    public void A_message_is_not_drawn_again_when_nothing_it_shows_has_changed()
+    {
+        ConversationMessage Saved() => new()
+        {
+            Id = 7, Role = MessageRole.Assistant, Status = MessageStatus.Complete, Content = "A loop repeats.", OutputTokens = 4,
+            CreatedAtUtc = DateTime.UtcNow,
+        };
+        var item = _host.Context.Render<ChatMessageItem>(p => p.Add(c => c.Message, Saved()).Add(c => c.IsLast, true));
+        var drawn = item.RenderCount;
+
+        item.Render(p => p.Add(c => c.Message, Saved())); // the thread reloaded: a new object, the same message
+        Assert.Equal(drawn, item.RenderCount);
+
+        item.Render(p => p.Add(c => c.CanRegenerate, true));
+        Assert.Equal(drawn + 1, item.RenderCount);
+        Assert.Single(item.FindAll("[data-testid=regenerate]"));
+
+        var failed = Saved();
+        failed.Status = MessageStatus.Failed;
+        failed.StatusDetail = "The model is unavailable.";
+        item.Render(p => p.Add(c => c.Message, failed));
+        Assert.Contains("The model is unavailable.", item.Find("[data-testid=message-status]").TextContent);
     }
 
     [Fact]

@@ -43,4 +43,31 @@ public sealed class ReplyBodyTests : IDisposable
         _clock.Advance(ReplyBody.RenderInterval / 2);
         body.WaitForAssertion(() => Assert.Contains("A loop repeats.", body.Find("[data-testid=message-text]").TextContent), Wait);
     }
+
+    [Fact]
+    public void A_saved_reply_draws_the_same_html_as_the_same_reply_streamed_but_no_component_per_block()
+    {
+        const string text = "## Loops\n\nA **loop** repeats.\n\n- one\n- two\n\n```python\nfor x in xs:\n    print(x)\n```\n\n> Try it.\n\nDone.";
+        var run = new GenerationRun("ada", Guid.NewGuid(), 1);
+        var streamed = RenderLive(run);
+        foreach (var piece in text.Chunk(7))
+        {
+            run.Append(new string(piece), null);
+            _clock.Advance(ReplyBody.RenderInterval);
+        }
+        run.Finish(MessageStatus.Complete, null);
+        streamed.WaitForAssertion(() => Assert.Contains("Done.", streamed.Find("[data-testid=message-text]").TextContent), Wait);
+
+        var saved = _ctx.Render<ReplyBody>(p => p.Add(c => c.Message,
+            new ConversationMessage { Id = 2, Role = MessageRole.Assistant, Status = MessageStatus.Complete, Content = text }));
+
+        // Where the text is cut into parts depends on how it arrived; the HTML of the parts, in order, does not.
+        static string Parts(IRenderedComponent<ReplyBody> body) => string.Concat(body.FindAll(".md-part").Select(p => p.InnerHtml));
+        Assert.Equal(Parts(streamed), Parts(saved));
+        Assert.Contains("<pre", Parts(saved));
+        // Streamed, each finished part is a component that was sent once; saved, the parts are the reply's own markup.
+        Assert.Equal(streamed.FindAll(".md-part").Count, streamed.FindComponents<CodeMentor.Web.Components.Shared.MarkupChunk>().Count);
+        Assert.NotEmpty(saved.FindAll(".md-part"));
+        Assert.Empty(saved.FindComponents<CodeMentor.Web.Components.Shared.MarkupChunk>());
+    }
 }

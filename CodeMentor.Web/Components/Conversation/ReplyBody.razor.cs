@@ -44,6 +44,12 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
     private bool _runEnded;
     private long _shownFor = -1;
 
+    /// <summary>Whether this component followed a run. Its finished blocks are then components, each sent to the
+    /// browser once while the reply streams, and stay so after it ends (redrawing them as plain markup would send the
+    /// whole reply again). A reply shown as saved draws its blocks as plain markup instead: a component per block would
+    /// stay in the circuit, with its render buffer (about 2 KB each), for as long as the page is open.</summary>
+    private bool _streamedHere;
+
     private bool Live => _subscribed is not null && !_finishedRaised;
 
     protected override void OnParametersSet()
@@ -52,6 +58,7 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
         {
             Unsubscribe();
             _subscribed = run;
+            _streamedHere = true;
             run.Changed += OnRunChanged;
             CatchUp();
             return;

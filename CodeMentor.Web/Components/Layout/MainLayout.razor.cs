@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CodeMentor.Core.Accounts;
 using CodeMentor.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 using MudBlazor;
 
@@ -33,6 +34,15 @@ public partial class MainLayout : IAsyncDisposable
     /// circuit (seen in a heap dump of idle chat pages).</summary>
     [Inject] private IHttpContextAccessor Request { get; set; } = default!;
 
+    /// <summary>Who is signed in, for the app bar and the drawer; null when no one is. Read from the cascading
+    /// state again whenever it changes (a sign-out seen by revalidation redraws the bar).</summary>
+    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    private ClaimsPrincipal? _user;
+
+    /// <summary>MudIconButton's classes in the app bar's inherited colour (see IconMarkup for why not the component).</summary>
+    private const string AppBarIconButton = "mud-button-root mud-icon-button mud-inherit-text hover:mud-inherit-hover mud-ripple mud-ripple-icon";
+
     private ThemeStyles? _themeStyles;
     private ThemePreference _themePreference = ThemePreference.System;
     private bool _systemDark;
@@ -62,6 +72,12 @@ public partial class MainLayout : IAsyncDisposable
             _systemDark = state.SystemDark;
             _browserTime = BrowserTime.From(state.TimeZone);
         }
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        _user = user?.Identity?.IsAuthenticated == true ? user : null;
     }
 
     /// <summary>Written by codementor.js on every page (rememberDisplay): what the browser said last time.</summary>

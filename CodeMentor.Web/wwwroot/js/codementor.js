@@ -176,6 +176,10 @@ window.codeMentor = {
         if (active && active !== element && active !== document.body && active.matches?.("input, textarea, select, [contenteditable]")) return;
         element?.focus();
     },
+    focusSelector(selector) {
+        // A button drawn in place of the one the learner pressed (a row's actions menu opening or closing).
+        document.querySelector(selector)?.focus();
+    },
     async copyText(text) {
         try {
             await navigator.clipboard.writeText(text);

@@ -2,6 +2,7 @@ using CodeMentor.Core.Tutoring;
 using CodeMentor.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace CodeMentor.Web.Components.Pages.Chat;
@@ -11,6 +12,8 @@ public partial class ConversationList
     [Inject] private IDialogService Dialogs { get; set; } = default!;
 
     [Inject] private TimeProvider Time { get; set; } = default!;
+
+    [Inject] private IJSRuntime JS { get; set; } = default!;
 
     [CascadingParameter] private BrowserTime? BrowserTime { get; set; }
 
@@ -39,6 +42,17 @@ public partial class ConversationList
     private IReadOnlyList<ConversationMatch>? _matches;
     private bool _showArchived;
 
+    /// <summary>The row whose actions menu is open (at most one; the others show a plain button).</summary>
+    private Guid? _actionsOpenFor;
+
+    /// <summary>Where the keyboard focus goes after the menu opens or closes: the button that replaced the one
+    /// pressed, so a keyboard user stays on the row.</summary>
+    private Guid? _focusActionsOf;
+
+    private ElementReference _openActionsButton;
+
+    private const string ActionsButton = "mud-button-root mud-icon-button mud-ripple mud-ripple-icon mud-icon-button-size-small";
+
     private int ArchivedCount => Conversations.Count(c => c.Archived);
 
     /// <summary>Pinned chats first, then the rest by the learner's local day, then (when shown) the archive.</summary>
@@ -57,6 +71,38 @@ public partial class ConversationList
         if (_showArchived && ArchivedCount > 0)
         {
             yield return ("Archived", Conversations.Where(c => c.Archived).ToList());
+        }
+    }
+
+    private void OpenActions(Guid id)
+    {
+        _actionsOpenFor = id;
+        _focusActionsOf = id;
+    }
+
+    private void ActionsToggled(Guid id, bool open)
+    {
+        if (!open && _actionsOpenFor == id)
+        {
+            _actionsOpenFor = null;
+            _focusActionsOf = _renaming == id ? null : id; // "Rename" puts the focus in its box instead
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_focusActionsOf is not { } id)
+        {
+            return;
+        }
+        _focusActionsOf = null;
+        if (_actionsOpenFor == id)
+        {
+            await _openActionsButton.FocusAsync();
+        }
+        else
+        {
+            await JS.InvokeVoidAsync("codeMentor.focusSelector", $"[data-actions-for='{id}']");
         }
     }
 

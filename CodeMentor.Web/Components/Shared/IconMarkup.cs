@@ -1,0 +1,22 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Components;
+
+namespace CodeMentor.Web.Components.Shared;
+
+/// <summary>
+/// A MudBlazor icon as plain SVG markup, for buttons repeated on every page and every message (copy, edit, the app
+/// bar's). Each <c>MudIconButton</c> is two components (the button and its <c>MudIcon</c>), and every component keeps
+/// its render-tree buffers, builders and class strings for as long as the circuit lives: a heap dump of idle chat
+/// pages put about 4 KB per component. Here the icon is a frame of its parent, and its markup string is built once for
+/// the whole process, so every circuit points at the same string. The markup is what <c>MudIcon</c> draws.
+/// </summary>
+public static class IconMarkup
+{
+    private static readonly ConcurrentDictionary<(string Icon, string Size), MarkupString> Drawn = new();
+
+    /// <param name="icon">An icon from MudBlazor's <c>Icons</c> (the SVG's inner elements).</param>
+    /// <param name="size">MudBlazor's size name: small, medium or large.</param>
+    public static MarkupString Svg(string icon, string size = "medium") =>
+        Drawn.GetOrAdd((icon, size), static key => new MarkupString(
+            $"<svg class=\"mud-icon-root mud-svg-icon mud-icon-size-{key.Size}\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" role=\"img\">{key.Icon}</svg>"));
+}
