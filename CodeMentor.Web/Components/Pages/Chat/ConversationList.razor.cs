@@ -85,7 +85,7 @@ public partial class ConversationList
         if (!open && _actionsOpenFor == id)
         {
             _actionsOpenFor = null;
-            _focusActionsOf = _renaming == id ? null : id; // "Rename" puts the focus in its box instead
+            _focusActionsOf = _renaming == id ? null : id; // after "Rename" the row shows its title box, not the button
         }
     }
 
