@@ -40,9 +40,6 @@ public partial class MainLayout : IAsyncDisposable
 
     private ClaimsPrincipal? _user;
 
-    /// <summary>MudIconButton's classes in the app bar's inherited colour (see IconMarkup for why not the component).</summary>
-    private const string AppBarIconButton = "mud-button-root mud-icon-button mud-inherit-text hover:mud-inherit-hover mud-ripple mud-ripple-icon";
-
     private ThemeStyles? _themeStyles;
     private ThemePreference _themePreference = ThemePreference.System;
     private bool _systemDark;

@@ -12,6 +12,15 @@ namespace CodeMentor.Web.Components.Shared;
 /// </summary>
 public static class IconMarkup
 {
+    /// <summary>The classes MudIconButton gives its button (default colour, medium size), for a plain button.</summary>
+    public const string Button = "mud-button-root mud-icon-button mud-ripple mud-ripple-icon";
+
+    /// <summary>The same, small (a message's actions, a conversation row's menu button).</summary>
+    public const string SmallButton = Button + " mud-icon-button-size-small";
+
+    /// <summary>The same in the surrounding text's colour (the app bar).</summary>
+    public const string InheritButton = "mud-button-root mud-icon-button mud-inherit-text hover:mud-inherit-hover mud-ripple mud-ripple-icon";
+
     private static readonly ConcurrentDictionary<(string Icon, string Size), MarkupString> Drawn = new();
 
     /// <param name="icon">An icon from MudBlazor's <c>Icons</c> (the SVG's inner elements).</param>

@@ -51,8 +51,6 @@ public partial class ConversationList
 
     private ElementReference _openActionsButton;
 
-    private const string ActionsButton = "mud-button-root mud-icon-button mud-ripple mud-ripple-icon mud-icon-button-size-small";
-
     private int ArchivedCount => Conversations.Count(c => c.Archived);
 
     /// <summary>Pinned chats first, then the rest by the learner's local day, then (when shown) the archive.</summary>
