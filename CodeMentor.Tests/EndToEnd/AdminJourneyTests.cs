@@ -105,6 +105,6 @@ public sealed class AdminJourneyTests : IAsyncLifetime
         await learner.FillAsync("#email", learnerEmail);
         await learner.FillAsync("#password", "fresh-horse-77");
         await learner.ClickAsync("[data-testid=login-submit]");
-        await learner.WaitForURLAsync("**/chat", new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+        await learner.WaitForAddressAsync("/chat$");
     }
 }

@@ -17,8 +17,8 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await page.FillAsync("#confirm", "correct-horse-42");
         await page.ClickAsync("[data-testid=register-submit]");
         // Registered and sent to the chat; what the page must then do is waited for by each test (its ready flag),
-        // not the browser's load event, which twice did not arrive in 30 s on a loaded 2-core CI run.
-        await page.WaitForURLAsync("**/chat", new() { WaitUntil = WaitUntilState.Commit });
+        // not the browser's load event (see PageAddress).
+        await page.WaitForAddressAsync("/chat$");
         return email;
     }
 
@@ -29,7 +29,7 @@ public sealed class ChatJourneyTests(PortalFixture portal)
     {
         await WaitUntilInteractiveAsync(page);
         await page.ClickAsync("[data-testid=new-conversation]");
-        await page.WaitForURLAsync("**/chat/*", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/chat/[^/]*$");
         // The address changes before the conversation is drawn; until then the box of /chat is still there.
         await Expect(page.Locator("[data-testid=conversation-title]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=chat-input]")).ToBeVisibleAsync();
@@ -276,6 +276,6 @@ public sealed class ChatJourneyTests(PortalFixture portal)
 
         await page.GotoAsync("chat");
 
-        await page.WaitForURLAsync("**/account/login**", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/account/login");
     }
 }

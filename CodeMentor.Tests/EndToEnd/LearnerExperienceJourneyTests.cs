@@ -47,17 +47,17 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
 
         await page.ClickAsync("[data-testid=nav-menu]");
         await page.ClickAsync("[data-testid=drawer-nav-review]");
-        await page.WaitForURLAsync("**/review", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/review$");
         await Expect(page.Locator("[data-testid=review-page]")).ToHaveAttributeAsync("data-ready", "true");
         Assert.Equal(0, await SidewaysOverflowAsync(page));
 
         await page.ClickAsync("[data-testid=nav-menu]");
         await page.ClickAsync("[data-testid=drawer-nav-chat]");
-        await page.WaitForURLAsync("**/chat", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/chat$");
         await WaitUntilInteractiveAsync(page);
         // The input is there at once: the first message starts a conversation.
         await AskAsync(page, "How does a loop work?");
-        await page.WaitForURLAsync(new Regex("/chat/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/chat/[0-9a-f-]{36}$");
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
 
         await Expect(page.Locator("[data-testid=conversation-list]")).ToBeHiddenAsync();
@@ -104,11 +104,11 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=review-code]")).Not.ToBeFocusedAsync();
         await page.FillAsync("[data-testid=review-code]", "int stock = 1;\nSystem.Console.WriteLine(stock);");
         await page.ClickAsync("[data-testid=review-submit]");
-        await page.WaitForURLAsync("**/review/*", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/review/[^/]*$");
         await Expect(page.Locator("[data-testid=message][data-role=Assistant]")).ToHaveAttributeAsync("data-status", "Complete");
 
         await page.ClickAsync("[data-testid=new-review]");
-        await page.WaitForURLAsync(new Regex("/review$"), new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/review$");
         await Expect(page.Locator("[data-testid=review-code]")).ToHaveValueAsync("");
 
         // Code typed after all, then a file chosen: only the file is reviewed unless the learner ticks the box.
@@ -120,7 +120,7 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=review-file-list]")).ToContainTextAsync("inventory.py");
         await Expect(page.Locator("[data-testid=review-include-pasted]")).ToBeVisibleAsync();
         await page.ClickAsync("[data-testid=review-submit]");
-        await page.WaitForURLAsync("**/review/*", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/review/[^/]*$");
 
         await Expect(page.Locator("[data-testid=review-title]")).ToHaveTextAsync("inventory.py");
         await Expect(page.Locator("[data-testid=reviewed-code]")).ToContainTextAsync("def restock(items):");
@@ -142,7 +142,7 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await page.ClickAsync("[data-testid=new-conversation]");
         try
         {
-            await page.WaitForURLAsync(new Regex("/chat/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForAddressAsync("/chat/[0-9a-f-]{36}$");
         }
         catch (TimeoutException ex)
         {
@@ -189,7 +189,7 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         // A second conversation through the shortcut, then Ctrl+K finds the first by a word of its text.
         var first = page.Url;
         await page.Keyboard.PressAsync("Control+Shift+O");
-        await page.WaitForURLAsync(url => url != first, new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressOtherThanAsync(first);
         await AskAsync(page, "How do I read a file?");
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
         // The box takes the focus back after sending (it may land after a fast reply); then Ctrl+K moves it to search.
@@ -256,7 +256,7 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
 
         await page.FillAsync("#delete-password", "battery-staple-77");
         await page.ClickAsync("[data-testid=delete-submit]");
-        await page.WaitForURLAsync("**/account/login?deleted=1", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync(@"/account/login\?deleted=1$");
 
         // The account is gone: signing in again is refused.
         await page.FillAsync("#email", email);

@@ -100,7 +100,7 @@ public sealed class PasswordResetJourneyTests : IAsyncLifetime
         await LogInAsync(page, email, "correct-horse-42");
         await Expect(page.Locator("[data-testid=account-error]")).ToHaveTextAsync("The email or password is not right.");
         await LogInAsync(page, email, "new-horse-43");
-        await page.WaitForURLAsync("**/chat", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForAddressAsync("/chat$");
         await WaitUntilInteractiveAsync(page);
 
         // The link is spent.

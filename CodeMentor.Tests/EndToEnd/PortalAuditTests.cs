@@ -55,7 +55,7 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             Pages["review, new"] = "review";
             await page.FillAsync("[data-testid=review-code]", "int x = 1\nSystem.Console.WriteLine(x);");
             await page.ClickAsync("[data-testid=review-submit]");
-            await page.WaitForURLAsync("**/review/*", new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForAddressAsync("/review/[^/]*$");
             await Expect(page.Locator("[data-testid=message][data-role=Assistant]")).ToHaveAttributeAsync("data-status", "Complete");
             Pages["review, done"] = page.Url;
 
@@ -63,7 +63,7 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             await Expect(page.Locator("[data-testid=exercises-page]")).ToHaveAttributeAsync("data-ready", "true");
             Pages["exercises"] = "exercises";
             await page.ClickAsync("[data-testid=generate-exercise]");
-            await page.WaitForURLAsync("**/exercises/*", new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForAddressAsync("/exercises/[^/]*$");
             await page.FillAsync("[data-testid=exercise-code]", "def sum_even(numbers):\n    total = 0\n");
             await page.ClickAsync("[data-testid=exercise-hint]");
             await Expect(page.Locator("[data-testid=attempt][data-kind=Hint]")).ToBeVisibleAsync();
@@ -74,7 +74,7 @@ public sealed class PortalAuditTests(PortalAuditTests.AuditPortal audit, ITestOu
             Pages["concepts"] = "concepts";
             await page.FillAsync("[data-testid=concept-input]", "recursion");
             await page.ClickAsync("[data-testid=concept-explain]");
-            await page.WaitForURLAsync("**/concepts/*", new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForAddressAsync("/concepts/[^/]*$");
             await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
             Pages["concept explained"] = page.Url;
 
