@@ -190,6 +190,28 @@ public sealed class LearnerUiTests : IAsyncLifetime
         Assert.Equal("false", list.FindAll("[data-testid=conversation-actions] button")[0].GetAttribute("aria-expanded"));
     }
 
+    [Fact]
+    public async Task An_on_demand_menu_is_a_plain_button_until_opened_and_goes_back_to_one_when_closed()
+    {
+        var menu = _host.Context.Render<OnDemandMenu>(p => p
+            .Add(c => c.Icon, Icons.Material.Filled.Download).Add(c => c.Label, "Export this conversation").Add(c => c.TestId, "export-menu")
+            .AddChildContent<MudMenuItem>(item => item.Add(i => i.Href, "chat/x/export?format=markdown").AddChildContent("Export as Markdown")));
+
+        Assert.Empty(menu.FindComponents<MudMenu>());
+        var closed = menu.Find("[data-testid=export-menu] button");
+        Assert.Equal(("Export this conversation", "false"), (closed.GetAttribute("aria-label"), closed.GetAttribute("aria-expanded")));
+
+        closed.Click();
+        menu.WaitForAssertion(() => Assert.Single(menu.FindComponents<MudMenu>()), Wait);
+        var popovers = _host.Popovers;
+        popovers.WaitForAssertion(() => Assert.Contains("Export as Markdown", popovers.Markup), Wait);
+        Assert.Equal("true", menu.Find("[data-testid=export-menu] button").GetAttribute("aria-expanded"));
+
+        await menu.InvokeAsync(() => menu.FindComponent<MudMenu>().Instance.CloseMenuAsync());
+        menu.WaitForAssertion(() => Assert.Empty(menu.FindComponents<MudMenu>()), Wait);
+        Assert.Equal("false", menu.Find("[data-testid=export-menu] button").GetAttribute("aria-expanded"));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
