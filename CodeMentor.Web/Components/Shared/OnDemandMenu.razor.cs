@@ -13,8 +13,6 @@ public partial class OnDemandMenu
     /// <summary>The menu's items (<c>MudMenuItem</c>s).</summary>
     [Parameter] public RenderFragment? ChildContent { get; set; }
 
-    [Parameter] public bool Dense { get; set; } = true;
-
     [Parameter] public string? TestId { get; set; }
 
     private bool _open;
