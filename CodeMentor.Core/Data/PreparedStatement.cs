@@ -46,7 +46,11 @@ internal sealed class PreparedStatement
         {
             builder.AddParameter(names[i], helper.GenerateParameterName(names[i]), parameters[i], nullable: true);
         }
-        return new PreparedStatement(builder.Build(), names);
+        var built = (RelationalCommand)builder.Build();
+        // Built as EF Core builds it, as a command that can run kept compiled in the database writer (ReusedStatements).
+        var command = new ReusingRelationalCommand(context.GetService<RelationalCommandBuilderDependencies>(), built.CommandText,
+            built.LogCommandText, built.Parameters);
+        return new PreparedStatement(command, names);
     }
 
     /// <summary>
