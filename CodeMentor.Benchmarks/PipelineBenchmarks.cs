@@ -67,10 +67,7 @@ public class PipelineBenchmarks
             _longConversationUncounted.Add(new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant,
                 $"Message {i}: a sentence or two about loops, functions and the bug in line {i}."));
         }
-        _longConversation = _longConversationUncounted.Select(m => new ChatMessage(m.Role, m.Text)
-        {
-            AdditionalProperties = new() { [ContextWindow.TokenCountProperty] = tokens.CountText(m.Text) },
-        }).ToList();
+        _longConversation = _longConversationUncounted.Select(m => (ChatMessage)new CountedChatMessage(m.Role, m.Text, tokens.CountText(m.Text))).ToList();
 
         // Warm the cache for the hit benchmark.
         Drain(_pipeline.GetStreamingResponseAsync(Prompt("cached question"), Options()));

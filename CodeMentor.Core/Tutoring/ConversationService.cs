@@ -350,12 +350,8 @@ public sealed class ConversationService(
 
     private static ChatMessage ToChatMessage(ConversationMessage message)
     {
-        var chat = new ChatMessage(message.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, message.Content);
-        if (message.ContentTokens is { } count)
-        {
-            chat.AdditionalProperties = new() { [ContextWindow.TokenCountProperty] = count };
-        }
-        return chat;
+        var role = message.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant;
+        return message.ContentTokens is { } count ? new CountedChatMessage(role, message.Content, count) : new ChatMessage(role, message.Content);
     }
 
     private async Task<string> SystemPromptAsync(string userId, ConversationKind kind, CancellationToken ct)

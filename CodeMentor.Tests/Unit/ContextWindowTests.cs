@@ -57,6 +57,19 @@ public sealed class ContextWindowTests
     }
 
     [Fact]
+    public void A_message_saved_with_its_token_count_costs_that_count_without_being_tokenized_again()
+    {
+        // The saved count (deliberately unlike the text's real count) is what the window uses.
+        var saved = new CountedChatMessage(ChatRole.User, "short text", textTokens: 500);
+        var plain = new ChatMessage(ChatRole.User, "short text");
+
+        Assert.Equal(TokenCounter.ReplyPrimer + 500 + TokenCounter.PerMessageOverhead, _window.Count([saved]));
+        Assert.Equal(TokenCounter.ReplyPrimer + Tokens.CountMessage("short text"), _window.Count([plain]));
+        var result = _window.Select([new ChatMessage(ChatRole.System, "s"), saved, plain], maxMessages: 10, maxTokens: 200);
+        Assert.Equal(["s", "short text"], result.Messages.Select(m => m.Text)); // the saved message's 500 tokens do not fit
+    }
+
+    [Fact]
     public void Never_cuts_a_message_and_keeps_the_window_contiguous()
     {
         var messages = Conversation(3);

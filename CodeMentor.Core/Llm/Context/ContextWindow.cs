@@ -10,10 +10,6 @@ namespace CodeMentor.Core.Llm.Context;
 /// ends the window.</summary>
 public sealed class ContextWindow(TokenCounter tokens)
 {
-    /// <summary>Messages may carry their token count (computed once, when saved) under this key,
-    /// so a long conversation is not tokenized again on every turn.</summary>
-    public const string TokenCountProperty = "codementor.tokens";
-
     /// <summary>Tokens the whole prompt costs, reply primer included.</summary>
     public int Count(IReadOnlyList<ChatMessage> messages)
     {
@@ -26,8 +22,8 @@ public sealed class ContextWindow(TokenCounter tokens)
     }
 
     private int Cost(ChatMessage message) =>
-        message.AdditionalProperties?.TryGetValue(TokenCountProperty, out var value) == true && value is int known
-            ? known + TokenCounter.PerMessageOverhead
+        message is CountedChatMessage counted
+            ? counted.TextTokens + TokenCounter.PerMessageOverhead
             : tokens.CountMessage(message.Text);
 
     /// <param name="maxTokens">Budget for the system prompt and the history (LLM_CONTEXT_MAX_TOKENS).</param>
@@ -97,4 +93,12 @@ public sealed record ContextWindowResult(
     public string RefusalMessage =>
         $"Your message is about {RefusedMessageTokens:N0} tokens, more than the {AvailableTokens:N0} tokens the tutor can read at once. " +
         "Shorten it or split it into smaller parts; nothing was sent.";
+}
+
+/// <summary>A message with its text's token count, computed once when it was saved, so a long conversation is not
+/// tokenized again on every turn. A type of its own rather than an entry of <see cref="ChatMessage.AdditionalProperties"/>:
+/// every turn loads its recent history, and a dictionary per message was a measurable share of a turn's allocation.</summary>
+public sealed class CountedChatMessage(ChatRole role, string? text, int textTokens) : ChatMessage(role, text)
+{
+    public int TextTokens { get; } = textTokens;
 }
