@@ -49,7 +49,7 @@ internal sealed class PreparedStatement
         var built = (RelationalCommand)builder.Build();
         // Built as EF Core builds it, as a command that can run kept compiled in the database writer (ReusedStatements).
         var command = new ReusingRelationalCommand(context.GetService<RelationalCommandBuilderDependencies>(), built.CommandText,
-            built.LogCommandText, built.Parameters);
+            built.LogCommandText, built.Parameters, parameters);
         return new PreparedStatement(command, names);
     }
 

@@ -52,7 +52,7 @@ internal sealed class ReusedStatements : IDisposable
     public int Count => _commands.Count;
 
     /// <summary>The kept command for <paramref name="sql"/>, compiled on first use.</summary>
-    public DbCommand For(string sql)
+    public ReusableCommand For(string sql)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -88,7 +88,8 @@ internal sealed class ReusedStatements : IDisposable
 /// unchanged; only the command-creation events are not raised for a command that is not created.
 /// </summary>
 internal sealed class ReusingRelationalCommand(RelationalCommandBuilderDependencies dependencies, string commandText, string logCommandText,
-    IReadOnlyList<IRelationalParameter> parameters) : RelationalCommand(dependencies, commandText, logCommandText, parameters)
+    IReadOnlyList<IRelationalParameter> parameters, IReadOnlyList<RelationalTypeMapping> mappings)
+    : RelationalCommand(dependencies, commandText, logCommandText, parameters)
 {
     public override DbCommand CreateDbCommand(RelationalCommandParameterObject parameterObject, Guid commandId, DbCommandMethod commandMethod)
     {
@@ -103,19 +104,43 @@ internal sealed class ReusingRelationalCommand(RelationalCommandBuilderDependenc
         {
             command.CommandTimeout = timeout;
         }
-        // EF Core clears the parameters after every run; they are added as it adds them, typed by the model.
-        for (var i = 0; i < Parameters.Count; i++)
-        {
-            Parameters[i].AddDbParameter(command, parameterObject.ParameterValues);
-        }
+        command.Bind(Parameters, mappings, parameterObject.ParameterValues!);
         return command;
     }
 }
 
 /// <summary>A <see cref="SqliteCommand"/> that EF Core may dispose after each run without finalizing its compiled
-/// statement: only <see cref="Release"/> does.</summary>
+/// statement: only <see cref="Release"/> does. Its parameter objects are kept too, with only their values new.</summary>
 internal sealed class ReusableCommand(SqliteCommand inner) : DbCommand
 {
+    private DbParameter[]? _parameters;
+
+    /// <summary>Gives the command this run's values. The first run's parameters are made by EF Core, typed by the model;
+    /// later runs set the values on those (converted to the stored form as EF Core converts them) and hand them back,
+    /// since EF Core clears a command's parameters after every run.</summary>
+    public void Bind(IReadOnlyList<IRelationalParameter> parameters, IReadOnlyList<RelationalTypeMapping> mappings, IReadOnlyDictionary<string, object?> values)
+    {
+        if (_parameters is null)
+        {
+            foreach (var parameter in parameters)
+            {
+                parameter.AddDbParameter(this, values);
+            }
+            _parameters = [.. inner.Parameters.Cast<DbParameter>()];
+            return;
+        }
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var value = values[parameters[i].InvariantName];
+            if (value is not null && mappings[i].Converter is { } converter)
+            {
+                value = converter.ConvertToProvider(value);
+            }
+            _parameters[i].Value = value ?? DBNull.Value;
+            inner.Parameters.Add(_parameters[i]);
+        }
+    }
+
     [AllowNull]
     public override string CommandText
     {

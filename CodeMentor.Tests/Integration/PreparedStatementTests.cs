@@ -82,6 +82,31 @@ public abstract class PreparedStatementTests(DatabaseProvider database) : IAsync
     }
 
     [Fact]
+    public async Task Through_the_database_writer_messages_are_stored_as_SaveChanges_stores_them_run_after_run()
+    {
+        // On SQLite the writer keeps the statement and its parameters from run to run (ReusedStatements): the first run
+        // makes them, later runs only set values, including nulls where the run before had values and back.
+        var conversation = await NewConversationAsync();
+        var writer = _host.Get<DatabaseWriter>();
+        foreach (var provider in new[] { "groq", null, "ollama", null })
+        {
+            var bySaveChanges = Message(conversation, provider);
+            var prepared = Message(conversation, provider);
+            prepared.Status = bySaveChanges.Status = provider is null ? MessageStatus.Failed : MessageStatus.Complete;
+            prepared.OutputTokens = bySaveChanges.OutputTokens = provider is null ? null : 42;
+            await using (var context = await _host.DbAsync())
+            {
+                context.Messages.Add(bySaveChanges);
+                await context.SaveChangesAsync();
+            }
+            await writer.WriteAsync((context, ct) => EntityInsert<ConversationMessage>.InsertAsync(context, prepared, ct));
+
+            Assert.True(prepared.Id > bySaveChanges.Id);
+            Assert.Equal(await StoredAsync("Messages", bySaveChanges.Id), await StoredAsync("Messages", prepared.Id));
+        }
+    }
+
+    [Fact]
     public async Task A_ledger_row_is_stored_exactly_as_SaveChanges_stores_it()
     {
         LedgerEntry Row() => new()
