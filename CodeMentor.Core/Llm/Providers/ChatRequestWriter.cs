@@ -23,7 +23,8 @@ internal static class ChatRequestWriter
             {
                 json.WriteStartObject();
                 json.WriteString("role", RoleName(message.Role));
-                json.WriteString("content", message.Text);
+                json.WritePropertyName("content");
+                WriteText(json, message.Text);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -66,8 +67,31 @@ internal static class ChatRequestWriter
         return buffer.WrittenMemory;
     }
 
+    /// <summary>Characters of a message's text written at a time. Before it writes a string, the JSON writer asks the
+    /// buffer for room for the string fully escaped (six bytes a character): written whole, a long system prompt or
+    /// pasted file made the body's buffer several times the body.</summary>
+    internal const int TextSegment = 512;
+
+    private static void WriteText(Utf8JsonWriter json, string text)
+    {
+        if (text.Length <= TextSegment)
+        {
+            json.WriteStringValue(text);
+            return;
+        }
+        var rest = text.AsSpan();
+        while (rest.Length > TextSegment)
+        {
+            // A surrogate pair cut in two is carried over by the writer to the next segment.
+            json.WriteStringValueSegment(rest[..TextSegment], isFinalSegment: false);
+            rest = rest[TextSegment..];
+        }
+        json.WriteStringValueSegment(rest, isFinalSegment: true);
+    }
+
     /// <summary>Room for a body of plain text (one byte a character) and, as the JSON writer asks before it writes a
-    /// string, for the longest text fully escaped. Text that needs more (non-ASCII, much escaping) grows the buffer.</summary>
+    /// string or a segment of one, for the longest of those fully escaped. Text that needs more (non-ASCII, much
+    /// escaping) grows the buffer.</summary>
     private static int Capacity(string model, IReadOnlyList<ChatMessage> messages)
     {
         const int PerMessage = 40; // {"role":"assistant","content":""},
@@ -78,7 +102,7 @@ internal static class ChatRequestWriter
         {
             var length = message.Text.Length;
             total += length + PerMessage;
-            longest = Math.Max(longest, length);
+            longest = Math.Max(longest, Math.Min(length, TextSegment));
         }
         return (int)Math.Min(Array.MaxLength, total + longest * MaxEscaping);
     }
