@@ -22,11 +22,15 @@ internal sealed class ReusedStatements : IDisposable
 {
     private static readonly ConditionalWeakTable<DbContext, ReusedStatements> ByContext = new();
 
+    private readonly DbContext _context;
     private readonly SqliteConnection _connection;
-    private DbContext? _context;
     private readonly Dictionary<string, ReusableCommand> _commands = new(StringComparer.Ordinal);
 
-    private ReusedStatements(SqliteConnection connection) => _connection = connection;
+    private ReusedStatements(DbContext context, SqliteConnection connection)
+    {
+        _context = context;
+        _connection = connection;
+    }
 
     /// <summary>Statements prepared in <paramref name="context"/> (open on SQLite) are kept until <see cref="Dispose"/>.</summary>
     public static ReusedStatements Register(DbContext context)
@@ -36,9 +40,8 @@ internal sealed class ReusedStatements : IDisposable
         {
             throw new InvalidOperationException("Statements are kept only on a connection that stays open.");
         }
-        var statements = new ReusedStatements(connection);
+        var statements = new ReusedStatements(context, connection);
         ByContext.AddOrUpdate(context, statements);
-        statements._context = context;
         return statements;
     }
 
@@ -68,11 +71,7 @@ internal sealed class ReusedStatements : IDisposable
     /// <summary>Finalizes every kept statement and unregisters the context; its later statements are made per run again.</summary>
     public void Dispose()
     {
-        if (_context is { } context)
-        {
-            ByContext.Remove(context);
-            _context = null;
-        }
+        ByContext.Remove(_context);
         foreach (var command in _commands.Values)
         {
             command.Release();
@@ -116,8 +115,10 @@ internal sealed class ReusableCommand(SqliteCommand inner) : DbCommand
     private DbParameter[]? _parameters;
 
     /// <summary>Gives the command this run's values. The first run's parameters are made by EF Core, typed by the model;
-    /// later runs set the values on those (converted to the stored form as EF Core converts them) and hand them back,
-    /// since EF Core clears a command's parameters after every run.</summary>
+    /// later runs set the values on those and hand them back, since EF Core clears a command's parameters after every
+    /// run. A value is converted to its stored form by the mapping's converter, as EF Core does; EF Core's other step,
+    /// changing an integer to an enum or back when the value's type is not the mapping's, never applies here: the values
+    /// come from the model's own property getters (<see cref="EntityInsert{TEntity}"/>) or are the properties' types.</summary>
     public void Bind(IReadOnlyList<IRelationalParameter> parameters, IReadOnlyList<RelationalTypeMapping> mappings, IReadOnlyDictionary<string, object?> values)
     {
         if (_parameters is null)

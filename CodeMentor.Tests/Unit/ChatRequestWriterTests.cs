@@ -66,4 +66,24 @@ public sealed class ChatRequestWriterTests
         Assert.Equal(text, document.RootElement.GetProperty("messages")[0].GetProperty("content").GetString());
         Assert.Equal(Whole([new ChatMessage(ChatRole.User, text)]), MessagesOf(body));
     }
+
+    /// <summary>Text no one here wrote: the CommonMark spec's examples (tabs, entities, non-ASCII, backslashes), all in
+    /// one message many segments long, and each one again after padding that puts a segment end inside it.</summary>
+    [Fact]
+    public void The_CommonMark_spec_examples_written_in_segments_give_the_body_a_whole_write_gives()
+    {
+        var examples = JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "CommonMark", "spec.json")))!
+            .Select(e => e.GetProperty("markdown").GetString()!).ToList();
+        List<ChatMessage> messages =
+        [
+            new(ChatRole.System, string.Concat(examples)),
+            .. examples.Select((markdown, i) => new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant,
+                new string('a', ChatRequestWriter.TextSegment - 1 - i % 5) + markdown)),
+        ];
+
+        var body = ChatRequestWriter.Write(Ollama, "llama3.2", messages, null);
+
+        Assert.True(messages[0].Text.Length > 20 * ChatRequestWriter.TextSegment);
+        Assert.Equal(Whole(messages), MessagesOf(body));
+    }
 }
