@@ -50,8 +50,8 @@ public sealed class ChatRequestWriterTests
         Gen.Select(Text.Array[1, 4], Gen.Bool).Sample((texts, user) =>
         {
             var messages = texts.Select((t, i) => new ChatMessage(i % 2 == 0 == user ? ChatRole.User : ChatRole.Assistant, t)).ToList();
-            var body = ChatRequestWriter.Write(Ollama, "llama3.2", messages, null);
-            Assert.Equal(Whole(messages), MessagesOf(body));
+            using var body = ChatRequestWriter.Write(Ollama, "llama3.2", messages, null);
+            Assert.Equal(Whole(messages), MessagesOf(body.Written));
         });
     }
 
@@ -60,11 +60,11 @@ public sealed class ChatRequestWriterTests
     {
         // Each segment ends inside a surrogate pair.
         var text = string.Concat(Enumerable.Repeat(new string('b', ChatRequestWriter.TextSegment - 1) + "😀", 5));
-        var body = ChatRequestWriter.Write(Ollama, "llama3.2", [new ChatMessage(ChatRole.User, text)], null);
+        using var body = ChatRequestWriter.Write(Ollama, "llama3.2", [new ChatMessage(ChatRole.User, text)], null);
 
-        using var document = JsonDocument.Parse(body);
+        using var document = JsonDocument.Parse(body.Written);
         Assert.Equal(text, document.RootElement.GetProperty("messages")[0].GetProperty("content").GetString());
-        Assert.Equal(Whole([new ChatMessage(ChatRole.User, text)]), MessagesOf(body));
+        Assert.Equal(Whole([new ChatMessage(ChatRole.User, text)]), MessagesOf(body.Written));
     }
 
     /// <summary>Text no one here wrote: the CommonMark spec's examples (tabs, entities, non-ASCII, backslashes), all in
@@ -81,9 +81,9 @@ public sealed class ChatRequestWriterTests
                 new string('a', ChatRequestWriter.TextSegment - 1 - i % 5) + markdown)),
         ];
 
-        var body = ChatRequestWriter.Write(Ollama, "llama3.2", messages, null);
+        using var body = ChatRequestWriter.Write(Ollama, "llama3.2", messages, null);
 
         Assert.True(messages[0].Text.Length > 20 * ChatRequestWriter.TextSegment);
-        Assert.Equal(Whole(messages), MessagesOf(body));
+        Assert.Equal(Whole(messages), MessagesOf(body.Written));
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using CodeMentor.Core.Tokens;
 using Microsoft.Extensions.AI;
 
@@ -8,14 +7,15 @@ namespace CodeMentor.Core.Llm.Pipeline;
 /// The tokens one call counts against budgets, folded from its stream by the rule the ledger records
 /// it by: what the provider reported; for a call cut off before that (stopped, or the stream broke),
 /// the prompt as sent plus the text that came back, counted here (estimated); nothing for a cache hit.
-/// So stopping every reply early does not get around a budget.
+/// So stopping every reply early does not get around a budget. Disposed when the call is done: the text
+/// seen is kept in a pooled buffer.
 /// </summary>
-internal sealed class CallTokens(TokenCounter counter)
+internal sealed class CallTokens(TokenCounter counter) : IDisposable
 {
     private bool _cacheHit;
     private int? _promptTokens;
     private long? _reported;
-    private readonly StringBuilder _seen = new();
+    private readonly SeenText _seen = new();
 
     public void Observe(ChatResponseUpdate update)
     {
@@ -62,4 +62,6 @@ internal sealed class CallTokens(TokenCounter counter)
         var output = counter.CountText(seen);
         return new UsageDetails { InputTokenCount = promptTokens ?? 0, OutputTokenCount = output, TotalTokenCount = (promptTokens ?? 0) + output };
     }
+
+    public void Dispose() => _seen.Dispose();
 }

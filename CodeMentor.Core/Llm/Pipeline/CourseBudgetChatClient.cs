@@ -45,7 +45,7 @@ internal sealed class CourseBudgetChatClient(IChatClient inner, CourseService co
                 .With(CallFacts.CourseId, course.CourseId);
         }
 
-        var used = new CallTokens(counter);
+        using var used = new CallTokens(counter);
         var first = true;
         var stream = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try

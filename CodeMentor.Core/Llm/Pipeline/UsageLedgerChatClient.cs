@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
-using System.Text;
 using CodeMentor.Core.Telemetry;
 using CodeMentor.Core.Tokens;
 using CodeMentor.Core.Usage;
@@ -30,7 +29,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
 
     /// <summary>What the stream has said about its call so far.</summary>
-    private sealed class Fold
+    private sealed class Fold : IDisposable
     {
         public string? Provider;
         public string? Model;
@@ -41,7 +40,9 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         public Guid? CourseId;
         public UsageDetails? Usage;
         public TimeSpan? FirstToken;
-        public readonly StringBuilder Seen = new();
+        public readonly SeenText Seen = new();
+
+        public void Dispose() => Seen.Dispose();
 
         public void Facts(Func<string, object?> get)
         {
@@ -59,7 +60,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
-        var fold = new Fold { Model = chatOptions?.ModelId };
+        using var fold = new Fold { Model = chatOptions?.ModelId };
         Exception? failure = null;
         var completed = false;
         LedgerEntry? recorded = null;

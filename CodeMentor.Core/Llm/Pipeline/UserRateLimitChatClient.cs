@@ -34,7 +34,7 @@ internal sealed class UserRateLimitChatClient(IChatClient inner, UserRateLimiter
         }
 
         // The tokens a reply used count against the daily token budget (by the ledger's rule: a cache hit used none).
-        var used = new CallTokens(counter);
+        using var used = new CallTokens(counter);
         try
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using Microsoft.Extensions.AI;
 
 namespace CodeMentor.Core.Llm.Providers;
@@ -8,12 +8,27 @@ namespace CodeMentor.Core.Llm.Providers;
 /// are written: never messages[].name, logprobs or n.</summary>
 internal static class ChatRequestWriter
 {
-    public static ReadOnlyMemory<byte> Write(ProviderEndpoint endpoint, string model, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    public static RequestBodyContent Write(ProviderEndpoint endpoint, string model, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         // One buffer, written in place and sent as is (a stream, then a copy of it, cost the body three times over),
-        // sized for the whole body at once: grown by doubling, it cost the body about three times over again.
+        // sized for the whole body at once (grown by doubling, it cost the body about three times over again), and
+        // rented: the content returns it to the pool when the request is done with it.
         var prompt = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var buffer = new ArrayBufferWriter<byte>(Capacity(model, prompt));
+        var buffer = new ArrayPoolBufferWriter<byte>(Capacity(model, prompt));
+        try
+        {
+            WriteBody(buffer, endpoint, model, prompt, options);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+        return new RequestBodyContent(buffer);
+    }
+
+    private static void WriteBody(ArrayPoolBufferWriter<byte> buffer, ProviderEndpoint endpoint, string model, IReadOnlyList<ChatMessage> prompt, ChatOptions? options)
+    {
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
@@ -64,7 +79,6 @@ internal static class ChatRequestWriter
             WriteReasoning(json, endpoint, model, options?.Reasoning);
             json.WriteEndObject();
         }
-        return buffer.WrittenMemory;
     }
 
     /// <summary>Characters of a message's text written at a time. Before it writes a string, the JSON writer asks the

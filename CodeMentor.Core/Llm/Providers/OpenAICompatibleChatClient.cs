@@ -32,8 +32,7 @@ internal sealed partial class OpenAICompatibleChatClient(
     {
         var model = options?.ModelId ?? endpoint.DefaultModel;
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(AppendPath(endpoint.BaseUri), "chat/completions"));
-        request.Content = new ReadOnlyMemoryContent(ChatRequestWriter.Write(endpoint, model, messages, options));
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Content = ChatRequestWriter.Write(endpoint, model, messages, options);
         if (!string.IsNullOrEmpty(endpoint.ApiKey))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
