@@ -88,6 +88,9 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
     /// <summary>Statements kept compiled on the kept connection (what tests check).</summary>
     internal int KeptStatementCount => _keptStatements?.Count ?? 0;
 
+    /// <summary>Runs of the kept statements that went straight to SQLite (what tests check).</summary>
+    internal int DirectStatementRuns => _keptStatements?.DirectRuns ?? 0;
+
     private async Task<AppDbContext> ContextAsync()
     {
         if (_kept is { } kept)

@@ -54,6 +54,9 @@ internal sealed class ReusedStatements : IDisposable
     /// <summary>How many statements are kept compiled.</summary>
     public int Count => _commands.Count;
 
+    /// <summary>How many runs of them went straight to SQLite rather than through Microsoft.Data.Sqlite.</summary>
+    public int DirectRuns => _commands.Values.Sum(command => command.DirectRuns);
+
     /// <summary>The kept command for <paramref name="sql"/>, compiled on first use.</summary>
     public ReusableCommand For(string sql)
     {
@@ -62,7 +65,7 @@ internal sealed class ReusedStatements : IDisposable
             var inner = _connection.CreateCommand();
             inner.CommandText = sql;
             inner.Prepare();
-            command = new ReusableCommand(inner);
+            command = new ReusableCommand(inner, KeptSqliteStatement.TryPrepare(_connection, sql));
             _commands.Add(sql, command);
         }
         return command;
@@ -109,8 +112,9 @@ internal sealed class ReusingRelationalCommand(RelationalCommandBuilderDependenc
 }
 
 /// <summary>A <see cref="SqliteCommand"/> that EF Core may dispose after each run without finalizing its compiled
-/// statement: only <see cref="Release"/> does. Its parameter objects are kept too, with only their values new.</summary>
-internal sealed class ReusableCommand(SqliteCommand inner) : DbCommand
+/// statement: only <see cref="Release"/> does. Its parameter objects are kept too, with only their values new, and its
+/// runs go straight to SQLite through <paramref name="kept"/> where that stores exactly what the command would.</summary>
+internal sealed class ReusableCommand(SqliteCommand inner, KeptSqliteStatement? kept) : DbCommand
 {
     private DbParameter[]? _parameters;
 
@@ -182,9 +186,34 @@ internal sealed class ReusableCommand(SqliteCommand inner) : DbCommand
 
     public override void Cancel() => inner.Cancel();
 
-    public override int ExecuteNonQuery() => inner.ExecuteNonQuery();
+    /// <summary>Runs that went straight to SQLite.</summary>
+    public int DirectRuns { get; private set; }
 
-    public override object? ExecuteScalar() => inner.ExecuteScalar();
+    public override int ExecuteNonQuery()
+    {
+        if (Direct() && kept!.TryRun(inner.Parameters, readFirstValue: false, out var changed, out _))
+        {
+            DirectRuns++;
+            return changed;
+        }
+        return inner.ExecuteNonQuery();
+    }
+
+    public override object? ExecuteScalar()
+    {
+        if (Direct() && kept!.TryRun(inner.Parameters, readFirstValue: true, out _, out var value))
+        {
+            DirectRuns++;
+            return value;
+        }
+        return inner.ExecuteScalar();
+    }
+
+    /// <summary>Whether this run may skip Microsoft.Data.Sqlite. Not when the connection is not open, or a transaction
+    /// is given but SQLite has none (it was rolled back by SQLite itself): the command then raises its own error.</summary>
+    private bool Direct() =>
+        kept is not null && inner.Connection is { State: ConnectionState.Open, Handle: { } db }
+        && (inner.Transaction is null || SQLitePCL.raw.sqlite3_get_autocommit(db) == 0);
 
     public override void Prepare() => inner.Prepare();
 
@@ -192,9 +221,18 @@ internal sealed class ReusableCommand(SqliteCommand inner) : DbCommand
 
     protected override DbDataReader ExecuteDbDataReader(CommandBehavior behavior) => inner.ExecuteReader(behavior);
 
-    public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken) => inner.ExecuteNonQueryAsync(cancellationToken);
+    // SQLite runs synchronously: Microsoft.Data.Sqlite's async methods run the synchronous ones too.
+    public override Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(ExecuteNonQuery());
+    }
 
-    public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken) => inner.ExecuteScalarAsync(cancellationToken);
+    public override Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(ExecuteScalar());
+    }
 
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken) =>
         await inner.ExecuteReaderAsync(behavior, cancellationToken);
@@ -209,5 +247,9 @@ internal sealed class ReusableCommand(SqliteCommand inner) : DbCommand
     }
 
     /// <summary>Finalizes the compiled statement (the connection is closing or no longer kept).</summary>
-    public void Release() => inner.Dispose();
+    public void Release()
+    {
+        kept?.Dispose();
+        inner.Dispose();
+    }
 }

@@ -45,6 +45,8 @@ public sealed class ReusedStatementsTests : IAsyncLifetime
         }
 
         Assert.Equal(1, Writer.KeptStatementCount);
+        // Every run, the first with EF Core's new parameters included, went straight to SQLite.
+        Assert.Equal(30, Writer.DirectStatementRuns);
         Assert.Equal([.. Enumerable.Range(0, 30).Select(i => $"n{i:00}=" + (i % 3 == 0 ? "null" : i.ToString()))], await RowsAsync());
     }
 
