@@ -1,9 +1,12 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using CodeMentor.Core.Llm.Providers;
 using CodeMentor.Core.Tutoring;
+using CsCheck;
 
 namespace CodeMentor.Tests.Unit;
 
-public sealed class InputAndHeaderParsingTests
+public sealed partial class InputAndHeaderParsingTests
 {
     [Theory]
     [InlineData("", "Write a message first.")]
@@ -42,9 +45,48 @@ public sealed class InputAndHeaderParsingTests
     [InlineData("")]
     [InlineData("5 s")]
     [InlineData("5s soon")]
+    [InlineData("272529032h")] // beyond what a TimeSpan holds
     [InlineData("\u0663s")] // an Arabic-Indic three: a digit to the regex's \d, not to the number parser
     public void Unparseable_durations_are_ignored(string text)
     {
         Assert.Null(ProviderRateLimits.ParseGoDuration(text));
     }
+
+    /// <summary>The hand-written reader against the regular expression it replaced (parts matched anywhere, accepted only
+    /// when they cover the whole text): the same duration, or null, for texts of digits, points, unit letters and junk.</summary>
+    [Fact]
+    public void Go_durations_read_as_the_regular_expression_reads_them()
+    {
+        Gen.Char["0123456789..hmsunµ x"].Array[0, 14].Select(c => new string(c)).Sample(text =>
+            Assert.Equal(ByRegex(text), ProviderRateLimits.ParseGoDuration(text)), iter: 200_000);
+    }
+
+    private static TimeSpan? ByRegex(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        var trimmed = text.Trim();
+        double ms = 0;
+        var covered = 0;
+        foreach (Match match in DurationPart().Matches(trimmed))
+        {
+            var value = double.Parse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            ms += match.Groups[2].Value switch
+            {
+                "h" => value * 3_600_000,
+                "m" => value * 60_000,
+                "s" => value * 1000,
+                "ms" => value,
+                "us" or "µs" => value / 1000,
+                _ => value / 1_000_000,
+            };
+            covered += match.Length;
+        }
+        return covered == 0 || covered != trimmed.Length || ms >= TimeSpan.MaxValue.TotalMilliseconds ? null : TimeSpan.FromMilliseconds(ms);
+    }
+
+    [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?)(ms|us|µs|ns|h|m|s)")]
+    private static partial Regex DurationPart();
 }

@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 
 namespace CodeMentor.Core.Llm.Providers;
 
 /// <summary>The organisation-wide limits a provider reports in x-ratelimit-* headers.
 /// Requests are counted per day, tokens per minute (Groq's convention).</summary>
-public sealed partial record ProviderRateLimits(
+public sealed record ProviderRateLimits(
     long? RequestLimit, long? RequestsRemaining, TimeSpan? RequestsReset,
     long? TokenLimit, long? TokensRemaining, TimeSpan? TokensReset)
 {
@@ -24,39 +23,52 @@ public sealed partial record ProviderRateLimits(
 
     private static readonly ProviderRateLimits Empty = new(null, null, null, null, null, null);
 
-    /// <summary>Parses Go-style durations as Groq sends them: "7.66s", "2m59.56s", "940ms", "1h2m".</summary>
+    /// <summary>Parses Go-style durations as Groq sends them: "7.66s", "2m59.56s", "940ms", "1h2m" — parts of a number
+    /// (digits, optionally a point and more digits) and a unit (h, m, s, ms, us, µs, ns), nothing between them. Read by
+    /// hand from the span: every provider response carries two of these, and the regex this replaced allocated a
+    /// runner's state on every one (its definition is kept in the tests, which check both read the same).</summary>
     public static TimeSpan? ParseGoDuration(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        var rest = text.AsSpan().Trim();
+        if (rest.IsEmpty)
         {
             return null;
         }
-        // Read from spans: every provider response carries two of these, and a match per part allocated on each.
-        var trimmed = text.AsSpan().Trim();
         double ms = 0;
-        var covered = 0;
-        foreach (var match in DurationPart().EnumerateMatches(trimmed))
+        while (!rest.IsEmpty)
         {
-            var part = trimmed.Slice(match.Index, match.Length);
-            var unit = part.IndexOfAnyExcept("0123456789.");
-            var value = double.Parse(part[..unit], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-            ms += part[unit..] switch
+            var digits = rest.IndexOfAnyExceptInRange('0', '9');
+            if (digits == 0)
             {
-                "h" => value * 3_600_000,
-                "m" => value * 60_000,
-                "s" => value * 1000,
-                "ms" => value,
-                "us" or "µs" => value / 1000,
-                "ns" => value / 1_000_000,
-                _ => 0,
+                return null;
+            }
+            var length = digits < 0 ? rest.Length : digits;
+            if (digits > 0 && rest[digits] == '.' && digits + 1 < rest.Length && char.IsAsciiDigit(rest[digits + 1]))
+            {
+                var fraction = rest[(digits + 1)..].IndexOfAnyExceptInRange('0', '9');
+                length = fraction < 0 ? rest.Length : digits + 1 + fraction;
+            }
+            var value = double.Parse(rest[..length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            rest = rest[length..];
+            var (milliseconds, unit) = rest switch
+            {
+                ['m', 's', ..] => (value, 2),
+                ['u' or '\u00B5', 's', ..] => (value / 1000, 2),
+                ['n', 's', ..] => (value / 1_000_000, 2),
+                ['h', ..] => (value * 3_600_000, 1),
+                ['m', ..] => (value * 60_000, 1),
+                ['s', ..] => (value * 1000, 1),
+                _ => (0, 0),
             };
-            covered += match.Length;
+            if (unit == 0)
+            {
+                return null;
+            }
+            ms += milliseconds;
+            rest = rest[unit..];
         }
-        if (covered == 0 || covered != trimmed.Length)
-        {
-            return null;
-        }
-        return TimeSpan.FromMilliseconds(ms);
+        // A duration no TimeSpan holds (a broken or hostile header) is ignored, not an error on the call.
+        return ms < TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : null;
     }
 
     private static long? Long(HttpResponseHeaders headers, string name) =>
@@ -64,7 +76,4 @@ public sealed partial record ProviderRateLimits(
 
     private static TimeSpan? Duration(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? ParseGoDuration(values.FirstOrDefault()) : null;
-
-    [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?)(ms|us|µs|ns|h|m|s)")]
-    private static partial Regex DurationPart();
 }
