@@ -162,6 +162,29 @@ public sealed class StreamChunkReaderTests
         Assert.All(sealedAs, s => Assert.Equal(s.Text, s.Update.Text));
     }
 
+    [Fact]
+    public void A_reader_disposed_mid_reply_keeps_the_text_handed_on_and_folds_nothing_more()
+    {
+        // The fold buffer is rented from the pool: once the stream is done (the caller stopped while a read was still
+        // running), a late chunk must not be written into a buffer that is back in the pool.
+        var reader = new StreamChunkReader(Endpoint);
+        static byte[] Chunk(string text) => Encoding.UTF8.GetBytes($"{{\"id\":\"c\",\"model\":\"m\",\"choices\":[{{\"delta\":{{\"content\":\"{text}\"}}}}]}}");
+        var open = reader.Read(Chunk("Recursion "));
+        Assert.Same(StreamChunkReader.Folded, reader.Read(Chunk("is a function ")));
+        Assert.Same(StreamChunkReader.Folded, reader.Read(Chunk("calling itself.")));
+        reader.Seal();
+        Assert.Equal("Recursion is a function calling itself.", open.Text);
+
+        var late = reader.Read(Chunk("One "));
+        reader.Dispose();
+        var afterDispose = reader.Read(Chunk("more."));
+
+        Assert.NotSame(StreamChunkReader.Folded, afterDispose);
+        Assert.Equal("more.", afterDispose.Text);
+        Assert.Equal("One ", late.Text);
+        Assert.Equal("Recursion is a function calling itself.", open.Text);
+    }
+
     /// <summary>What each chunk gave, as text: "folded", or the update's fields once it is sealed.</summary>
     private static List<string> Read(string[] chunks, Func<byte[], ChatResponseUpdate> read, StreamChunkReader reader)
     {

@@ -57,7 +57,7 @@ internal sealed partial class OpenAICompatibleChatClient(
         // no string per line, and each chunk's JSON is parsed from the bytes.
         await using var body = new ReadNotifyingStream(await response.Content.ReadAsStreamAsync(idle.Token),
             () => timer.CancelAfter(requestTimeout));
-        var chunks = new StreamChunkReader(endpoint);
+        using var chunks = new StreamChunkReader(endpoint);
         var events = SseParser.Create(body, (_, data) => StreamChunkReader.IsDone(data) ? null : chunks.Read(data));
         await using var items = events.EnumerateAsync(idle.Token).GetAsyncEnumerator(idle.Token);
         var sawDone = false;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text;
+using CommunityToolkit.HighPerformance.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -8,7 +8,7 @@ namespace CodeMentor.Core.Llm.Providers;
 /// <summary>Turns the SSE <c>data:</c> payloads of one stream (chat.completion.chunk objects, as UTF-8) into
 /// ChatResponseUpdates: answer text, reasoning text (kept apart from the answer), finish reason and usage.
 /// One reader per stream: a reply's ~200 chunks all repeat the same id and model, which are read into strings once.</summary>
-internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
+internal sealed class StreamChunkReader(ProviderEndpoint endpoint) : IDisposable
 {
     /// <summary>What <see cref="Read(ReadOnlySpan{byte})"/> returns for a chunk whose text went into the update read
     /// before it (still open: not yet handed on). Never handed on itself.</summary>
@@ -25,25 +25,27 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
     private ChatResponseUpdate? _open;
 
     // The open update's text while chunks are being folded into it: one copy at the end, not a longer string per chunk.
-    private readonly StringBuilder _folding = new(MaxFoldedLength * 2);
+    // Rented from the pool at the first fold and returned when the stream is done (Dispose).
+    private ArrayPoolBufferWriter<char>? _folding;
+    private bool _disposed;
 
     /// <summary>The update read last is about to be handed on: its text is made final, and nothing changes it after.</summary>
     public void Seal()
     {
         lock (_gate)
         {
-            if (_folding.Length > 0)
+            if (_folding is { WrittenCount: > 0 } folding)
             {
                 switch (_open!.Contents[0])
                 {
                     case TextReasoningContent thinking:
-                        thinking.Text = _folding.ToString();
+                        thinking.Text = new string(folding.WrittenSpan);
                         break;
                     case TextContent answer:
-                        answer.Text = _folding.ToString();
+                        answer.Text = new string(folding.WrittenSpan);
                         break;
                 }
-                _folding.Clear();
+                folding.Clear();
             }
             _open = null;
         }
@@ -330,16 +332,31 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint)
             TextContent answer when !isReasoning => answer.Text,
             _ => null,
         };
-        if (first is null || (_folding.Length == 0 ? first.Length : _folding.Length) >= MaxFoldedLength)
+        var folded = _folding?.WrittenCount ?? 0;
+        // Once disposed (the caller stopped while a read was still running), nothing is folded into a returned buffer.
+        if (first is null || _disposed || (folded == 0 ? first.Length : folded) >= MaxFoldedLength)
         {
             return false;
         }
-        if (_folding.Length == 0)
+        var folding = _folding ??= new ArrayPoolBufferWriter<char>(MaxFoldedLength * 2);
+        if (folded == 0)
         {
-            _folding.Append(first);
+            folding.Write(first.AsSpan());
         }
-        _folding.Append(piece);
+        folding.Write(piece.AsSpan());
         return true;
+    }
+
+    /// <summary>Returns the fold buffer to the pool. Taken under the same lock as a fold: a read still running on
+    /// another thread when the caller stops never writes into a buffer that is back in the pool.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _folding?.Dispose();
+            _folding = null;
+        }
     }
 
     internal static UsageDetails ReadUsage(JsonElement usage)
