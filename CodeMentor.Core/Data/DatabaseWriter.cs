@@ -122,18 +122,14 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
         try
         {
             context = await ContextAsync();
-            // The writer sets its own savepoints (below): EF Core's, around every SaveChanges in a transaction, would
-            // add two more statements to every write.
-            context.Database.AutoSavepointsEnabled = false;
-            await using var transaction = await context.Database.BeginTransactionAsync();
+            await using var transaction = await WriterTransaction.BeginAsync(context, _keptStatements);
             // A single write needs no savepoint: if it fails, the whole transaction is its own.
             var savepoints = batch.Count > 1;
             for (var i = 0; i < batch.Count; i++)
             {
-                var savepoint = "w" + i;
                 if (savepoints)
                 {
-                    await transaction.CreateSavepointAsync(savepoint);
+                    await transaction.SavepointAsync();
                 }
                 try
                 {
@@ -144,7 +140,7 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
                 {
                     outcomes[i] = ex;
                     context.ChangeTracker.Clear();
-                    await transaction.RollbackToSavepointAsync(savepoint);
+                    await transaction.RollbackToSavepointAsync();
                 }
                 context.ChangeTracker.Clear();
             }

@@ -58,7 +58,7 @@ internal sealed class KeptSqliteStatement : IDisposable
     /// <summary>Runs the statement with <paramref name="parameters"/>' values: the rows changed (-1 for a statement that
     /// changes none) and, when asked, the first row's first column as Microsoft.Data.Sqlite reads it. False, with
     /// nothing run, when this run must go through Microsoft.Data.Sqlite instead.</summary>
-    public bool TryRun(SqliteParameterCollection parameters, bool readFirstValue, out int changed, out object? firstValue)
+    public bool TryRun(SqliteParameterCollection? parameters, bool readFirstValue, out int changed, out object? firstValue)
     {
         changed = -1;
         firstValue = null;
@@ -68,7 +68,8 @@ internal sealed class KeptSqliteStatement : IDisposable
         }
         try
         {
-            for (var i = 0; i < _placed.Length; i++)
+            var count = parameters is null ? 0 : _placed.Length;
+            for (var i = 0; i < count; i++)
             {
                 var rc = Bind(_placed[i], _positions[i]);
                 if (rc == Unsupported)
@@ -106,8 +107,12 @@ internal sealed class KeptSqliteStatement : IDisposable
 
     public void Dispose() => _statement.Dispose();
 
-    private bool TryPlace(SqliteParameterCollection parameters)
+    private bool TryPlace(SqliteParameterCollection? parameters)
     {
+        if (parameters is null)
+        {
+            return raw.sqlite3_bind_parameter_count(_statement) == 0;
+        }
         if (parameters.Count != raw.sqlite3_bind_parameter_count(_statement))
         {
             return false;

@@ -25,6 +25,7 @@ internal sealed class ReusedStatements : IDisposable
     private readonly DbContext _context;
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, ReusableCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeptSqliteStatement?> _controls = new(StringComparer.Ordinal);
 
     private ReusedStatements(DbContext context, SqliteConnection connection)
     {
@@ -71,6 +72,30 @@ internal sealed class ReusedStatements : IDisposable
         return command;
     }
 
+    /// <summary>Runs a statement without parameters that is the same every time (BEGIN IMMEDIATE, SAVEPOINT w, COMMIT…),
+    /// compiled once; through Microsoft.Data.Sqlite when SQLite is busy (it waits and retries) or the text is not one
+    /// statement.</summary>
+    public void Run(string sql)
+    {
+        if (!_controls.TryGetValue(sql, out var statement))
+        {
+            _controls[sql] = statement = KeptSqliteStatement.TryPrepare(_connection, sql);
+        }
+        if (statement is not null && statement.TryRun(null, readFirstValue: false, out _, out _))
+        {
+            return;
+        }
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Whether SQLite has a transaction open on the kept connection.</summary>
+    public bool InTransaction => _connection.Handle is { } db && SQLitePCL.raw.sqlite3_get_autocommit(db) == 0;
+
+    /// <summary>The kept connection is not to be handed out again by the pool (its state is not known).</summary>
+    public void DiscardConnection() => SqliteConnection.ClearPool(_connection);
+
     /// <summary>Finalizes every kept statement and unregisters the context; its later statements are made per run again.</summary>
     public void Dispose()
     {
@@ -80,6 +105,11 @@ internal sealed class ReusedStatements : IDisposable
             command.Release();
         }
         _commands.Clear();
+        foreach (var statement in _controls.Values)
+        {
+            statement?.Dispose();
+        }
+        _controls.Clear();
     }
 }
 

@@ -72,6 +72,31 @@ public abstract class DatabaseWriterTests(DatabaseProvider database) : IAsyncLif
         Assert.Equal(["b"], await NamesAsync());
     }
 
+    [Fact]
+    public async Task After_a_failed_write_and_after_a_batch_no_transaction_is_left_holding_the_database()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => Writer.WriteAsync(async (c, ct) =>
+        {
+            await Insert("x")(c, ct);
+            await Insert("x")(c, ct);
+        }));
+        await OutsideWriterAsync("outside-1");
+
+        await Writer.WriteAsync(Insert("y"));
+        await OutsideWriterAsync("outside-2");
+
+        Assert.Equal(["outside-1", "outside-2", "y"], await NamesAsync());
+    }
+
+    /// <summary>A write on another connection, which waits at most a second for the database's write lock: it fails if
+    /// the writer left a transaction open (on SQLite, on a connection back in the pool).</summary>
+    private async Task OutsideWriterAsync(string name)
+    {
+        await using var context = await _host.DbAsync();
+        context.Database.SetCommandTimeout(1);
+        await context.Database.ExecuteSqlRawAsync("INSERT INTO probe (name) VALUES ({0})", name);
+    }
+
     public sealed class OnSqlite() : DatabaseWriterTests(DatabaseProvider.Sqlite);
 
     public sealed class OnPostgres() : DatabaseWriterTests(DatabaseProvider.Postgres);
