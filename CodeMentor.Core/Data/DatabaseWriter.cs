@@ -153,7 +153,7 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
             {
                 outcomes[i] ??= ex;
             }
-            ForgetKept();
+            _ = ForgetKept();
         }
         finally
         {
@@ -183,19 +183,23 @@ public sealed partial class DatabaseWriter(IDbContextFactory<AppDbContext> db, I
         {
             await loop.WaitAsync(cancellationToken);
         }
-        if (_kept is { } kept)
+        // Stopping can be asked twice at once (the host's stop and the container's dispose): one of them disposes.
+        if (ForgetKept() is { } kept)
         {
-            ForgetKept();
             await kept.DisposeAsync();
         }
     }
 
-    /// <summary>The kept context is no longer used: its statements are finalized before it (and its connection) goes.</summary>
-    private void ForgetKept()
+    /// <summary>The kept context is no longer used: its statements are finalized before it (and its connection) goes.
+    /// Returns the context to whichever caller took it, once.</summary>
+    private AppDbContext? ForgetKept()
     {
-        _keptStatements?.Dispose();
-        _keptStatements = null;
-        _kept = null;
+        var kept = Interlocked.Exchange(ref _kept, null);
+        if (kept is not null)
+        {
+            Interlocked.Exchange(ref _keptStatements, null)?.Dispose();
+        }
+        return kept;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);

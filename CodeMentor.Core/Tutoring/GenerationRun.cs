@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers;
+using CommunityToolkit.HighPerformance.Buffers;
 
 namespace CodeMentor.Core.Tutoring;
 
@@ -24,8 +25,12 @@ public sealed class GenerationRun
     public const string StoppedByLearner = "Stopped by you.";
 
     private readonly Lock _gate = new();
-    private readonly StringBuilder _text = new();
-    private readonly StringBuilder _reasoning = new();
+    // While the reply is written: its text and reasoning in buffers rented from the pool. Once it is finished: the
+    // saved text as strings (the final save's own copy), and the buffers back in the pool.
+    private ArrayPoolBufferWriter<char>? _text;
+    private ArrayPoolBufferWriter<char>? _reasoning;
+    private string? _finalText;
+    private string? _finalReasoning;
     private readonly CancellationTokenSource _cancel = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MessageStatus _status = MessageStatus.Streaming;
@@ -61,7 +66,7 @@ public sealed class GenerationRun
     {
         lock (_gate)
         {
-            return new(_text.ToString(), _reasoning.ToString(), _status, _detail);
+            return new(_finalText ?? Whole(_text), _finalReasoning ?? Whole(_reasoning), _status, _detail);
         }
     }
 
@@ -70,9 +75,9 @@ public sealed class GenerationRun
     {
         lock (_gate)
         {
-            var text = textLength < _text.Length ? _text.ToString(textLength, _text.Length - textLength) : "";
-            var reasoning = reasoningLength < _reasoning.Length ? _reasoning.ToString(reasoningLength, _reasoning.Length - reasoningLength) : "";
-            return new(text, reasoning, _text.Length, _reasoning.Length, _status, _detail, _cost, _overhead);
+            var text = Written(_finalText, _text);
+            var reasoning = Written(_finalReasoning, _reasoning);
+            return new(After(text, textLength), After(reasoning, reasoningLength), text.Length, reasoning.Length, _status, _detail, _cost, _overhead);
         }
     }
 
@@ -82,10 +87,17 @@ public sealed class GenerationRun
         {
             lock (_gate)
             {
-                return _text.Length;
+                return Written(_finalText, _text).Length;
             }
         }
     }
+
+    private static ReadOnlySpan<char> Written(string? final, ArrayPoolBufferWriter<char>? buffer) =>
+        final is not null ? final : buffer is null ? default : buffer.WrittenSpan;
+
+    private static string After(ReadOnlySpan<char> text, int length) => length < text.Length ? new string(text[length..]) : "";
+
+    private static string Whole(ArrayPoolBufferWriter<char>? buffer) => buffer is { WrittenCount: > 0 } ? new string(buffer.WrittenSpan) : "";
 
     /// <summary>Stops generation: cancels the upstream request, keeps the text so far.</summary>
     /// <param name="reason">What the saved status will say, e.g. "Stopped by you." or "Stopped by your client."</param>
@@ -106,18 +118,35 @@ public sealed class GenerationRun
     {
         lock (_gate)
         {
-            _text.Append(text);
-            _reasoning.Append(reasoning);
+            if (_finalText is not null)
+            {
+                return; // finished: the text is what was saved
+            }
+            if (!string.IsNullOrEmpty(text))
+            {
+                (_text ??= new ArrayPoolBufferWriter<char>(1024)).Write(text.AsSpan());
+            }
+            if (!string.IsNullOrEmpty(reasoning))
+            {
+                (_reasoning ??= new ArrayPoolBufferWriter<char>(1024)).Write(reasoning.AsSpan());
+            }
         }
         Changed?.Invoke();
     }
 
     /// <param name="costUsd">What the reply cost, as saved (null when the model has no price).</param>
     /// <param name="overhead">What CodeMentor's pipeline added to the call (provider time excluded).</param>
-    internal void Finish(MessageStatus status, string? detail, decimal? costUsd = null, TimeSpan? overhead = null)
+    /// <param name="saved">The reply as it was saved (its last <see cref="Snapshot"/>, taken after the last
+    /// <see cref="Append"/>): kept as the run's text from now on instead of another copy of the buffers.</param>
+    internal void Finish(MessageStatus status, string? detail, decimal? costUsd = null, TimeSpan? overhead = null, GenerationSnapshot? saved = null)
     {
         lock (_gate)
         {
+            _finalText ??= saved?.Text ?? Whole(_text);
+            _finalReasoning ??= saved?.Reasoning ?? Whole(_reasoning);
+            _text?.Dispose();
+            _reasoning?.Dispose();
+            (_text, _reasoning) = (null, null);
             _status = status;
             _detail = detail;
             _cost = costUsd;

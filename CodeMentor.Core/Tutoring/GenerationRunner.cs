@@ -122,7 +122,7 @@ public sealed partial class GenerationRunner(
         {
             _runs.TryRemove(run.MessageId, out _);
             _byConversation.TryRemove(new KeyValuePair<Guid, GenerationRun>(run.ConversationId, run));
-            run.Finish(status, detail, result?.CostUsd, result?.Overhead);
+            run.Finish(status, detail, result?.CostUsd, result?.Overhead, snapshot);
         }
     }
 
