@@ -16,6 +16,9 @@ public sealed class KeptSqliteStatementTests : IDisposable
     {
         _connection = new SqliteConnection($"Data Source={_path};Pooling=False");
         _connection.Open();
+        // Thousands of tiny write transactions: no journal file and no fsync, or the test spends its time waiting on disk.
+        Run("PRAGMA journal_mode=MEMORY");
+        Run("PRAGMA synchronous=OFF");
         Run("CREATE TABLE probe (id INTEGER PRIMARY KEY, v)");
     }
 

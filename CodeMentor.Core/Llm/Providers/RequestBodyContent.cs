@@ -25,7 +25,7 @@ internal sealed class RequestBodyContent : HttpContent
         Headers.ContentType = new("application/json");
     }
 
-    /// <summary>The body as written (for tests and logs of a failed request; valid until the content is disposed).</summary>
+    /// <summary>The body as written (what tests read; valid until the content is disposed).</summary>
     public ReadOnlyMemory<byte> Written => _buffer.WrittenMemory;
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
