@@ -1,5 +1,4 @@
-using System.Buffers;
-using CommunityToolkit.HighPerformance.Buffers;
+using CodeMentor.Core.Text;
 
 namespace CodeMentor.Core.Tutoring;
 
@@ -27,8 +26,8 @@ public sealed class GenerationRun
     private readonly Lock _gate = new();
     // While the reply is written: its text and reasoning in buffers rented from the pool. Once it is finished: the
     // saved text as strings (the final save's own copy), and the buffers back in the pool.
-    private ArrayPoolBufferWriter<char>? _text;
-    private ArrayPoolBufferWriter<char>? _reasoning;
+    private readonly PooledText _text = new(1024);
+    private readonly PooledText _reasoning = new(1024);
     private string? _finalText;
     private string? _finalReasoning;
     private readonly CancellationTokenSource _cancel = new();
@@ -66,7 +65,7 @@ public sealed class GenerationRun
     {
         lock (_gate)
         {
-            return new(_finalText ?? Whole(_text), _finalReasoning ?? Whole(_reasoning), _status, _detail);
+            return new(_finalText ?? _text.ToString(), _finalReasoning ?? _reasoning.ToString(), _status, _detail);
         }
     }
 
@@ -75,8 +74,8 @@ public sealed class GenerationRun
     {
         lock (_gate)
         {
-            var text = Written(_finalText, _text);
-            var reasoning = Written(_finalReasoning, _reasoning);
+            var text = _finalText ?? _text.Span;
+            var reasoning = _finalReasoning ?? _reasoning.Span;
             return new(After(text, textLength), After(reasoning, reasoningLength), text.Length, reasoning.Length, _status, _detail, _cost, _overhead);
         }
     }
@@ -87,17 +86,12 @@ public sealed class GenerationRun
         {
             lock (_gate)
             {
-                return Written(_finalText, _text).Length;
+                return _finalText?.Length ?? _text.Length;
             }
         }
     }
 
-    private static ReadOnlySpan<char> Written(string? final, ArrayPoolBufferWriter<char>? buffer) =>
-        final is not null ? final : buffer is null ? default : buffer.WrittenSpan;
-
     private static string After(ReadOnlySpan<char> text, int length) => length < text.Length ? new string(text[length..]) : "";
-
-    private static string Whole(ArrayPoolBufferWriter<char>? buffer) => buffer is { WrittenCount: > 0 } ? new string(buffer.WrittenSpan) : "";
 
     /// <summary>Stops generation: cancels the upstream request, keeps the text so far.</summary>
     /// <param name="reason">What the saved status will say, e.g. "Stopped by you." or "Stopped by your client."</param>
@@ -122,14 +116,8 @@ public sealed class GenerationRun
             {
                 return; // finished: the text is what was saved
             }
-            if (!string.IsNullOrEmpty(text))
-            {
-                (_text ??= new ArrayPoolBufferWriter<char>(1024)).Write(text.AsSpan());
-            }
-            if (!string.IsNullOrEmpty(reasoning))
-            {
-                (_reasoning ??= new ArrayPoolBufferWriter<char>(1024)).Write(reasoning.AsSpan());
-            }
+            _text.Append(text);
+            _reasoning.Append(reasoning);
         }
         Changed?.Invoke();
     }
@@ -142,11 +130,10 @@ public sealed class GenerationRun
     {
         lock (_gate)
         {
-            _finalText ??= saved?.Text ?? Whole(_text);
-            _finalReasoning ??= saved?.Reasoning ?? Whole(_reasoning);
-            _text?.Dispose();
-            _reasoning?.Dispose();
-            (_text, _reasoning) = (null, null);
+            _finalText ??= saved?.Text ?? _text.ToString();
+            _finalReasoning ??= saved?.Reasoning ?? _reasoning.ToString();
+            _text.Dispose();
+            _reasoning.Dispose();
             _status = status;
             _detail = detail;
             _cost = costUsd;

@@ -1,3 +1,4 @@
+using CodeMentor.Core.Text;
 using CodeMentor.Core.Tokens;
 using Microsoft.Extensions.AI;
 
@@ -15,7 +16,7 @@ internal sealed class CallTokens(TokenCounter counter) : IDisposable
     private bool _cacheHit;
     private int? _promptTokens;
     private long? _reported;
-    private readonly SeenText _seen = new();
+    private readonly PooledText _seen = new();
 
     public void Observe(ChatResponseUpdate update)
     {

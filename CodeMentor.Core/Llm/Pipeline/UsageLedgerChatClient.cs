@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using CodeMentor.Core.Telemetry;
+using CodeMentor.Core.Text;
 using CodeMentor.Core.Tokens;
 using CodeMentor.Core.Usage;
 using Microsoft.Extensions.AI;
@@ -40,7 +41,7 @@ internal sealed class UsageLedgerChatClient(IChatClient inner, LedgerWriter ledg
         public Guid? CourseId;
         public UsageDetails? Usage;
         public TimeSpan? FirstToken;
-        public readonly SeenText Seen = new();
+        public readonly PooledText Seen = new();
 
         public void Dispose() => Seen.Dispose();
 

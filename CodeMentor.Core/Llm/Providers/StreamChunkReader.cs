@@ -1,6 +1,6 @@
 using System.Buffers;
-using CommunityToolkit.HighPerformance.Buffers;
 using System.Text.Json;
+using CodeMentor.Core.Text;
 using Microsoft.Extensions.AI;
 
 namespace CodeMentor.Core.Llm.Providers;
@@ -26,7 +26,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint) : IDisposable
 
     // The open update's text while chunks are being folded into it: one copy at the end, not a longer string per chunk.
     // Rented from the pool at the first fold and returned when the stream is done (Dispose).
-    private ArrayPoolBufferWriter<char>? _folding;
+    private readonly PooledText _folding = new(MaxFoldedLength * 2);
     private bool _disposed;
 
     /// <summary>The update read last is about to be handed on: its text is made final, and nothing changes it after.</summary>
@@ -34,18 +34,18 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint) : IDisposable
     {
         lock (_gate)
         {
-            if (_folding is { WrittenCount: > 0 } folding)
+            if (_folding.Length > 0)
             {
                 switch (_open!.Contents[0])
                 {
                     case TextReasoningContent thinking:
-                        thinking.Text = new string(folding.WrittenSpan);
+                        thinking.Text = _folding.ToString();
                         break;
                     case TextContent answer:
-                        answer.Text = new string(folding.WrittenSpan);
+                        answer.Text = _folding.ToString();
                         break;
                 }
-                folding.Clear();
+                _folding.Clear();
             }
             _open = null;
         }
@@ -332,18 +332,16 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint) : IDisposable
             TextContent answer when !isReasoning => answer.Text,
             _ => null,
         };
-        var folded = _folding?.WrittenCount ?? 0;
         // Once disposed (the caller stopped while a read was still running), nothing is folded into a returned buffer.
-        if (first is null || _disposed || (folded == 0 ? first.Length : folded) >= MaxFoldedLength)
+        if (first is null || _disposed || (_folding.Length == 0 ? first.Length : _folding.Length) >= MaxFoldedLength)
         {
             return false;
         }
-        var folding = _folding ??= new ArrayPoolBufferWriter<char>(MaxFoldedLength * 2);
-        if (folded == 0)
+        if (_folding.Length == 0)
         {
-            folding.Write(first.AsSpan());
+            _folding.Append(first);
         }
-        folding.Write(piece.AsSpan());
+        _folding.Append(piece);
         return true;
     }
 
@@ -354,8 +352,7 @@ internal sealed class StreamChunkReader(ProviderEndpoint endpoint) : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            _folding?.Dispose();
-            _folding = null;
+            _folding.Dispose();
         }
     }
 

@@ -1,18 +1,18 @@
-using CodeMentor.Core.Llm.Pipeline;
+using CodeMentor.Core.Text;
 using CsCheck;
 
 namespace CodeMentor.Tests.Unit;
 
-/// <summary>The text a stage keeps to count a cut-off call is a pooled buffer: it must read back exactly what was
-/// appended, however the pieces fall against the buffer's growth.</summary>
-public sealed class SeenTextTests
+/// <summary>Pooled text (a reply while it streams, folded chunks, the text kept to count a cut-off call) must read back
+/// exactly what was appended, however the pieces fall against the buffer's growth.</summary>
+public sealed class PooledTextTests
 {
     [Fact]
     public void Reads_back_the_pieces_appended_in_order()
     {
         Gen.OneOf(Gen.String[0, 40], Gen.String[200, 700], Gen.Const("😀"), Gen.Const("")).Array[0, 60].Sample(pieces =>
         {
-            using var seen = new SeenText();
+            using var seen = new PooledText();
             foreach (var piece in pieces)
             {
                 seen.Append(piece);
@@ -26,7 +26,7 @@ public sealed class SeenTextTests
     [Fact]
     public void Once_disposed_it_holds_nothing_and_can_be_disposed_again()
     {
-        var seen = new SeenText();
+        var seen = new PooledText();
         seen.Append("partial reply");
         seen.Dispose();
         seen.Dispose();
