@@ -209,9 +209,9 @@ public sealed class ChatJourneyTests(PortalFixture portal)
 
         await AskAsync(page, "Explain loops in depth");
         await Expect(page.Locator("[data-status=Streaming]")).ToContainTextAsync("Paragraph 20");
-        // Following: the newest text stays in view while the reply grows (the scroll lands a frame after the text).
-        await page.WaitForFunctionAsync(AtBottom);
-        Assert.True(await scroller.EvaluateAsync<double>("e => e.scrollHeight - e.clientHeight") > 200);
+        // Following: once the reply overflows the thread, its newest text stays in view while it grows. Both are read in
+        // the same frame: the scroll lands a frame after the text, and a slow browser may not overflow by Paragraph 20.
+        await page.WaitForFunctionAsync(FollowingAnOverflowingReply);
         await Expect(page.Locator("[data-status=Streaming]")).ToHaveCountAsync(1);
 
         // Scrolling up to read stops the following; new text then offers a jump back.
@@ -227,6 +227,10 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await Expect(Reply(page)).ToContainTextAsync(PortalFixture.ReplyEnd);
         await page.WaitForFunctionAsync(AtBottom);
     }
+
+    private const string FollowingAnOverflowingReply = """
+        () => { const e = document.querySelector('[data-testid=chat-scroller]'); return e.scrollHeight - e.clientHeight > 200 && e.scrollHeight - e.scrollTop - e.clientHeight < 48; }
+        """;
 
     private const string AtBottom = """
         () => { const e = document.querySelector('[data-testid=chat-scroller]'); return e.scrollHeight - e.scrollTop - e.clientHeight < 48; }
