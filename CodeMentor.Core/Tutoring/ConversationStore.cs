@@ -176,7 +176,9 @@ public sealed class ConversationStore(
     /// read, never all (numbering every message of a long conversation cost milliseconds a turn).</summary>
     internal async Task<LoadedConversation?> LoadAsync(string userId, Guid conversationId, CancellationToken ct)
     {
-        var take = Math.Max(options.Value.Context.MaxMessages * 2, 20);
+        // What the newest prompt can hold (the window keeps MaxMessages), and one more: answering again or editing the last
+        // question answers from before the last reply. Older messages would be read from the database for nothing.
+        var take = options.Value.Context.MaxMessages + 1;
         await using var context = await db.CreateDbContextAsync(ct);
         await context.Database.OpenConnectionAsync(ct);
         if (await FindHeader.For(context)(context, conversationId, userId, ct) is not { } found)

@@ -67,6 +67,36 @@ public abstract class ConversationFlowTests(DatabaseProvider database) : IAsyncL
     }
 
     [Fact]
+    public async Task A_long_conversation_sends_its_newest_messages_in_order_as_many_as_the_window_keeps()
+    {
+        var window = _host.Get<Microsoft.Extensions.Options.IOptions<CodeMentor.Core.Llm.LlmOptions>>().Value.Context.MaxMessages;
+        var id = await Store.CreateAsync(_ada, new LearnerContext());
+        for (var turn = 1; turn <= window; turn++)
+        {
+            _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply($"Answer {turn}.")));
+            await (await Conversations.SendAsync(_ada, id, $"Question {turn}?")).Run!.Completion;
+        }
+
+        // The system prompt, then the newest messages up to the window, the new question last; nothing older.
+        var sent = _groq.Requests.Last().Body["messages"]!.AsArray().Select(m => (string?)m!["content"]).ToList();
+        var expected = Enumerable.Range(1, window - 1).SelectMany(turn => new[] { $"Question {turn}?", $"Answer {turn}." })
+            .Append($"Question {window}?").TakeLast(window);
+        Assert.Equal(window + 1, sent.Count);
+        Assert.Equal(expected, sent.Skip(1));
+
+        // An edit of that question answers from the same newest messages before it.
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Answer again.")));
+        await (await Conversations.EditLastAsync(_ada, id, "Question rewritten?")).Run!.Completion;
+        var edited = _groq.Requests.Last().Body["messages"]!.AsArray().Select(m => (string?)m!["content"]).ToList();
+        Assert.Equal(expected.SkipLast(1).Append("Question rewritten?"), edited.Skip(1));
+
+        // Answering it again sends the same.
+        _groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply("Answer once more.")));
+        await (await Conversations.RegenerateAsync(_ada, id)).Run!.Completion;
+        Assert.Equal(edited, _groq.Requests.Last().Body["messages"]!.AsArray().Select(m => (string?)m!["content"]));
+    }
+
+    [Fact]
     public async Task Every_path_checks_ownership_before_anything_else_so_nothing_is_said_about_another_users_reply()
     {
         var reply = new TaskCompletionSource();

@@ -20,6 +20,11 @@ internal sealed partial class OpenAICompatibleChatClient(
 {
     private readonly ChatClientMetadata _metadata = new(endpoint.Name, endpoint.BaseUri, endpoint.DefaultModel);
 
+    // What every request carries, made once rather than per call (a Uri resolved, header objects built and parsed).
+    private readonly Uri _completions = new(AppendPath(endpoint.BaseUri), "chat/completions");
+    // Shared by every request, as HttpClient's DefaultRequestHeaders share theirs: header values are never changed once made.
+    private readonly AuthenticationHeaderValue? _authorization = string.IsNullOrEmpty(endpoint.ApiKey) ? null : new("Bearer", endpoint.ApiKey);
+
     public ProviderEndpoint Endpoint => endpoint;
 
     public async Task<ChatResponse> GetResponseAsync(
@@ -31,13 +36,10 @@ internal sealed partial class OpenAICompatibleChatClient(
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var model = options?.ModelId ?? endpoint.DefaultModel;
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(AppendPath(endpoint.BaseUri), "chat/completions"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, _completions);
         request.Content = ChatRequestWriter.Write(endpoint, model, messages, options);
-        if (!string.IsNullOrEmpty(endpoint.ApiKey))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
-        }
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Authorization = _authorization;
+        request.Headers.TryAddWithoutValidation("Accept", "text/event-stream");
 
         // The timeout bounds the wait for the response and then each silence between chunks,
         // so a long but lively reply is never cut off.

@@ -72,8 +72,22 @@ public sealed record ProviderRateLimits(
     }
 
     private static long? Long(HttpResponseHeaders headers, string name) =>
-        headers.TryGetValues(name, out var values) && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+        long.TryParse(First(headers, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private static TimeSpan? Duration(HttpResponseHeaders headers, string name) =>
-        headers.TryGetValues(name, out var values) ? ParseGoDuration(values.FirstOrDefault()) : null;
+        ParseGoDuration(First(headers, name));
+
+    // The header's first value as received. Read without validation: these headers have no parser to validate with, and
+    // the validated view parses and stores every header it is asked for (allocations on every provider response).
+    private static string? First(HttpResponseHeaders headers, string name)
+    {
+        if (headers.NonValidated.TryGetValues(name, out var values))
+        {
+            foreach (var value in values)
+            {
+                return value;
+            }
+        }
+        return null;
+    }
 }
