@@ -109,14 +109,8 @@ public sealed class ConversationService(
         {
             return new SendResult(learnerMessage, null, null, held!.Value.Message, held.Value.RetryAfter);
         }
-        // Only the newest can be sent: the window keeps at most MaxMessages, the learner's new one among them, so the
-        // older messages loaded (kept for an edit, which answers from before the edited one) are not made prompt messages.
-        var sendable = Math.Min(history.Count, o.Context.MaxMessages - 1);
-        var prompt = new List<ChatMessage>(sendable + 2) { new(ChatRole.System, system) };
-        for (var i = history.Count - sendable; i < history.Count; i++)
-        {
-            prompt.Add(ToChatMessage(history[i]));
-        }
+        var prompt = new List<ChatMessage>(history.Count + 2) { new(ChatRole.System, system) };
+        prompt.AddRange(history.Select(ToChatMessage));
         prompt.Add(ToChatMessage(learnerMessage));
         var run = Start(userId, conversationId, reply, prompt, FeatureOf(conversation.Kind), bypassCache: false);
         return new SendResult(learnerMessage, reply, run, null);

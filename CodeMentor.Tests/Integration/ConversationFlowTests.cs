@@ -1,10 +1,12 @@
 using CodeMentor.Core.Data;
+using CodeMentor.Core.Llm;
 using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Tutoring;
 using CodeMentor.Core.Usage;
 using Microsoft.EntityFrameworkCore;
 using CodeMentor.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CodeMentor.Tests.Integration;
@@ -69,7 +71,7 @@ public abstract class ConversationFlowTests(DatabaseProvider database) : IAsyncL
     [Fact]
     public async Task A_long_conversation_sends_its_newest_messages_in_order_as_many_as_the_window_keeps()
     {
-        var window = _host.Get<Microsoft.Extensions.Options.IOptions<CodeMentor.Core.Llm.LlmOptions>>().Value.Context.MaxMessages;
+        var window = _host.Get<IOptions<LlmOptions>>().Value.Context.MaxMessages;
         var id = await Store.CreateAsync(_ada, new LearnerContext());
         for (var turn = 1; turn <= window; turn++)
         {
