@@ -22,7 +22,7 @@ public sealed class ConversationStore(
     TokenCounter tokens,
     IOptions<LlmOptions> options,
     SharedState.SharedStateMode sharedState,
-    TimeProvider time)
+    TimeProvider time) : IDisposable
 {
     /// <summary>A turn's write to its conversation: updated now (values: time, conversation id).</summary>
     internal static readonly PerModel<PreparedStatement> TouchConversation = new(context => PreparedStatement.Update<Conversation>(context,
@@ -179,7 +179,25 @@ public sealed class ConversationStore(
         // What the newest prompt can hold (the window keeps MaxMessages), and one more: answering again or editing the last
         // question answers from before the last reply. Older messages would be read from the database for nothing.
         var take = options.Value.Context.MaxMessages + 1;
+        if (_directReads is { } direct)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (direct.TryLoad(userId, conversationId, take, out var loaded))
+            {
+                return loaded;
+            }
+        }
         await using var context = await db.CreateDbContextAsync(ct);
+        if (!_decided)
+        {
+            DecideDirectReads(context);
+        }
+        return await ReadAsync(context, userId, conversationId, take, ct);
+    }
+
+    /// <summary>The two reads through EF Core (PostgreSQL, and SQLite when the direct read declines).</summary>
+    internal static async Task<LoadedConversation?> ReadAsync(AppDbContext context, string userId, Guid conversationId, int take, CancellationToken ct)
+    {
         await context.Database.OpenConnectionAsync(ct);
         if (await FindHeader.For(context)(context, conversationId, userId, ct) is not { } found)
         {
@@ -193,6 +211,29 @@ public sealed class ConversationStore(
         history.Reverse();
         return new LoadedConversation(found.Title, found.Kind, history);
     }
+
+    // On SQLite, a turn's reads go straight to SQLite (see SqliteConversationReads); which engine the contexts use is
+    // known from the first context made.
+    private readonly Lock _deciding = new();
+    private volatile bool _decided;
+    private SqliteConversationReads? _directReads;
+
+    private void DecideDirectReads(AppDbContext context)
+    {
+        lock (_deciding)
+        {
+            if (!_decided)
+            {
+                _directReads = DatabaseEngine.Of(context) is SqliteEngine sqlite ? new SqliteConversationReads(sqlite.ConnectionString) : null;
+                _decided = true;
+            }
+        }
+    }
+
+    /// <summary>Turns whose reads went straight to SQLite (what tests check).</summary>
+    internal int DirectLoads => _directReads?.Answered ?? 0;
+
+    public void Dispose() => _directReads?.Dispose();
 
     // Every turn reads these two: compiled once per model, so a turn does not build and look up their expression trees again.
     private sealed record Header(string Title, ConversationKind Kind);

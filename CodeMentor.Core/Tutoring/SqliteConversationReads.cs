@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace CodeMentor.Core.Tutoring;
+
+/// <summary>
+/// A turn's two reads — the conversation's title and kind if it is the user's, and its newest messages — run straight
+/// on SQLite, on connections of their own kept open with both statements compiled. Through EF Core each turn created a
+/// context, opened a pooled connection (EF Core registers its dozen SQL functions with SQLite on every open and
+/// unregisters them on close), compiled both statements again and made a data reader per query: about a third of what
+/// the portal allocated for reading a turn's history, the texts themselves aside.
+/// <para>The SQL is written here for the tables of <c>ConversationConfiguration</c> and
+/// <c>ConversationMessageConfiguration</c>, and compared with EF Core's reads on generated conversations in
+/// <c>SqliteConversationReadsTests</c>. When SQLite answers anything but rows and done (busy, a missing table, a value
+/// not as the model stores it), <see cref="TryLoad"/> returns false having read nothing, and the caller reads through
+/// EF Core, which then behaves and fails as it always has.</para>
+/// </summary>
+internal sealed class SqliteConversationReads(string connectionString) : IDisposable
+{
+    // Ids are stored as EF Core's SQLite provider stores a Guid: upper-case text.
+    private const string HeaderSql = """
+        SELECT "Title", "Kind" FROM "Conversations" WHERE "Id" = @id AND "UserId" = @user LIMIT 2
+        """;
+
+    private const string HistorySql = """
+        SELECT "Id", "Role", "Content", "ContentTokens" FROM "Messages"
+        WHERE "ConversationId" = @id AND "Content" <> '' ORDER BY "Id" DESC LIMIT @take
+        """;
+
+    // Own connections, not from Microsoft.Data.Sqlite's pool: they stay open as long as they are kept, and nothing set on
+    // them can follow a pooled connection to EF Core.
+    private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+
+    private readonly ConcurrentBag<Reader> _idle = [];
+
+    // Reads run synchronously (as EF Core's SQLite reads do), so more readers than threads running them are never busy.
+    private readonly int _keep = Math.Max(4, 2 * Environment.ProcessorCount);
+    private volatile bool _disposed;
+    private int _answered;
+
+    /// <summary>Reads answered here rather than through EF Core (what tests check).</summary>
+    internal int Answered => Volatile.Read(ref _answered);
+
+    /// <summary>Reads through SQLite directly: true with the conversation (null when it is not this user's or does not
+    /// exist), or false, nothing read, when the caller must read through EF Core.</summary>
+    public bool TryLoad(string userId, Guid conversationId, int take, out LoadedConversation? conversation)
+    {
+        conversation = null;
+        if (_disposed || (_idle.TryTake(out var reader) ? reader : Reader.TryOpen(_connectionString)) is not { } taken)
+        {
+            return false;
+        }
+        var answered = false;
+        try
+        {
+            answered = taken.TryLoad(userId, conversationId, take, out conversation);
+            if (answered)
+            {
+                Interlocked.Increment(ref _answered);
+            }
+        }
+        finally
+        {
+            // A reader that failed is not trusted again: its connection may be what failed.
+            if (answered && !_disposed && _idle.Count < _keep)
+            {
+                _idle.Add(taken);
+            }
+            else
+            {
+                taken.Dispose();
+            }
+        }
+        if (_disposed)
+        {
+            DisposeIdle();
+        }
+        return answered;
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        DisposeIdle();
+    }
+
+    private void DisposeIdle()
+    {
+        while (_idle.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+    }
+
+    /// <summary>One kept connection and its two compiled statements; used by one read at a time.</summary>
+    private sealed class Reader : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly sqlite3_stmt _header;
+        private readonly sqlite3_stmt _history;
+
+        private Reader(SqliteConnection connection, sqlite3_stmt header, sqlite3_stmt history) =>
+            (_connection, _header, _history) = (connection, header, history);
+
+        public static Reader? TryOpen(string connectionString)
+        {
+            var connection = new SqliteConnection(connectionString);
+            sqlite3_stmt? header = null;
+            try
+            {
+                connection.Open();
+                if (Prepare(connection.Handle!, HeaderSql) is { } h)
+                {
+                    header = h;
+                    if (Prepare(connection.Handle!, HistorySql) is { } history)
+                    {
+                        return new Reader(connection, h, history);
+                    }
+                }
+            }
+            catch (SqliteException)
+            {
+                // The file cannot be opened as configured: EF Core's read will say why.
+            }
+            header?.Dispose();
+            connection.Dispose();
+            return null;
+        }
+
+        private static sqlite3_stmt? Prepare(sqlite3 db, string sql)
+        {
+            if (raw.sqlite3_prepare_v2(db, sql, out var statement) == raw.SQLITE_OK && !statement.IsInvalid)
+            {
+                return statement;
+            }
+            statement?.Dispose();
+            return null;
+        }
+
+        public bool TryLoad(string userId, Guid conversationId, int take, out LoadedConversation? conversation)
+        {
+            conversation = null;
+            Span<byte> id = stackalloc byte[36];
+            conversationId.TryFormat(id, out _, "D");
+            System.Text.Ascii.ToUpperInPlace(id, out _);
+            try
+            {
+                if (raw.sqlite3_bind_text(_header, 1, id) != raw.SQLITE_OK || BindText(_header, 2, userId) != raw.SQLITE_OK)
+                {
+                    return false;
+                }
+                var step = raw.sqlite3_step(_header);
+                if (step == raw.SQLITE_DONE)
+                {
+                    return true; // not this user's conversation, or none
+                }
+                if (step != raw.SQLITE_ROW || raw.sqlite3_column_type(_header, 0) != raw.SQLITE_TEXT
+                    || !TryParse(_header, 1, out ConversationKind kind))
+                {
+                    return false;
+                }
+                var title = raw.sqlite3_column_text(_header, 0).utf8_to_string();
+                if (raw.sqlite3_step(_header) != raw.SQLITE_DONE)
+                {
+                    return false; // a second row, or an error: EF Core's SingleOrDefault says which
+                }
+
+                if (raw.sqlite3_bind_text(_history, 1, id) != raw.SQLITE_OK || raw.sqlite3_bind_int64(_history, 2, take) != raw.SQLITE_OK)
+                {
+                    return false;
+                }
+                var history = new List<ConversationMessage>(Math.Max(0, take));
+                while ((step = raw.sqlite3_step(_history)) == raw.SQLITE_ROW)
+                {
+                    if (raw.sqlite3_column_type(_history, 0) != raw.SQLITE_INTEGER || raw.sqlite3_column_type(_history, 2) != raw.SQLITE_TEXT
+                        || !TryParse(_history, 1, out MessageRole role))
+                    {
+                        return false;
+                    }
+                    history.Add(new ConversationMessage
+                    {
+                        Id = raw.sqlite3_column_int64(_history, 0),
+                        Role = role,
+                        // As Microsoft.Data.Sqlite's reader makes a string of a text column.
+                        Content = raw.sqlite3_column_text(_history, 2).utf8_to_string(),
+                        ContentTokens = raw.sqlite3_column_type(_history, 3) switch
+                        {
+                            raw.SQLITE_NULL => null,
+                            raw.SQLITE_INTEGER => (int)raw.sqlite3_column_int64(_history, 3),
+                            _ => throw new FormatException(), // not as the model stores it: caught below, EF Core reads
+                        },
+                    });
+                }
+                if (step != raw.SQLITE_DONE)
+                {
+                    return false;
+                }
+                history.Reverse();
+                conversation = new LoadedConversation(title, kind, history);
+                return true;
+            }
+            catch (FormatException)
+            {
+                conversation = null;
+                return false;
+            }
+            finally
+            {
+                raw.sqlite3_reset(_header);
+                raw.sqlite3_clear_bindings(_header);
+                raw.sqlite3_reset(_history);
+                raw.sqlite3_clear_bindings(_history);
+            }
+        }
+
+        /// <summary>An enum stored by its name (EF Core's string conversion), read without making a string of it.</summary>
+        private static bool TryParse<TEnum>(sqlite3_stmt statement, int column, out TEnum value) where TEnum : struct, Enum
+        {
+            value = default;
+            if (raw.sqlite3_column_type(statement, column) != raw.SQLITE_TEXT)
+            {
+                return false;
+            }
+            var bytes = raw.sqlite3_column_blob(statement, column);
+            Span<char> name = stackalloc char[32];
+            return bytes.Length <= name.Length
+                && System.Text.Ascii.ToUtf16(bytes, name, out var written) == System.Buffers.OperationStatus.Done
+                && Enum.TryParse(name[..written], out value) && Enum.IsDefined(value);
+        }
+
+        private static int BindText(sqlite3_stmt statement, int position, string text)
+        {
+            var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+            var rented = length > 256 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+            try
+            {
+                Span<byte> buffer = rented ?? stackalloc byte[256];
+                return raw.sqlite3_bind_text(statement, position, buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _header.Dispose();
+            _history.Dispose();
+            _connection.Dispose();
+        }
+    }
+}
