@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Unicode;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Caching.Memory;
 using SQLitePCL;
 
 namespace CodeMentor.Core.Tutoring;
@@ -16,6 +18,10 @@ namespace CodeMentor.Core.Tutoring;
 /// <c>SqliteConversationReadsTests</c>. When SQLite answers anything but rows and done (busy, a missing table, a value
 /// not as the model stores it), <see cref="TryLoad"/> returns false having read nothing, and the caller reads through
 /// EF Core, which then behaves and fails as it always has.</para>
+/// <para>The texts of the messages a conversation's last read returned are kept (<see cref="KeptTexts"/>): the next turn
+/// reads the same messages again, and a message whose stored bytes decode to exactly the kept text gets that string
+/// instead of a new one. The database is still read every turn, so a message changed by any node or writer is read as
+/// it is now; what is kept only saves making its string again.</para>
 /// </summary>
 internal sealed class SqliteConversationReads(string connectionString) : IDisposable
 {
@@ -40,6 +46,15 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
     private volatile bool _disposed;
     private int _answered;
 
+    /// <summary>Characters of message text kept for the next turns' reads, across conversations (16 MB of strings); the
+    /// least recently read conversations' texts go first.</summary>
+    internal const long KeptCharacters = 8 * 1024 * 1024;
+
+    private readonly MemoryCache _keptTexts = new(new MemoryCacheOptions { SizeLimit = KeptCharacters });
+
+    /// <summary>A conversation's message texts as its last read returned them, by message id, newest first.</summary>
+    private sealed record KeptTexts((long Id, string Content)[] Messages);
+
     /// <summary>Reads answered here rather than through EF Core (what tests check).</summary>
     internal int Answered => Volatile.Read(ref _answered);
 
@@ -55,10 +70,12 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
         var answered = false;
         try
         {
-            answered = taken.TryLoad(userId, conversationId, take, out conversation);
+            var kept = _keptTexts.TryGetValue(conversationId, out KeptTexts? texts) ? texts : null;
+            answered = taken.TryLoad(userId, conversationId, take, kept, out conversation);
             if (answered)
             {
                 Interlocked.Increment(ref _answered);
+                Keep(conversationId, conversation, kept);
             }
         }
         finally
@@ -80,10 +97,50 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
         return answered;
     }
 
+    /// <summary>Keeps what was read for the next turn, unless it is what is kept already.</summary>
+    private void Keep(Guid conversationId, LoadedConversation? conversation, KeptTexts? kept)
+    {
+        if (conversation is null)
+        {
+            return;
+        }
+        var history = conversation.History;
+        if (kept is not null && kept.Messages.Length == history.Count)
+        {
+            var same = true;
+            for (var i = 0; same && i < history.Count; i++)
+            {
+                var (id, content) = kept.Messages[history.Count - 1 - i];
+                same = id == history[i].Id && ReferenceEquals(content, history[i].Content);
+            }
+            if (same)
+            {
+                return;
+            }
+        }
+        var messages = new (long, string)[history.Count];
+        long characters = 0;
+        for (var i = 0; i < history.Count; i++)
+        {
+            messages[history.Count - 1 - i] = (history[i].Id, history[i].Content);
+            characters += history[i].Content.Length;
+        }
+        if (characters > 0 && characters <= KeptCharacters / 16)
+        {
+            _keptTexts.Set(conversationId, new KeptTexts(messages), new MemoryCacheEntryOptions
+            {
+                Size = characters,
+                SlidingExpiration = TimeSpan.FromMinutes(30),
+            });
+        }
+    }
+
     public void Dispose()
     {
         _disposed = true;
         DisposeIdle();
+        // Cleared, not disposed: a read finishing as the host stops may still look here.
+        _keptTexts.Clear();
     }
 
     private void DisposeIdle()
@@ -92,6 +149,26 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
         {
             reader.Dispose();
         }
+    }
+
+    /// <summary>Whether <paramref name="utf8"/> decodes to exactly <paramref name="text"/>, compared a block at a time
+    /// without making a string.</summary>
+    internal static bool Decodes(ReadOnlySpan<byte> utf8, string text)
+    {
+        Span<char> block = stackalloc char[256];
+        var rest = text.AsSpan();
+        while (!utf8.IsEmpty)
+        {
+            var status = Utf8.ToUtf16(utf8, block, out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+            if ((read == 0 && written == 0) || status is not (System.Buffers.OperationStatus.Done or System.Buffers.OperationStatus.DestinationTooSmall)
+                || !rest.StartsWith(block[..written], StringComparison.Ordinal))
+            {
+                return false;
+            }
+            rest = rest[written..];
+            utf8 = utf8[read..];
+        }
+        return rest.IsEmpty;
     }
 
     /// <summary>One kept connection and its two compiled statements; used by one read at a time.</summary>
@@ -139,9 +216,10 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
             return null;
         }
 
-        public bool TryLoad(string userId, Guid conversationId, int take, out LoadedConversation? conversation)
+        public bool TryLoad(string userId, Guid conversationId, int take, KeptTexts? kept, out LoadedConversation? conversation)
         {
             conversation = null;
+            var next = 0; // kept texts are newest first, as the rows come
             Span<byte> id = stackalloc byte[36];
             conversationId.TryFormat(id, out _, "D");
             System.Text.Ascii.ToUpperInPlace(id, out _);
@@ -179,12 +257,12 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
                     {
                         return false;
                     }
+                    var messageId = raw.sqlite3_column_int64(_history, 0);
                     history.Add(new ConversationMessage
                     {
-                        Id = raw.sqlite3_column_int64(_history, 0),
+                        Id = messageId,
                         Role = role,
-                        // As Microsoft.Data.Sqlite's reader makes a string of a text column.
-                        Content = raw.sqlite3_column_text(_history, 2).utf8_to_string(),
+                        Content = KeptOrRead(kept, ref next, messageId),
                         ContentTokens = raw.sqlite3_column_type(_history, 3) switch
                         {
                             raw.SQLITE_NULL => null,
@@ -213,6 +291,26 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
                 raw.sqlite3_reset(_history);
                 raw.sqlite3_clear_bindings(_history);
             }
+        }
+
+        /// <summary>The message's text: the kept string when the stored bytes decode to exactly it, otherwise made from
+        /// them as Microsoft.Data.Sqlite's reader makes a string of a text column.</summary>
+        private string KeptOrRead(KeptTexts? kept, ref int next, long messageId)
+        {
+            if (kept is not null)
+            {
+                var messages = kept.Messages;
+                while (next < messages.Length && messages[next].Id > messageId)
+                {
+                    next++;
+                }
+                if (next < messages.Length && messages[next].Id == messageId
+                    && Decodes(raw.sqlite3_column_blob(_history, 2), messages[next].Content))
+                {
+                    return messages[next].Content;
+                }
+            }
+            return raw.sqlite3_column_text(_history, 2).utf8_to_string();
         }
 
         /// <summary>An enum stored by its name (EF Core's string conversion), read without making a string of it.</summary>

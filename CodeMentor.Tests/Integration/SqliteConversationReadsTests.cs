@@ -39,13 +39,20 @@ public sealed class SqliteConversationReadsTests : IAsyncLifetime
     private static readonly Gen<(MessageRole Role, string Content, int? Tokens)> Messages = Gen.Select(
         Pick(MessageRole.User, MessageRole.Assistant), Texts, Gen.Int[-1, 5000].Select(n => n < 0 ? null : (int?)n));
 
+    /// <summary>What changes between two reads: a message's text rewritten in place (the same length, the same text, or
+    /// any), and messages added.</summary>
+    private sealed record Change(int Rewritten, int How, string Text, (MessageRole Role, string Content, int? Tokens)[] Added);
+
     private sealed record Case(ConversationKind Kind, string Title, bool AdasOwn, (MessageRole Role, string Content, int? Tokens)[] Messages,
-        int Take, int Asker, bool OwnId);
+        int Take, int Asker, bool OwnId, Change Then);
+
+    private static readonly Gen<Change> Changes = Gen.Select(Gen.Int[0, 40], Gen.Int[0, 2], Texts, Messages.Array[0, 3])
+        .Select(t => new Change(t.Item1, t.Item2, t.Item3, t.Item4));
 
     private static readonly Gen<Case> Cases = Gen.Select(
         Pick(ConversationKind.Chat, ConversationKind.Review, ConversationKind.Onboarding, ConversationKind.Concept),
-        Texts, Gen.Bool, Messages.Array[0, 25], Gen.Int[0, 30], Gen.Int[0, 2], Gen.Int[0, 9].Select(n => n > 0))
-        .Select(t => new Case(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5, t.Item6, t.Item7));
+        Texts, Gen.Bool, Messages.Array[0, 25], Gen.Int[0, 30], Gen.Int[0, 2], Gen.Int[0, 9].Select(n => n > 0), Changes)
+        .Select(t => new Case(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5, t.Item6, t.Item7, t.Item8));
 
     [Fact]
     public void Any_conversation_reads_as_EF_Core_reads_it()
@@ -65,10 +72,26 @@ public sealed class SqliteConversationReadsTests : IAsyncLifetime
             var asker = c.Asker switch { 0 => owner, 1 => owner == _ada ? _bob : _ada, _ => "nobody" };
             var id = c.OwnId ? conversation.Id : Guid.NewGuid();
 
-            Assert.True(direct.TryLoad(asker, id, c.Take, out var read), "the direct read declined a conversation stored as the model stores it");
-            using var oracleContext = factory.CreateDbContext();
-            var expected = ConversationStore.ReadAsync(oracleContext, asker, id, c.Take, CancellationToken.None).GetAwaiter().GetResult();
-            Assert.Equal(Describe(expected), Describe(read));
+            ReadAlike(direct, asker, id, c.Take);
+
+            // The next turn: the same reader (with the texts it kept) must read the conversation as it is now.
+            using (var context = factory.CreateDbContext())
+            {
+                var messages = context.Messages.Where(m => m.ConversationId == conversation.Id).OrderBy(m => m.Id).ToList();
+                if (messages.Count > 0)
+                {
+                    var rewritten = messages[c.Then.Rewritten % messages.Count];
+                    rewritten.Content = c.Then.How switch
+                    {
+                        0 => new string(rewritten.Content.Reverse().ToArray()), // same length, other text (mostly)
+                        1 => new string(rewritten.Content.ToCharArray()),       // the same text, another string
+                        _ => c.Then.Text,
+                    };
+                }
+                context.Messages.AddRange(c.Then.Added.Select(m => new ConversationMessage { ConversationId = conversation.Id, Role = m.Role, Content = m.Content, ContentTokens = m.Tokens }));
+                context.SaveChanges();
+            }
+            ReadAlike(direct, asker, id, c.Take);
         }, iter: 150, threads: 1);
     }
 
@@ -133,6 +156,30 @@ public sealed class SqliteConversationReadsTests : IAsyncLifetime
             Assert.Equal(Enumerable.Range(0, n + 1).Select(k => $"message {k}").Prepend(greeting).TakeLast(take), loaded!.History.Select(m => m.Content));
         }
         Assert.Null(await store.LoadAsync(_bob, id, CancellationToken.None));
+
+        // Unchanged messages read again are the strings read last time (the texts kept save making them again).
+        var again = (await store.LoadAsync(_ada, id, CancellationToken.None))!.History;
+        var once = (await store.LoadAsync(_ada, id, CancellationToken.None))!.History;
+        Assert.All(again.Zip(once), pair => Assert.Same(pair.First.Content, pair.Second.Content));
+    }
+
+    private void ReadAlike(SqliteConversationReads direct, string asker, Guid id, int take)
+    {
+        Assert.True(direct.TryLoad(asker, id, take, out var read), "the direct read declined a conversation stored as the model stores it");
+        using var oracleContext = _host.Get<IDbContextFactory<AppDbContext>>().CreateDbContext();
+        var expected = ConversationStore.ReadAsync(oracleContext, asker, id, take, CancellationToken.None).GetAwaiter().GetResult();
+        Assert.Equal(Describe(expected), Describe(read));
+    }
+
+    [Fact]
+    public void Stored_bytes_match_a_kept_text_only_when_they_decode_to_exactly_it()
+    {
+        Gen.Select(Texts, Texts, Gen.Bool).Sample((a, b, same) =>
+        {
+            var kept = same ? a : b;
+            var bytes = System.Text.Encoding.UTF8.GetBytes(a);
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(bytes) == kept, SqliteConversationReads.Decodes(bytes, kept));
+        }, iter: 5000);
     }
 
     private static string Describe(LoadedConversation? conversation) => conversation is null ? "none" :
