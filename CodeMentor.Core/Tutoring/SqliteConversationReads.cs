@@ -39,7 +39,10 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
     // them can follow a pooled connection to EF Core.
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
 
-    private readonly ConcurrentBag<Reader> _idle = [];
+    // A queue with its own count: ConcurrentBag's Count takes every one of its locks, and its TryTake steals from other
+    // threads' lists; under 300 streams those locks were most of the server's thread time.
+    private readonly ConcurrentQueue<Reader> _idle = new();
+    private int _idleCount;
 
     // Reads run synchronously (as EF Core's SQLite reads do), so more readers than threads running them are never busy.
     private readonly int _keep = Math.Max(4, 2 * Environment.ProcessorCount);
@@ -55,6 +58,12 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
     /// <summary>A conversation's message texts as its last read returned them, by message id, newest first.</summary>
     private sealed record KeptTexts((long Id, string Content)[] Messages);
 
+    /// <summary>Readers kept open for the next reads (what tests check).</summary>
+    internal int IdleReaders => Volatile.Read(ref _idleCount);
+
+    /// <summary>Most readers kept open between reads.</summary>
+    internal int MostKept => _keep;
+
     /// <summary>Reads answered here rather than through EF Core (what tests check).</summary>
     internal int Answered => Volatile.Read(ref _answered);
 
@@ -63,7 +72,7 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
     public bool TryLoad(string userId, Guid conversationId, int take, out LoadedConversation? conversation)
     {
         conversation = null;
-        if (_disposed || (_idle.TryTake(out var reader) ? reader : Reader.TryOpen(_connectionString)) is not { } taken)
+        if (_disposed || (TryTakeIdle() ?? Reader.TryOpen(_connectionString)) is not { } taken)
         {
             return false;
         }
@@ -81,12 +90,17 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
         finally
         {
             // A reader that failed is not trusted again: its connection may be what failed.
-            if (answered && !_disposed && _idle.Count < _keep)
+            var reusable = answered && !_disposed;
+            if (reusable && Interlocked.Increment(ref _idleCount) <= _keep)
             {
-                _idle.Add(taken);
+                _idle.Enqueue(taken);
             }
             else
             {
+                if (reusable)
+                {
+                    Interlocked.Decrement(ref _idleCount);
+                }
                 taken.Dispose();
             }
         }
@@ -143,9 +157,19 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
         _keptTexts.Clear();
     }
 
+    private Reader? TryTakeIdle()
+    {
+        if (_idle.TryDequeue(out var reader))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            return reader;
+        }
+        return null;
+    }
+
     private void DisposeIdle()
     {
-        while (_idle.TryTake(out var reader))
+        while (TryTakeIdle() is { } reader)
         {
             reader.Dispose();
         }

@@ -172,6 +172,37 @@ public sealed class SqliteConversationReadsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reads_on_many_threads_at_once_each_get_their_own_conversation_and_few_connections_stay_open()
+    {
+        var store = _host.Get<ConversationStore>();
+        var ids = new List<Guid>();
+        await using (var context = await _host.DbAsync())
+        {
+            for (var c = 0; c < 8; c++)
+            {
+                var conversation = new Conversation { UserId = _ada, Title = $"conversation {c}" };
+                conversation.Messages.AddRange(Enumerable.Range(0, 5).Select(m => new ConversationMessage { Role = MessageRole.User, Content = $"{c}:{m}" }));
+                context.Conversations.Add(conversation);
+                ids.Add(conversation.Id);
+            }
+            await context.SaveChangesAsync();
+        }
+        using var direct = new SqliteConversationReads(ConnectionString);
+        var wrong = 0;
+        Parallel.For(0, 4000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i =>
+        {
+            var c = i % ids.Count;
+            if (!direct.TryLoad(_ada, ids[c], 11, out var read) || read!.Title != $"conversation {c}"
+                || !read.History.Select(m => m.Content).SequenceEqual(Enumerable.Range(0, 5).Select(m => $"{c}:{m}")))
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+        Assert.Equal(0, wrong);
+        Assert.InRange(direct.IdleReaders, 1, direct.MostKept);
+    }
+
+    [Fact]
     public void Stored_bytes_match_a_kept_text_only_when_they_decode_to_exactly_it()
     {
         Gen.Select(Texts, Texts, Gen.Bool).Sample((a, b, same) =>
