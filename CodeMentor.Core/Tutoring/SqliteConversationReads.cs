@@ -23,7 +23,7 @@ namespace CodeMentor.Core.Tutoring;
 /// instead of a new one. The database is still read every turn, so a message changed by any node or writer is read as
 /// it is now; what is kept only saves making its string again.</para>
 /// </summary>
-internal sealed class SqliteConversationReads(string connectionString) : IDisposable
+internal sealed class SqliteConversationReads(string connectionString, int keep = 0) : IDisposable
 {
     // Ids are stored as EF Core's SQLite provider stores a Guid: upper-case text.
     private const string HeaderSql = """
@@ -44,8 +44,10 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
     private readonly ConcurrentQueue<Reader> _idle = new();
     private int _idleCount;
 
-    // Reads run synchronously (as EF Core's SQLite reads do), so more readers than threads running them are never busy.
-    private readonly int _keep = Math.Max(4, 2 * Environment.ProcessorCount);
+    // Reads run synchronously (as EF Core's SQLite reads do), one per thread-pool thread at most. Opening a reader (a
+    // SQLite open, its schema read, two statements compiled) costs far more than a read, and under 300 streams the pool
+    // runs a few dozen threads: keeping only two per core, a CPU trace showed readers opened and closed all the time.
+    private readonly int _keep = keep > 0 ? keep : Math.Max(32, 8 * Environment.ProcessorCount);
     private volatile bool _disposed;
     private int _answered;
 
@@ -212,6 +214,13 @@ internal sealed class SqliteConversationReads(string connectionString) : IDispos
             try
             {
                 connection.Open();
+                using (var small = connection.CreateCommand())
+                {
+                    // A reader touches a few pages per turn, and the file's pages are in the OS cache anyway: a small
+                    // page cache per kept connection (SQLite's default lets each grow to 2 MB).
+                    small.CommandText = "PRAGMA cache_size = -256";
+                    small.ExecuteNonQuery();
+                }
                 if (Prepare(connection.Handle!, HeaderSql) is { } h)
                 {
                     header = h;

@@ -187,7 +187,7 @@ public sealed class SqliteConversationReadsTests : IAsyncLifetime
             }
             await context.SaveChangesAsync();
         }
-        using var direct = new SqliteConversationReads(ConnectionString);
+        using var direct = new SqliteConversationReads(ConnectionString, keep: 2); // fewer than the reads at once
         var wrong = 0;
         Parallel.For(0, 4000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i =>
         {
