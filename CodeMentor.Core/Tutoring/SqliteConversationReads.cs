@@ -44,10 +44,10 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
     private readonly ConcurrentQueue<Reader> _idle = new();
     private int _idleCount;
 
-    // Reads run synchronously (as EF Core's SQLite reads do), one per thread-pool thread at most. Opening a reader (a
-    // SQLite open, its schema read, two statements compiled) costs far more than a read, and under 300 streams the pool
-    // runs a few dozen threads: keeping only two per core, a CPU trace showed readers opened and closed all the time.
-    private readonly int _keep = keep > 0 ? keep : Math.Max(32, 8 * Environment.ProcessorCount);
+    // Reads run synchronously (as EF Core's SQLite reads do), one per thread-pool thread at most. Keeping up to
+    // max(32, 8 × cores) instead, so that no reader is opened again under 300 streams, made the 100-stream first-token
+    // p95 worse in alternating runs (docs/benchmarks.md, 2026-11-29): two per core are kept.
+    private readonly int _keep = keep > 0 ? keep : Math.Max(4, 2 * Environment.ProcessorCount);
     private volatile bool _disposed;
     private int _answered;
 
@@ -214,13 +214,6 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
             try
             {
                 connection.Open();
-                using (var small = connection.CreateCommand())
-                {
-                    // A reader touches a few pages per turn, and the file's pages are in the OS cache anyway: a small
-                    // page cache per kept connection (SQLite's default lets each grow to 2 MB).
-                    small.CommandText = "PRAGMA cache_size = -256";
-                    small.ExecuteNonQuery();
-                }
                 if (Prepare(connection.Handle!, HeaderSql) is { } h)
                 {
                     header = h;
