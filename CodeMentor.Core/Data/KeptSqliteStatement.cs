@@ -189,8 +189,7 @@ internal sealed class KeptSqliteStatement : IDisposable
         return raw.sqlite3_bind_text(_statement, position, text[..written]);
     }
 
-    /// <summary>Text as UTF-8, encoded as Microsoft.Data.Sqlite encodes it (a lone surrogate becomes U+FFFD), into a
-    /// pooled buffer that SQLite copies from.</summary>
+    /// <summary>Text as Microsoft.Data.Sqlite binds it, or <see cref="Unsupported"/> where it would store it differently.</summary>
     private int BindText(int position, string text)
     {
         // Microsoft.Data.Sqlite passes text of more than 512 UTF-8 bytes to SQLite as NUL-terminated, so it stores such
@@ -199,13 +198,20 @@ internal sealed class KeptSqliteStatement : IDisposable
         {
             return Unsupported;
         }
+        return BindUtf8(_statement, position, text);
+    }
+
+    /// <summary>Binds <paramref name="text"/> to a statement as UTF-8 (a lone surrogate becomes U+FFFD, as
+    /// Microsoft.Data.Sqlite encodes it), encoded into a stack or pooled buffer that SQLite copies from.</summary>
+    internal static int BindUtf8(sqlite3_stmt statement, int position, string text)
+    {
         var length = Encoding.UTF8.GetMaxByteCount(text.Length);
         var rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
         try
         {
             Span<byte> buffer = rented ?? stackalloc byte[512];
             var written = Encoding.UTF8.GetBytes(text, buffer);
-            return raw.sqlite3_bind_text(_statement, position, buffer[..written]);
+            return raw.sqlite3_bind_text(statement, position, buffer[..written]);
         }
         finally
         {

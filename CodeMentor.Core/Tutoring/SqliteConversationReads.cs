@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Unicode;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Caching.Memory;
@@ -86,7 +85,7 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
             if (answered)
             {
                 Interlocked.Increment(ref _answered);
-                Keep(conversationId, conversation, kept);
+                Keep(conversationId, conversation);
             }
         }
         finally
@@ -113,27 +112,14 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
         return answered;
     }
 
-    /// <summary>Keeps what was read for the next turn, unless it is what is kept already.</summary>
-    private void Keep(Guid conversationId, LoadedConversation? conversation, KeptTexts? kept)
+    /// <summary>Keeps what was read for the next turn.</summary>
+    private void Keep(Guid conversationId, LoadedConversation? conversation)
     {
         if (conversation is null)
         {
             return;
         }
         var history = conversation.History;
-        if (kept is not null && kept.Messages.Length == history.Count)
-        {
-            var same = true;
-            for (var i = 0; same && i < history.Count; i++)
-            {
-                var (id, content) = kept.Messages[history.Count - 1 - i];
-                same = id == history[i].Id && ReferenceEquals(content, history[i].Content);
-            }
-            if (same)
-            {
-                return;
-            }
-        }
         var messages = new (long, string)[history.Count];
         long characters = 0;
         for (var i = 0; i < history.Count; i++)
@@ -251,7 +237,7 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
             System.Text.Ascii.ToUpperInPlace(id, out _);
             try
             {
-                if (raw.sqlite3_bind_text(_header, 1, id) != raw.SQLITE_OK || BindText(_header, 2, userId) != raw.SQLITE_OK)
+                if (raw.sqlite3_bind_text(_header, 1, id) != raw.SQLITE_OK || Data.KeptSqliteStatement.BindUtf8(_header, 2, userId) != raw.SQLITE_OK)
                 {
                     return false;
                 }
@@ -279,6 +265,7 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
                 while ((step = raw.sqlite3_step(_history)) == raw.SQLITE_ROW)
                 {
                     if (raw.sqlite3_column_type(_history, 0) != raw.SQLITE_INTEGER || raw.sqlite3_column_type(_history, 2) != raw.SQLITE_TEXT
+                        || raw.sqlite3_column_type(_history, 3) is not (raw.SQLITE_NULL or raw.SQLITE_INTEGER)
                         || !TryParse(_history, 1, out MessageRole role))
                     {
                         return false;
@@ -289,12 +276,7 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
                         Id = messageId,
                         Role = role,
                         Content = KeptOrRead(kept, ref next, messageId),
-                        ContentTokens = raw.sqlite3_column_type(_history, 3) switch
-                        {
-                            raw.SQLITE_NULL => null,
-                            raw.SQLITE_INTEGER => (int)raw.sqlite3_column_int64(_history, 3),
-                            _ => throw new FormatException(), // not as the model stores it: caught below, EF Core reads
-                        },
+                        ContentTokens = raw.sqlite3_column_type(_history, 3) == raw.SQLITE_NULL ? null : (int)raw.sqlite3_column_int64(_history, 3),
                     });
                 }
                 if (step != raw.SQLITE_DONE)
@@ -304,11 +286,6 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
                 history.Reverse();
                 conversation = new LoadedConversation(title, kind, history);
                 return true;
-            }
-            catch (FormatException)
-            {
-                conversation = null;
-                return false;
             }
             finally
             {
@@ -352,24 +329,6 @@ internal sealed class SqliteConversationReads(string connectionString, int keep 
             return bytes.Length <= name.Length
                 && System.Text.Ascii.ToUtf16(bytes, name, out var written) == System.Buffers.OperationStatus.Done
                 && Enum.TryParse(name[..written], out value) && Enum.IsDefined(value);
-        }
-
-        private static int BindText(sqlite3_stmt statement, int position, string text)
-        {
-            var length = Encoding.UTF8.GetMaxByteCount(text.Length);
-            var rented = length > 256 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
-            try
-            {
-                Span<byte> buffer = rented ?? stackalloc byte[256];
-                return raw.sqlite3_bind_text(statement, position, buffer[..Encoding.UTF8.GetBytes(text, buffer)]);
-            }
-            finally
-            {
-                if (rented is not null)
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-                }
-            }
         }
 
         public void Dispose()
