@@ -183,8 +183,8 @@ public abstract class DatabaseEngine
     internal abstract IOrderedQueryable<LedgerEntry> OrderByCostDescending(IQueryable<LedgerEntry> rows);
 
     /// <summary>Ids of the course's passages containing any of <paramref name="words"/> (stemmed, English),
-    /// best full-text rank first: SQLite's FTS5 (BM25) or PostgreSQL's text search (ts_rank).</summary>
-    internal abstract Task<List<long>> SearchPassagesAsync(AppDbContext context, Guid courseId, IReadOnlyList<string> words, int limit, CancellationToken ct);
+    /// best full-text rank first: SQLite's FTS5 (BM25) or PostgreSQL's text search (ts_rank weighted by BM25's inverse document frequency).</summary>
+    internal abstract Task<List<long>> SearchPassagesAsync(AppDbContext context, Guid courseId, int materialVersion, IReadOnlyList<string> words, int limit, CancellationToken ct);
 
     /// <summary>Starts a bulk load of ledger rows in the context's open connection and current transaction.</summary>
     internal abstract Task<ILedgerBulkLoad> BeginLedgerLoadAsync(AppDbContext context, CancellationToken ct);

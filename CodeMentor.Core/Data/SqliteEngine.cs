@@ -56,7 +56,7 @@ internal sealed class SqliteEngine(string connectionString) : DatabaseEngine(con
     // The FTS5 table "CoursePassageSearch" mirrors the passages' section and text (external content,
     // kept by triggers; migration CourseMaterial). Each word is a quoted FTS5 string, so nothing a learner
     // types is read as query syntax.
-    internal override Task<List<long>> SearchPassagesAsync(AppDbContext context, Guid courseId, IReadOnlyList<string> words, int limit, CancellationToken ct)
+    internal override Task<List<long>> SearchPassagesAsync(AppDbContext context, Guid courseId, int materialVersion, IReadOnlyList<string> words, int limit, CancellationToken ct)
     {
         var match = string.Join(" OR ", words.Select(w => "\"" + w.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
         return context.Database.SqlQuery<long>($"""

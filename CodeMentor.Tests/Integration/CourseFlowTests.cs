@@ -1,3 +1,4 @@
+using System.Text;
 using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Courses;
 using CodeMentor.Core.Courses.Material;
@@ -809,6 +810,28 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         var after = await AskAsync(_ada, "How do I use a Python list as a stack?");
         Assert.DoesNotContain(CourseMaterialChatClient.GroundingHeader, LastPromptText());
         Assert.Null((await ReplyOfAsync(after)).Sources);
+    }
+
+    /// <summary>The full-text ranking weighs a word by how few of the course's passages hold it (BM25's inverse document
+    /// frequency; on PostgreSQL ts_rank alone weighs every word alike): a passage with the question's rare word comes
+    /// before passages that repeat a word nearly every passage holds.</summary>
+    [Fact]
+    public async Task The_full_text_ranking_puts_a_rare_word_above_a_common_one_repeated()
+    {
+        var course = await CreateAsync("Python 101", TutorMode.FullHelp);
+        var sections = Enumerable.Range(1, 12).Select(i =>
+            $"## Notes {i}\n\nPython runs Python scripts, and Python code calls Python modules written in Python (note {i}).\n");
+        var markdown = string.Concat(sections) + "## Wrappers\n\nA decorator wraps a function and returns another one.\n";
+        Assert.Null((await _host.Get<CourseMaterialLibrary>().UploadAsync(_tess, course.Id, "notes.md", Encoding.UTF8.GetBytes(markdown))).Error);
+        await using var db = await _host.DbAsync();
+        var passages = await db.CoursePassages.Where(p => p.CourseId == course.Id).ToDictionaryAsync(p => p.Id, p => p.Section);
+        Assert.Equal(13, passages.Count);
+
+        var version = await db.Courses.Where(c => c.Id == course.Id).Select(c => c.MaterialVersion).SingleAsync();
+        var ranked = await _host.Get<DatabaseEngine>().SearchPassagesAsync(db, course.Id, version, ["python", "decorator"], 5, CancellationToken.None);
+
+        Assert.Equal(5, ranked.Count);
+        Assert.EndsWith("Wrappers", passages[ranked[0]], StringComparison.Ordinal);
     }
 
     /// <summary>An upload stores each passage's sentence windows; material indexed before windows existed has none and is

@@ -11,9 +11,10 @@ namespace CodeMentor.Tests.Quality;
 
 /// <summary>
 /// Retrieval on real course material no one here wrote, from Debian's python3-doc, uploaded as its HTML pages.
-/// Two question sets (Data/CourseMaterial): the tutorial's 84, written before the retrieval code and used since
-/// to choose its settings, and the HOWTOs' 45, written before any change was tried on them (held out), which
-/// show whether a change tuned on the first generalises. The goal is the passage that answers a question
+/// Three question sets (Data/CourseMaterial): the tutorial's 84, written before the retrieval code and used since
+/// to choose its settings; the HOWTOs' 45, written before any change was tried on them (held out), which show
+/// whether a change tuned on the first generalises; and 59 on five library pages and the sockets HOWTO, written
+/// once the HOWTOs had been looked at for several variants, to decide the next change by a rule fixed beforehand. The goal is the passage that answers a question
 /// among the 5 retrieved for at least 90% of the questions; each test holds the level measured (see
 /// docs/tutoring-quality.md) against regressions. The figures printed here are those in the doc.
 /// </summary>
@@ -86,8 +87,8 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
 
     private ITestOutputHelper Output => output;
 
-    /// <summary>The tutorial set: at least 60 questions, as the goal asks. Measured 91.7% (SQLite: the goal, 90%, is its floor)
-    /// and 89.3% (PostgreSQL, floor 88%).</summary>
+    /// <summary>The tutorial set: at least 60 questions, as the goal asks. Measured 91.7% (SQLite) and 92.9% (PostgreSQL);
+    /// the goal, 90%, is the floor of both.</summary>
     public abstract class Tutorial(PythonDocsCourse course, ITestOutputHelper output) : CourseRetrievalQualityTests(course, output)
     {
         protected override PythonTutorial.QuestionSet Set { get; } = PythonTutorial.Load();
@@ -114,10 +115,17 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
         }
     }
 
-    /// <summary>The held-out HOWTO set. Measured 77.8% (SQLite) and 80.0% (PostgreSQL); floors 75%.</summary>
+    /// <summary>The held-out HOWTO set. Measured 77.8% (SQLite) and 75.6% (PostgreSQL); floors 75%.</summary>
     public abstract class HeldOut(PythonDocsCourse course, ITestOutputHelper output) : CourseRetrievalQualityTests(course, output)
     {
         protected override PythonTutorial.QuestionSet Set { get; } = PythonTutorial.LoadHeldOut();
+    }
+
+    /// <summary>The second held-out set, on library pages (see python-library-questions.json for when and why it was written).
+    /// Measured 72.9% (SQLite) and 74.6% (PostgreSQL).</summary>
+    public abstract class Library(PythonDocsCourse course, ITestOutputHelper output) : CourseRetrievalQualityTests(course, output)
+    {
+        protected override PythonTutorial.QuestionSet Set { get; } = PythonTutorial.LoadLibrary();
     }
 
     public sealed class TutorialOnSqlite(PythonDocsCourse.TutorialOnSqlite course, ITestOutputHelper output)
@@ -129,7 +137,7 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
     public sealed class TutorialOnPostgres(PythonDocsCourse.TutorialOnPostgres course, ITestOutputHelper output)
         : Tutorial(course, output), IClassFixture<PythonDocsCourse.TutorialOnPostgres>
     {
-        protected override double Floor => 0.88;
+        protected override double Floor => 0.90;
     }
 
     public sealed class HeldOutOnSqlite(PythonDocsCourse.HowtosOnSqlite course, ITestOutputHelper output)
@@ -143,12 +151,24 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
     {
         protected override double Floor => 0.75;
     }
+
+    public sealed class LibraryOnSqlite(PythonDocsCourse.LibraryOnSqlite course, ITestOutputHelper output)
+        : Library(course, output), IClassFixture<PythonDocsCourse.LibraryOnSqlite>
+    {
+        protected override double Floor => 0.72;
+    }
+
+    public sealed class LibraryOnPostgres(PythonDocsCourse.LibraryOnPostgres course, ITestOutputHelper output)
+        : Library(course, output), IClassFixture<PythonDocsCourse.LibraryOnPostgres>
+    {
+        protected override double Floor => 0.74;
+    }
 }
 
 /// <summary>What the scoring reads of a passage.</summary>
 public sealed record CoursePassageText(Guid MaterialId, string Section, string Text);
 
-/// <summary>A course holding pages of python3-doc (the tutorial's 16, or six HOWTOs), uploaded once for all tests of a class.</summary>
+/// <summary>A course holding pages of python3-doc (the tutorial's 16, six HOWTOs, or five library pages and a HOWTO), uploaded once for all tests of a class.</summary>
 public abstract class PythonDocsCourse(DatabaseProvider database, string name, Func<IReadOnlyList<string>> pages) : IAsyncLifetime
 {
     public DatabaseProvider Database => database;
@@ -191,4 +211,8 @@ public abstract class PythonDocsCourse(DatabaseProvider database, string name, F
     public sealed class HowtosOnSqlite() : PythonDocsCourse(DatabaseProvider.Sqlite, "HOWTOs", () => PythonTutorial.HowtoPages);
 
     public sealed class HowtosOnPostgres() : PythonDocsCourse(DatabaseProvider.Postgres, "HOWTOs", () => PythonTutorial.HowtoPages);
+
+    public sealed class LibraryOnSqlite() : PythonDocsCourse(DatabaseProvider.Sqlite, "library pages", () => PythonTutorial.LibraryPages);
+
+    public sealed class LibraryOnPostgres() : PythonDocsCourse(DatabaseProvider.Postgres, "library pages", () => PythonTutorial.LibraryPages);
 }

@@ -22,6 +22,11 @@ public static partial class PythonTutorial
     public static IReadOnlyList<string> HowtoPages =>
         new[] { "sorting", "regex", "functional", "argparse", "logging", "unicode" }.Select(p => Path.Combine(DocsFolder, "howto", p + ".html")).ToList();
 
+    /// <summary>The pages of the second held-out set (python-library-questions.json): five library pages and the sockets HOWTO.</summary>
+    public static IReadOnlyList<string> LibraryPages =>
+        new[] { "library/csv", "library/json", "library/random", "library/os.path", "library/dataclasses", "howto/sockets" }
+            .Select(p => Path.Combine(DocsFolder, p + ".html")).ToList();
+
     public sealed record Question(string Q, string Page, string Answer);
 
     public sealed record QuestionSet(string Corpus, IReadOnlyList<Question> Questions, IReadOnlyList<string> NotCovered);
@@ -31,6 +36,10 @@ public static partial class PythonTutorial
 
     /// <summary>The HOWTOs' question set: written before any tuning was tried on it, to see whether tuning generalises.</summary>
     public static QuestionSet LoadHeldOut() => Load("python-howto-questions.json");
+
+    /// <summary>The library pages' question set: written on 2026-11-29 before any retrieval ran on those pages, once the HOWTO
+    /// set had been looked at for every variant tried.</summary>
+    public static QuestionSet LoadLibrary() => Load("python-library-questions.json");
 
     private static QuestionSet Load(string file) => JsonSerializer.Deserialize<QuestionSet>(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "CourseMaterial", file)),

@@ -19,7 +19,7 @@ public sealed record RetrievalResult(IReadOnlyList<RetrievedPassage> Passages, b
 /// Hybrid retrieval over a course's passages, three rankings fused by reciprocal rank (RRF, k = 60; rank
 /// fusion needs no score calibration between them): dense similarity of the question's MiniLM embedding to
 /// each passage's, to each passage's best sentence window (<see cref="PassageWindows"/>), and the database's
-/// full-text ranking (FTS5 BM25 on SQLite, ts_rank on PostgreSQL) over the question's words, of which only
+/// full-text ranking (FTS5 BM25 on SQLite, ts_rank weighted by BM25's IDF on PostgreSQL) over the question's words, of which only
 /// the first few count: an OR of a question's words ranks many loosely related passages, and measured on two
 /// question sets its lower ranks pushed answers out of the top 5 more often than they brought them in
 /// (docs/tutoring-quality.md). Embeddings of a course are held in memory per node, reloaded when the
@@ -66,7 +66,7 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         // The full-text ranking needs no embedding: it runs (on its own connection) while the question is embedded
         // and the dense rankings computed, instead of after them (measured in docs/benchmarks.md).
         var words = Words(question);
-        var lexicalSearch = words.Count == 0 ? Task.FromResult(new List<long>()) : Task.Run(() => LexicalAsync(courseId, words, ct), ct);
+        var lexicalSearch = words.Count == 0 ? Task.FromResult(new List<long>()) : Task.Run(() => LexicalAsync(courseId, version.Value, words, ct), ct);
         var query = embedder.Embed(question, ct);
         var dense = vectors.Passages.Top(query, Candidates).Select(i => vectors.Ids[i]).ToList();
         var denseWindows = vectors.Windows.Top(query, Candidates).Select(i => vectors.Ids[i]).ToList();
@@ -93,10 +93,10 @@ public sealed partial class CourseRetrieval(IDbContextFactory<AppDbContext> db, 
         return new RetrievalResult(found, found.Any(p => p.Similarity >= CoveredSimilarity), true);
     }
 
-    private async Task<List<long>> LexicalAsync(Guid courseId, List<string> words, CancellationToken ct)
+    private async Task<List<long>> LexicalAsync(Guid courseId, int materialVersion, List<string> words, CancellationToken ct)
     {
         await using var context = await db.CreateDbContextAsync(ct);
-        return await engine.SearchPassagesAsync(context, courseId, words, LexicalCandidates, ct);
+        return await engine.SearchPassagesAsync(context, courseId, materialVersion, words, LexicalCandidates, ct);
     }
 
     private async Task<CourseVectors> VectorsAsync(AppDbContext context, Guid courseId, int version, CancellationToken ct)
