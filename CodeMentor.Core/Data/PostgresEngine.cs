@@ -88,7 +88,7 @@ internal sealed class PostgresEngine(string connectionString) : DatabaseEngine(c
     }
 
     /// <summary>BM25's inverse document frequency of a word held by <paramref name="holding"/> of <paramref name="total"/> passages.</summary>
-    internal static double Idf(int total, int holding) => Math.Log(1 + (total - holding + 0.5) / (holding + 0.5));
+    private static double Idf(int total, int holding) => Math.Log(1 + (total - holding + 0.5) / (holding + 0.5));
 
     private sealed record CourseTerms(int Version, int Total, Dictionary<string, int> Passages);
 

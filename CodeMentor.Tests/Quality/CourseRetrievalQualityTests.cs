@@ -14,9 +14,9 @@ namespace CodeMentor.Tests.Quality;
 /// Three question sets (Data/CourseMaterial): the tutorial's 84, written before the retrieval code and used since
 /// to choose its settings; the HOWTOs' 45, written before any change was tried on them (held out), which show
 /// whether a change tuned on the first generalises; and 59 on five library pages and the sockets HOWTO, written
-/// once the HOWTOs had been looked at for several variants, to decide the next change by a rule fixed beforehand. The goal is the passage that answers a question
-/// among the 5 retrieved for at least 90% of the questions; each test holds the level measured (see
-/// docs/tutoring-quality.md) against regressions. The figures printed here are those in the doc.
+/// once the HOWTOs had been looked at for several variants, to decide the next change by a rule fixed beforehand.
+/// The goal is the passage that answers a question among the 5 retrieved for at least 90% of the questions; each
+/// test holds the level measured (see docs/tutoring-quality.md) against regressions. The figures printed here are those in the doc.
 /// </summary>
 public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITestOutputHelper output)
 {
