@@ -11,10 +11,11 @@ namespace CodeMentor.Tests.Quality;
 
 /// <summary>
 /// Retrieval on real course material no one here wrote, from Debian's python3-doc, uploaded as its HTML pages.
-/// Three question sets (Data/CourseMaterial): the tutorial's 84, written before the retrieval code and used since
+/// Four question sets (Data/CourseMaterial): the tutorial's 84, written before the retrieval code and used since
 /// to choose its settings; the HOWTOs' 45, written before any change was tried on them (held out), which show
-/// whether a change tuned on the first generalises; and 59 on five library pages and the sockets HOWTO, written
-/// once the HOWTOs had been looked at for several variants, to decide the next change by a rule fixed beforehand.
+/// whether a change tuned on the first generalises; 59 on five library pages and the sockets HOWTO, and 53 on five
+/// more library pages, each written before any retrieval ran on its pages to decide the next change by a rule fixed
+/// beforehand (in the set's file).
 /// The goal is the passage that answers a question among the 5 retrieved for at least 90% of the questions; each
 /// test holds the level measured (see docs/tutoring-quality.md) against regressions. The figures printed here are those in the doc.
 /// </summary>
@@ -25,9 +26,8 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
     /// <summary>The recall@5 below which the test fails: the level measured when retrieval last changed, rounded down.</summary>
     protected abstract double Floor { get; }
 
-    /// <summary>The share of course questions that must be judged covered: 90%, or the level measured on a set that
-    /// falls short of it (the threshold is not re-chosen on a set it was measured on).</summary>
-    protected virtual double CoveredFloor => 0.9;
+    /// <summary>The share of course questions that must be judged covered (every set measures more).</summary>
+    private const double CoveredFloor = 0.9;
 
     private CourseRetrieval Retrieval => course.Host.Get<CourseRetrieval>();
 
@@ -126,12 +126,19 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
     }
 
     /// <summary>The second held-out set, on library pages (see python-library-questions.json for when and why it was written).
-    /// Measured 72.9% (SQLite) and 74.6% (PostgreSQL); 53 of its 59 questions judged covered on both engines (89.8%).</summary>
+    /// Measured 78.0% (SQLite) and 74.6% (PostgreSQL) once passages followed definitions; 56 of its 59 questions judged
+    /// covered on both engines (53 before).</summary>
     public abstract class Library(PythonDocsCourse course, ITestOutputHelper output) : CourseRetrievalQualityTests(course, output)
     {
         protected override PythonTutorial.QuestionSet Set { get; } = PythonTutorial.LoadLibrary();
+    }
 
-        protected override double CoveredFloor => 0.89;
+    /// <summary>The third held-out set, on five library reference pages (see python-reference-questions.json for when and
+    /// why it was written). Measured 75.5% (SQLite) and 77.4% (PostgreSQL); 73.6% and 75.5% before passages followed
+    /// definitions.</summary>
+    public abstract class Reference(PythonDocsCourse course, ITestOutputHelper output) : CourseRetrievalQualityTests(course, output)
+    {
+        protected override PythonTutorial.QuestionSet Set { get; } = PythonTutorial.LoadReference();
     }
 
     public sealed class TutorialOnSqlite(PythonDocsCourse.TutorialOnSqlite course, ITestOutputHelper output)
@@ -161,7 +168,7 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
     public sealed class LibraryOnSqlite(PythonDocsCourse.LibraryOnSqlite course, ITestOutputHelper output)
         : Library(course, output), IClassFixture<PythonDocsCourse.LibraryOnSqlite>
     {
-        protected override double Floor => 0.72;
+        protected override double Floor => 0.77;
     }
 
     public sealed class LibraryOnPostgres(PythonDocsCourse.LibraryOnPostgres course, ITestOutputHelper output)
@@ -169,12 +176,25 @@ public abstract class CourseRetrievalQualityTests(PythonDocsCourse course, ITest
     {
         protected override double Floor => 0.74;
     }
+
+    public sealed class ReferenceOnSqlite(PythonDocsCourse.ReferenceOnSqlite course, ITestOutputHelper output)
+        : Reference(course, output), IClassFixture<PythonDocsCourse.ReferenceOnSqlite>
+    {
+        protected override double Floor => 0.75;
+    }
+
+    public sealed class ReferenceOnPostgres(PythonDocsCourse.ReferenceOnPostgres course, ITestOutputHelper output)
+        : Reference(course, output), IClassFixture<PythonDocsCourse.ReferenceOnPostgres>
+    {
+        protected override double Floor => 0.77;
+    }
 }
 
 /// <summary>What the scoring reads of a passage.</summary>
 public sealed record CoursePassageText(Guid MaterialId, string Section, string Text);
 
-/// <summary>A course holding pages of python3-doc (the tutorial's 16, six HOWTOs, or five library pages and a HOWTO), uploaded once for all tests of a class.</summary>
+/// <summary>A course holding pages of python3-doc (the tutorial's 16, six HOWTOs, five library pages and a HOWTO, or five more
+/// library pages), uploaded once for all tests of a class.</summary>
 public abstract class PythonDocsCourse(DatabaseProvider database, string name, Func<IReadOnlyList<string>> pages) : IAsyncLifetime
 {
     public DatabaseProvider Database => database;
@@ -221,4 +241,8 @@ public abstract class PythonDocsCourse(DatabaseProvider database, string name, F
     public sealed class LibraryOnSqlite() : PythonDocsCourse(DatabaseProvider.Sqlite, "library pages", () => PythonTutorial.LibraryPages);
 
     public sealed class LibraryOnPostgres() : PythonDocsCourse(DatabaseProvider.Postgres, "library pages", () => PythonTutorial.LibraryPages);
+
+    public sealed class ReferenceOnSqlite() : PythonDocsCourse(DatabaseProvider.Sqlite, "reference pages", () => PythonTutorial.ReferencePages);
+
+    public sealed class ReferenceOnPostgres() : PythonDocsCourse(DatabaseProvider.Postgres, "reference pages", () => PythonTutorial.ReferencePages);
 }

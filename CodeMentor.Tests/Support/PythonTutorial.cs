@@ -27,6 +27,10 @@ public static partial class PythonTutorial
         new[] { "library/csv", "library/json", "library/random", "library/os.path", "library/dataclasses", "howto/sockets" }
             .Select(p => Path.Combine(DocsFolder, p + ".html")).ToList();
 
+    /// <summary>The pages of the third held-out set (python-reference-questions.json): five library reference pages.</summary>
+    public static IReadOnlyList<string> ReferencePages =>
+        new[] { "functools", "itertools", "collections", "pathlib", "shutil" }.Select(p => Path.Combine(DocsFolder, "library", p + ".html")).ToList();
+
     public sealed record Question(string Q, string Page, string Answer);
 
     public sealed record QuestionSet(string Corpus, IReadOnlyList<Question> Questions, IReadOnlyList<string> NotCovered);
@@ -40,6 +44,10 @@ public static partial class PythonTutorial
     /// <summary>The library pages' question set: written on 2026-11-29 before any retrieval ran on those pages, once the HOWTO
     /// set had been looked at for every variant tried.</summary>
     public static QuestionSet LoadLibrary() => Load("python-library-questions.json");
+
+    /// <summary>The reference pages' question set: written on 2026-11-29 before any retrieval ran on those pages, once the
+    /// library set's misses had suggested the next change.</summary>
+    public static QuestionSet LoadReference() => Load("python-reference-questions.json");
 
     private static QuestionSet Load(string file) => JsonSerializer.Deserialize<QuestionSet>(
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "CourseMaterial", file)),

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using CodeMentor.Core.Courses.Material;
 using CodeMentor.Tests.Support;
 
@@ -47,6 +48,46 @@ public sealed class MaterialSplitterTests
             var firstWords = PythonTutorial.Normalize(split.Passages[0].Text).Split(' ').Take(6);
             Assert.Contains(string.Join(' ', firstWords), joined, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void A_reference_page_gives_each_definition_its_own_passages_headed_by_its_signature()
+    {
+        var split = SplitFile(Path.Combine(PythonTutorial.DocsFolder, "library", "collections.html"));
+
+        const string deque = "collections — Container datatypes › deque objects › class collections.deque([iterable[, maxlen]])";
+        var popleft = Assert.Single(split.Passages, p => p.Section == deque + " › popleft()");
+        Assert.Contains("Remove and return an element from the left side of the deque", popleft.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Add x to the right side", popleft.Text, StringComparison.Ordinal);
+        Assert.Contains(split.Passages, p => p.Section == deque && p.Text.Contains("generalization of stacks and queues", StringComparison.Ordinal));
+        // Once the class's definition ends, the page's own headings are the section again.
+        Assert.Contains(split.Passages, p => p.Section == "collections — Container datatypes › deque objects › deque Recipes");
+        // Every definition the page links to heads a passage: its name ends the passage's section.
+        var html = File.ReadAllText(Path.Combine(PythonTutorial.DocsFolder, "library", "collections.html"));
+        var names = Regex.Matches(html, "<dt class=\"sig sig-object py\" id=\"([^\"]+)\"").Select(m => m.Groups[1].Value.Split('.')[^1]).ToList();
+        Assert.True(names.Count > 40, $"{names.Count} definitions");
+        var headings = split.Passages.Select(p => p.Section.Split(MaterialSplitter.SectionSeparator)[^1]).ToHashSet();
+        Assert.All(names, name => Assert.Contains(headings, h => h.Contains(name, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_definition_ends_with_its_list_and_nested_definitions_sit_under_their_class()
+    {
+        const string html = """
+            <html><body><main><h1>Mod</h1><p>Intro.</p>
+            <dl class="py class"><dt id="mod.A">class mod.A</dt><dd><p>A thing.</p>
+              <dl class="py method"><dt id="mod.A.go">go()</dt><dd><p>Goes.</p></dd></dl>
+              <p>More about A.</p></dd></dl>
+            <p>After the class.</p>
+            <dl><dt>a term without an id</dt><dd>its description</dd></dl>
+            </main></body></html>
+            """;
+        var split = MaterialSplitter.Split("mod.html", Encoding.UTF8.GetBytes(html));
+
+        Assert.Equal(
+            [("Mod", "Intro."), ("Mod › class mod.A", "- class mod.A\n\nA thing."), ("Mod › class mod.A › go()", "- go()\n\nGoes."),
+             ("Mod › class mod.A", "More about A."), ("Mod", "After the class.\n\n- a term without an id\n\nits description")],
+            split.Passages.Select(p => (p.Section, p.Text)));
     }
 
     [Fact]

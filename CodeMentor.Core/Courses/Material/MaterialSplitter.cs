@@ -19,8 +19,9 @@ public sealed record SplitMaterial(string? Title, IReadOnlyList<PassageDraft> Pa
 public sealed class MaterialRejectedException(string message) : Exception(message);
 
 /// <summary>
-/// Splits course material into passages along the document's own structure: a heading always starts a
-/// new passage and every passage knows the headings above it; code blocks stay whole unless longer than
+/// Splits course material into passages along the document's own structure: a heading (and, in HTML, a
+/// definition the page links to, such as a function's signature) always starts a new passage and every passage
+/// knows the headings above it; code blocks stay whole unless longer than
 /// a passage (then they are cut between lines); PDF passages never cross a page and carry its number.
 /// Passages aim at <see cref="TargetLength"/> characters, about 220 tokens, so that each fits the
 /// embedding model's 256-token window whole.
@@ -161,6 +162,7 @@ public static partial class MaterialSplitter
         }
         var packer = new PassagePacker();
         string? title = null;
+        var definitionDepth = 0;
         Walk(root);
         title ??= Collapse(document.Title ?? "");
         return new(title.Length > 0 ? title : null, packer.Finish());
@@ -201,6 +203,10 @@ public static partial class MaterialSplitter
             {
                 packer.Add("```\n" + block.TextContent.TrimEnd('\n') + "\n```", isCode: true);
             }
+            else if (tag == "DL" && block.Children.Any(IsDefinitionTerm))
+            {
+                Definitions(block);
+            }
             else if (tag == "TR")
             {
                 Paragraph(string.Join(" | ", block.Children.Select(cell => Collapse(cell.TextContent))), "");
@@ -215,6 +221,24 @@ public static partial class MaterialSplitter
             }
         }
 
+        // A reference page's units are its definitions: a term with an id (a function's or class's signature, which
+        // the page links to) heads the passages of its description, under the page's headings and any enclosing
+        // definition (a class's methods), so a passage never mixes two functions and cites the one it describes.
+        void Definitions(IElement list)
+        {
+            var level = DefinitionLevel + definitionDepth++;
+            foreach (var item in list.Children)
+            {
+                if (IsDefinitionTerm(item) && Collapse(item.TextContent) is { Length: > 0 } signature)
+                {
+                    packer.Heading(level, signature);
+                }
+                Block(item);
+            }
+            packer.EndSection(level);
+            definitionDepth--;
+        }
+
         void Paragraph(string text, string prefix)
         {
             text = Collapse(text);
@@ -224,6 +248,11 @@ public static partial class MaterialSplitter
             }
         }
     }
+
+    /// <summary>Definitions rank below every HTML heading (h1–h6), nested ones below their enclosing definition.</summary>
+    private const int DefinitionLevel = 7;
+
+    private static bool IsDefinitionTerm(IElement element) => element.TagName == "DT" && !string.IsNullOrEmpty(element.Id);
 
     private static int? Heading(string tag) => tag.Length == 2 && tag[0] == 'H' && tag[1] is >= '1' and <= '6' ? tag[1] - '0' : null;
 
@@ -453,6 +482,13 @@ public static partial class MaterialSplitter
             Flush();
             _headings.RemoveAll(h => h.Level >= level);
             _headings.Add((level, text.Length > 200 ? text[..200] : text));
+        }
+
+        /// <summary>Ends the section a heading of <paramref name="level"/> opened: what follows belongs to the headings above it.</summary>
+        public void EndSection(int level)
+        {
+            Flush();
+            _headings.RemoveAll(h => h.Level >= level);
         }
 
         public void Page(int number)
