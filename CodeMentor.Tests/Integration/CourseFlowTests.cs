@@ -1,5 +1,4 @@
 using System.Text;
-using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Courses;
 using CodeMentor.Core.Courses.Material;
 using CodeMentor.Core.Data;
@@ -8,7 +7,6 @@ using CodeMentor.Core.Prompts;
 using CodeMentor.Core.Tutoring;
 using CodeMentor.Core.Usage;
 using CodeMentor.Tests.Support;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -36,27 +34,13 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         _tess = await _host.CreateUserAsync("tess@example.org");
         _ada = await _host.CreateUserAsync("ada@example.org");
         _bob = await _host.CreateUserAsync("bob@example.org");
-        await MakeTeacherAsync(_tess);
+        await _host.MakeTeacherAsync(_tess);
     }
 
     public async Task DisposeAsync()
     {
         await _host.DisposeAsync();
         await _groq.DisposeAsync();
-    }
-
-    /// <summary>What the admin page's Teacher switch stores (AdminService, tested with Identity in the portal journey).</summary>
-    private async Task MakeTeacherAsync(string userId)
-    {
-        await using var db = await _host.DbAsync();
-        var role = await db.Roles.SingleOrDefaultAsync(r => r.Name == Roles.Teacher);
-        if (role is null)
-        {
-            role = new IdentityRole(Roles.Teacher) { NormalizedName = Roles.Teacher.ToUpperInvariant() };
-            db.Roles.Add(role);
-        }
-        db.UserRoles.Add(new IdentityUserRole<string> { UserId = userId, RoleId = role.Id });
-        await db.SaveChangesAsync();
     }
 
     private async Task<TaughtCourse> CreateAsync(string name, TutorMode mode, DateTime? examStarts = null, DateTime? examEnds = null)
@@ -90,7 +74,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
 
         // Another teacher sees nothing of it and cannot change it.
         var other = await _host.CreateUserAsync("otto@example.org");
-        await MakeTeacherAsync(other);
+        await _host.MakeTeacherAsync(other);
         Assert.Empty(await Courses.TeachingAsync(other));
         Assert.Equal(CourseService.NotYourCourse,
             await Courses.UpdateAsync(other, course.Id, new CourseDraft("Taken over", "", "beginner", TutorMode.FullHelp)));
@@ -138,7 +122,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         await Courses.JoinAsync(_ada, course.JoinCode);
         await Courses.JoinAsync(_bob, course.JoinCode);
         var other = await _host.CreateUserAsync("otto@example.org");
-        await MakeTeacherAsync(other);
+        await _host.MakeTeacherAsync(other);
 
         Assert.Equal(["ada@example.org", "bob@example.org"], (await Courses.LearnersAsync(_tess, course.Id))!.Select(l => l.Email));
         Assert.Null(await Courses.LearnersAsync(other, course.Id));
@@ -305,7 +289,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         await Courses.JoinAsync(_ada, course.JoinCode);
         await Courses.JoinAsync(_bob, course.JoinCode);
         var other = await _host.CreateUserAsync("otto@example.org"); // teaches another course
-        await MakeTeacherAsync(other);
+        await _host.MakeTeacherAsync(other);
         var (otherCourse, _) = await Courses.CreateAsync(other, new CourseDraft("Other course", "", "beginner", TutorMode.FullHelp));
         var sharing = _host.Get<ConversationSharing>();
         var store = _host.Get<ConversationStore>();
@@ -679,7 +663,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         await _host.DisposeAsync();
         _host = await CoreHost.StartAsync(database: database, configure: s => s.AddSingleton<TimeProvider>(clock));
         _tess = await _host.CreateUserAsync("tess@example.org");
-        await MakeTeacherAsync(_tess);
+        await _host.MakeTeacherAsync(_tess);
         var course = await CreateAsync("Python 101", TutorMode.FullHelp);
         var ingestion = _host.Get<MaterialIngestion>();
         var finished = new TaskCompletionSource();
@@ -921,7 +905,7 @@ public abstract class CourseFlowTests(DatabaseProvider database) : IAsyncLifetim
         var passageId = (await _host.Get<CourseRetrieval>().SearchAsync(course.Id, "Why would I use Python?")).Passages[0].Id;
 
         // Another teacher, of another course.
-        await MakeTeacherAsync(_bob);
+        await _host.MakeTeacherAsync(_bob);
         await Courses.CreateAsync(_bob, new CourseDraft("Bob's course", "Python", "beginner", TutorMode.FullHelp));
         Assert.Equal(CourseMaterialLibrary.NotYourCourse, (await library.UploadAsync(_bob, course.Id, "x.md", "# x\n\ny"u8.ToArray())).Error);
         Assert.Equal(CourseMaterialLibrary.NotYourCourse, await library.RemoveAsync(_bob, course.Id, material!.Id));

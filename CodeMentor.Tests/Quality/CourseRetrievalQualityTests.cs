@@ -1,9 +1,7 @@
-using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Courses;
 using CodeMentor.Core.Courses.Material;
 using CodeMentor.Core.Data;
 using CodeMentor.Tests.Support;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
@@ -209,14 +207,7 @@ public abstract class PythonDocsCourse(DatabaseProvider database, string name, F
     public async Task InitializeAsync()
     {
         Host = await CoreHost.StartAsync(database: database);
-        var teacher = TeacherId = await Host.CreateUserAsync("tess@example.org");
-        await using (var db = await Host.DbAsync())
-        {
-            var role = new IdentityRole(Roles.Teacher) { NormalizedName = Roles.Teacher.ToUpperInvariant() };
-            db.Roles.Add(role);
-            db.UserRoles.Add(new IdentityUserRole<string> { UserId = teacher, RoleId = role.Id });
-            await db.SaveChangesAsync();
-        }
+        var teacher = TeacherId = await Host.CreateTeacherAsync("tess@example.org");
         var (course, error) = await Host.Get<CourseService>().CreateAsync(teacher, new CourseDraft("Python 101", "Python", "beginner", TutorMode.SmallExamples));
         Assert.Null(error);
         CourseId = course!.Id;

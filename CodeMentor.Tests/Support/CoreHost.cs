@@ -1,6 +1,7 @@
 using CodeMentor.Core;
 using CodeMentor.Core.Accounts;
 using CodeMentor.Core.Data;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,6 +76,29 @@ public sealed class CoreHost : IAsyncDisposable
         db.Users.Add(user);
         await db.SaveChangesAsync();
         return user.Id;
+    }
+
+    /// <summary>A user with the Teacher role.</summary>
+    public async Task<string> CreateTeacherAsync(string email)
+    {
+        var teacher = await CreateUserAsync(email);
+        await MakeTeacherAsync(teacher);
+        return teacher;
+    }
+
+    /// <summary>What the admin page's Teacher switch stores (AdminService, tested with Identity in the portal journey);
+    /// the role is made if this database has none yet.</summary>
+    public async Task MakeTeacherAsync(string userId)
+    {
+        await using var db = await DbAsync();
+        var role = await db.Roles.SingleOrDefaultAsync(r => r.Name == Roles.Teacher);
+        if (role is null)
+        {
+            role = new IdentityRole(Roles.Teacher) { NormalizedName = Roles.Teacher.ToUpperInvariant() };
+            db.Roles.Add(role);
+        }
+        db.UserRoles.Add(new IdentityUserRole<string> { UserId = userId, RoleId = role.Id });
+        await db.SaveChangesAsync();
     }
 
     public async Task<AppDbContext> DbAsync() => await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
