@@ -16,8 +16,8 @@ namespace CodeMentor.Tests.Integration;
 /// </summary>
 public sealed class PostgresFullTextRankingTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    // Zipf-like (the i-th word drawn in proportion to 1/i²): the first words are in every passage, the last in few; "the" is a stop word, "utf8" a phrase; the last
-    // ones give the parser quotes, backslashes, a path and a URL to make lexemes of.
+    // Drawn Zipf-like (the i-th word in proportion to 1/i²): the first words are in every passage, the last in few.
+    // "the" is a stop word and "utf8" a phrase; the last ones give the parser quotes, backslashes, a path and a URL.
     private static readonly string[] Vocabulary =
         ["python", "code", "list", "function", "value", "string", "loop", "stack", "queue", "decorator", "generator", "slice",
          "tuple", "lambda", "yield", "closure", "the", "utf8", "O'Brien's", @"C:\Users\me\x.py", @"back\slash", "'quoted'",
