@@ -479,8 +479,7 @@ public static partial class MaterialSplitter
 
         public void Heading(int level, string text)
         {
-            Flush();
-            _headings.RemoveAll(h => h.Level >= level);
+            EndSection(level);
             _headings.Add((level, text.Length > 200 ? text[..200] : text));
         }
 
