@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using CodeMentor.Tests.Support;
 using CodeMentor.Testing;
 
@@ -135,17 +137,7 @@ public sealed class StartupTests : IDisposable
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await Eventually.TrueAsync(async () =>
-            {
-                try
-                {
-                    return (await http.GetAsync("/account/login")).StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, TimeSpan.FromSeconds(60));
+            await ServingAsync(http);
 
             // The framework's script is served when run from source, outside Development too.
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/_framework/blazor.web.js")).StatusCode);
@@ -166,6 +158,73 @@ public sealed class StartupTests : IDisposable
             await process.WaitForExitAsync();
         }
     }
+
+    [Fact]
+    public async Task Every_stylesheet_and_script_a_page_links_is_sent_compressed_and_cached_for_good()
+    {
+        var port = LocalPort.Free();
+        using var process = Start(new() { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+        try
+        {
+            using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            };
+            await ServingAsync(http);
+            var page = await http.GetStringAsync("/account/login");
+            var links = Regex.Matches(page, "<(?:link rel=\"stylesheet\" href|script src)=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            // MudBlazor's stylesheet (627 KB, render-blocking) and script, the app's styles and scripts, the framework's.
+            Assert.Equal(6, links.Count);
+            Assert.Contains(links, l => l.StartsWith("_content/MudBlazor/MudBlazor.min.") && l.EndsWith(".css"));
+
+            foreach (var link in links)
+            {
+                var original = await http.GetByteArrayAsync(link); // no Accept-Encoding: the file itself
+                using var request = new HttpRequestMessage(HttpMethod.Get, link);
+                request.Headers.AcceptEncoding.ParseAdd("gzip, br");
+                using var response = await http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                var sent = await response.Content.ReadAsByteArrayAsync();
+                var encoding = Assert.Single(response.Content.Headers.ContentEncoding);
+                Assert.Equal(original, Decompress(sent, encoding));
+                // Compressed, not only wrapped: a build's reloader answers with gzip that holds the bytes unpacked.
+                Assert.True(sent.Length * 2 < original.Length, $"{link}: {sent.Length:N0} bytes sent for {original.Length:N0}");
+                // @Assets links fingerprinted addresses, whose content never changes: no request on the next visit.
+                Assert.Equal("max-age=31536000, immutable", response.Headers.CacheControl?.ToString());
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static byte[] Decompress(byte[] sent, string encoding)
+    {
+        using var input = new MemoryStream(sent);
+        using Stream decoder = encoding switch
+        {
+            "gzip" => new GZipStream(input, CompressionMode.Decompress),
+            "br" => new BrotliStream(input, CompressionMode.Decompress),
+            _ => throw new InvalidOperationException($"Unexpected Content-Encoding {encoding}"),
+        };
+        using var output = new MemoryStream();
+        decoder.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private static Task ServingAsync(HttpClient http) => Eventually.TrueAsync(async () =>
+    {
+        try
+        {
+            return (await http.GetAsync("/account/login")).StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }, TimeSpan.FromSeconds(60));
 
     public void Dispose() => TempFolder.Delete(_folder);
 }
