@@ -44,9 +44,8 @@ internal sealed partial class OpenAICompatibleChatClient(
         // The timeout bounds the wait for the response and then each silence between chunks,
         // so a long but lively reply is never cut off.
         // Timed on the app's TimeProvider, so tests drive it with a fake clock.
-        using var timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        timer.CancelAfter(requestTimeout);
+        using var deadline = new IdleDeadline(time, requestTimeout);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
 
         using var response = await SendAsync(request, idle, cancellationToken);
         var rateLimits = ProviderRateLimits.FromHeaders(response.Headers);
@@ -58,7 +57,7 @@ internal sealed partial class OpenAICompatibleChatClient(
         // Read as UTF-8 bytes by the framework's SSE parser (CR, LF or CRLF lines, comments, multi-line data):
         // no string per line, and each chunk's JSON is parsed from the bytes.
         await using var body = new ReadNotifyingStream(await response.Content.ReadAsStreamAsync(idle.Token),
-            () => timer.CancelAfter(requestTimeout));
+            deadline.Heard);
         using var chunks = new StreamChunkReader(endpoint);
         var events = SseParser.Create(body, (_, data) => StreamChunkReader.IsDone(data) ? null : chunks.Read(data));
         await using var items = events.EnumerateAsync(idle.Token).GetAsyncEnumerator(idle.Token);
@@ -70,15 +69,15 @@ internal sealed partial class OpenAICompatibleChatClient(
         ChatResponseUpdate? pending = null;
         while (true)
         {
-            timer.CancelAfter(requestTimeout);
+            deadline.Heard();
             var next = items.MoveNextAsync();
             if (pending is not null && !next.IsCompleted)
             {
                 chunks.Seal();
-                timer.CancelAfter(Timeout.InfiniteTimeSpan);
+                deadline.Pause();
                 yield return pending;
                 pending = null;
-                timer.CancelAfter(requestTimeout);
+                deadline.Heard();
             }
             ExceptionDispatchInfo? failure = null;
             var more = false;
@@ -116,7 +115,7 @@ internal sealed partial class OpenAICompatibleChatClient(
             if (pending is not null)
             {
                 // Reading the update that follows it has sealed it (StreamChunkReader.Read).
-                timer.CancelAfter(Timeout.InfiniteTimeSpan);
+                deadline.Pause();
                 yield return pending;
             }
             pending = update;
