@@ -15,10 +15,7 @@ public sealed class IdleDeadlineTests
     {
         var time = new FakeTimeProvider();
         using var deadline = new IdleDeadline(time, Timeout);
-        time.Advance(Timeout - TimeSpan.FromMilliseconds(1));
-        Assert.False(deadline.Token.IsCancellationRequested);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(deadline.Token.IsCancellationRequested);
+        ExpiresAfterExactlyTheTimeout(time, deadline);
     }
 
     [Fact]
@@ -34,10 +31,7 @@ public sealed class IdleDeadlineTests
             Assert.False(deadline.Token.IsCancellationRequested, $"cancelled after {i + 1} × 20 s although heard each time");
             deadline.Heard();
         }
-        time.Advance(Timeout - TimeSpan.FromMilliseconds(1));
-        Assert.False(deadline.Token.IsCancellationRequested);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(deadline.Token.IsCancellationRequested);
+        ExpiresAfterExactlyTheTimeout(time, deadline);
     }
 
     [Fact]
@@ -50,10 +44,7 @@ public sealed class IdleDeadlineTests
         time.Advance(TimeSpan.FromMinutes(3));
         Assert.False(deadline.Token.IsCancellationRequested);
         deadline.Heard(); // waiting for the provider again
-        time.Advance(Timeout - TimeSpan.FromMilliseconds(1));
-        Assert.False(deadline.Token.IsCancellationRequested);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(deadline.Token.IsCancellationRequested);
+        ExpiresAfterExactlyTheTimeout(time, deadline);
     }
 
     [Fact]
@@ -89,6 +80,15 @@ public sealed class IdleDeadlineTests
                 }
             }
         });
+    }
+
+    /// <summary>Not a millisecond before the timeout has passed from now, and at once when it has.</summary>
+    private static void ExpiresAfterExactlyTheTimeout(FakeTimeProvider time, IdleDeadline deadline)
+    {
+        time.Advance(Timeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(deadline.Token.IsCancellationRequested);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(deadline.Token.IsCancellationRequested);
     }
 
     [Fact]
