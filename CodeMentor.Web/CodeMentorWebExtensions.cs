@@ -27,8 +27,11 @@ public static class CodeMentorWebExtensions
         builder.WebHost.UseStaticWebAssets();
         // A build's manifest (dotnet run) otherwise switches on the static-asset reloader, which answers every file
         // with no-cache and re-gzips it unpacked; off, files are served as published: precompressed, fingerprinted
-        // ones immutable. Development keeps the reloader, so edited files show at once.
-        builder.Configuration["ReloadStaticAssetsAtRuntime"] ??= builder.Environment.IsDevelopment() ? "true" : "false";
+        // ones immutable. Development keeps the framework's default, so edited files show at once.
+        if (!builder.Environment.IsDevelopment())
+        {
+            builder.Configuration["ReloadStaticAssetsAtRuntime"] ??= "false";
+        }
         // The documented port, unless the user chose one the usual ways (ASPNETCORE_URLS, --urls,
         // ASPNETCORE_HTTP_PORTS, Kestrel endpoints in appsettings.json).
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
