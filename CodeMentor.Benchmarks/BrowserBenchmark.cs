@@ -146,10 +146,10 @@ public static class BrowserBenchmark
         return (metrics["TaskDuration"], metrics["ScriptDuration"], metrics["LayoutDuration"] + metrics["RecalcStyleDuration"]);
     }
 
-    internal static async Task RegisterAsync(IPage page)
+    internal static async Task RegisterAsync(IPage page, string? email = null)
     {
         await page.GotoAsync("account/register");
-        await page.FillAsync("#email", $"browser-{Guid.NewGuid():N}@example.org");
+        await page.FillAsync("#email", email ?? $"browser-{Guid.NewGuid():N}@example.org");
         await page.FillAsync("#password", Password);
         await page.FillAsync("#confirm", Password);
         await page.ClickAsync("[data-testid=register-submit]");

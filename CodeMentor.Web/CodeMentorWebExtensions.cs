@@ -72,6 +72,7 @@ public static class CodeMentorWebExtensions
         services.AddRazorComponents().AddInteractiveServerComponents()
             .AddHubOptions(o => o.MaximumReceiveMessageSize = MaxCircuitMessageBytes);
         services.AddMudServices();
+        services.AddSingleton<CodeMentor.Web.Components.Layout.ThemeStylesheets>();
 
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor(); // the layout reads the display cookie while prerendering

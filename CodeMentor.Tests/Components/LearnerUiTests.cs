@@ -12,6 +12,7 @@ using CodeMentor.Web.Components.Pages.Chat;
 using CodeMentor.Web.Components.Shared;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MudBlazor;
 
 namespace CodeMentor.Tests.Components;
@@ -214,20 +215,19 @@ public sealed class LearnerUiTests : IAsyncLifetime
         Assert.Equal("false", menu.Find("[data-testid=export-menu] button").GetAttribute("aria-expanded"));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void The_shared_theme_provider_draws_exactly_MudBlazors_stylesheets(bool dark)
+    [Fact]
+    public async Task The_shared_theme_stylesheets_are_exactly_what_MudBlazors_theme_provider_draws()
     {
-        var theme = new MudTheme();
-        var shared = _host.Context.Render<SharedThemeProvider>(p => p.Add(c => c.Theme, theme).Add(c => c.IsDarkMode, dark));
-        var mud = _host.Context.Render<MudThemeProvider>(p => p.Add(c => c.Theme, theme).Add(c => c.IsDarkMode, dark));
+        var drawn = await new ThemeStylesheets(_host.Context.Services.GetRequiredService<IServiceScopeFactory>(),
+            _host.Context.Services.GetRequiredService<ILoggerFactory>()).GetAsync();
 
-        Assert.Equal(mud.Markup, shared.Markup);
-        shared.Render(p => p.Add(c => c.IsDarkMode, !dark)); // and follows a change of mode
-        var other = _host.Context.Render<MudThemeProvider>(p => p.Add(c => c.Theme, theme).Add(c => c.IsDarkMode, !dark));
-        Assert.Equal(other.Markup, shared.Markup);
-        Assert.NotEqual(mud.Markup, shared.Markup);
+        foreach (var dark in new[] { false, true })
+        {
+            var mud = _host.Context.Render<MudThemeProvider>(p => p.Add(c => c.Theme, CodeMentorTheme.Theme).Add(c => c.IsDarkMode, dark));
+            Assert.Equal(mud.Markup, drawn.For(dark).Value);
+        }
+        Assert.NotEqual(drawn.Light.Value, drawn.Dark.Value);
+        Assert.Contains(CodeMentorTheme.Theme.PaletteDark.Primary.ToString(), drawn.Dark.Value); // our theme, not the default
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CodeMentor.Web.Components.Layout;
 using Microsoft.Playwright;
 using static CodeMentor.Tests.EndToEnd.ChatJourneyTests;
 using static Microsoft.Playwright.Assertions;
@@ -222,6 +223,15 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await RegisterAsync(page);
         await WaitUntilInteractiveAsync(page);
         await Expect(page.Locator("[data-testid=app-root]")).ToHaveAttributeAsync("data-theme", "dark");
+        Assert.Equal(DarkPrimary, await PrimaryColourAsync(page)); // the theme's dark palette is the page's stylesheet
+
+        // The system switches while the page is open: the page follows, stylesheet and all, and back again.
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+        await Expect(page.Locator("[data-testid=app-root]")).ToHaveAttributeAsync("data-theme", "light");
+        Assert.Equal(CodeMentorTheme.Theme.PaletteLight.Primary.ToString(), await PrimaryColourAsync(page));
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await Expect(page.Locator("[data-testid=app-root]")).ToHaveAttributeAsync("data-theme", "dark");
+        Assert.Equal(DarkPrimary, await PrimaryColourAsync(page));
 
         _portal.Groq.Enqueue(FakeGroqServer.Reply(GroqStream.Reply(string.Concat(Enumerable.Repeat("Still explaining. ", 200)), pieceLength: 6),
             TimeSpan.FromMilliseconds(40)));
@@ -230,6 +240,11 @@ public sealed class LearnerExperienceJourneyTests : IAsyncLifetime
         await page.Keyboard.PressAsync("Escape");
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Stopped");
     }
+
+    private static readonly string DarkPrimary = CodeMentorTheme.Theme.PaletteDark.Primary.ToString();
+
+    private static async Task<string> PrimaryColourAsync(IPage page) =>
+        (await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-primary')")).Trim();
 
     [Fact]
     public async Task A_learner_changes_their_password_then_deletes_their_account_and_everything_in_it()

@@ -1,8 +1,8 @@
 using System.Security.Claims;
-using CodeMentor.Core.Accounts;
 using CodeMentor.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.JSInterop;
 using MudBlazor;
 
@@ -10,23 +10,11 @@ namespace CodeMentor.Web.Components.Layout;
 
 public partial class MainLayout : IAsyncDisposable
 {
-    private record Section(string Label, string Href, string TestId);
-
-    private static readonly Section[] LearnerSections =
-    [
-        new("Chat", "chat", "nav-chat"),
-        new("Review", "review", "nav-review"),
-        new("Exercises", "exercises", "nav-exercises"),
-        new("Concepts", "concepts", "nav-concepts"),
-        new("Courses", "courses", "nav-courses"),
-        new("Profile", "profile", "nav-profile"),
-    ];
-
-    private static readonly Section Admin = new("Admin", "admin", "admin-link");
-
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ThemeStylesheets Stylesheets { get; set; } = default!;
+    [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = default!;
 
     /// <summary>The request, read only while the layout renders on the server without a circuit (account pages,
     /// and every other page's prerendered first paint). Not the cascading <c>HttpContext</c> parameter: supplying
@@ -39,8 +27,12 @@ public partial class MainLayout : IAsyncDisposable
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
     private ClaimsPrincipal? _user;
+    private MarkupString _signedIn; // AppBar.SignedIn for _user; empty when no one is
 
-    private ThemeStyles? _themeStyles;
+    private ThemeStylesheets.Drawn? _stylesheets;
+
+    // Not nullable: Razor draws a MarkupString? as text.
+    private MarkupString Stylesheet => _stylesheets?.For(IsDark) ?? default;
     private ThemePreference _themePreference = ThemePreference.System;
     private bool _systemDark;
     private bool _drawerOpen;
@@ -50,9 +42,6 @@ public partial class MainLayout : IAsyncDisposable
     // Derived, never stored: the learner's choice, or the system's setting when the choice is "system".
     private bool IsDark => _themePreference == ThemePreference.Dark || (_themePreference == ThemePreference.System && _systemDark);
 
-    private static IEnumerable<Section> Sections(ClaimsPrincipal user) =>
-        user.IsInRole(Roles.Admin) ? [.. LearnerSections, Admin] : LearnerSections;
-
     /// <summary>What the browser knows about the learner's display, read in one call.</summary>
     public sealed record BrowserState(string? Theme, bool SystemDark, string? TimeZone);
 
@@ -60,6 +49,10 @@ public partial class MainLayout : IAsyncDisposable
     {
         // Going anywhere closes the phone menu (a link in it, a link on the page, back and forward).
         Navigation.LocationChanged += CloseDrawer;
+        // Who is signed in before the first render: otherwise the browser call below lets the bar render once as
+        // signed out, and the circuit keeps that bar's parts in its previous render buffer.
+        await ReadUserAsync();
+        _stylesheets = await Stylesheets.GetAsync(); // drawn once for the process: already there after the first page
         var state = RendererInfo.IsInteractive
             ? await JS.InvokeAsync<BrowserState?>("codeMentor.browserState")
             : FromCookie(Request.HttpContext?.Request.Cookies[DisplayCookie]);
@@ -71,10 +64,13 @@ public partial class MainLayout : IAsyncDisposable
         }
     }
 
-    protected override async Task OnParametersSetAsync()
+    protected override Task OnParametersSetAsync() => ReadUserAsync();
+
+    private async Task ReadUserAsync()
     {
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
         _user = user?.Identity?.IsAuthenticated == true ? user : null;
+        _signedIn = _user is null ? default : AppBar.SignedIn(_user, Antiforgery.GetAntiforgeryToken());
     }
 
     /// <summary>Written by codementor.js on every page (rememberDisplay): what the browser said last time.</summary>
@@ -106,21 +102,24 @@ public partial class MainLayout : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (!firstRender || _themeStyles?.Provider is not { } themeProvider)
+        if (!firstRender || !RendererInfo.IsInteractive)
         {
             return;
         }
-        // The choice lives in the browser (it is about this device); "system" follows the OS setting live.
-        await themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChanged);
+        // The page-wide shortcuts, and the system's dark mode followed live (the choice itself lives in the
+        // browser: it is about this device).
         _self = DotNetObjectReference.Create(this);
-        await JS.InvokeVoidAsync("codeMentor.registerShortcuts", _self);
+        await JS.InvokeVoidAsync("codeMentor.registerLayout", _self);
     }
 
-    private async Task OnSystemDarkModeChanged(bool systemDark)
-    {
-        _systemDark = systemDark;
-        await InvokeAsync(StateHasChanged);
-    }
+    /// <summary>Called by codementor.js when the system switches between light and dark.</summary>
+    [JSInvokable]
+    public Task SystemDarkModeChangedAsync(bool systemDark) =>
+        InvokeAsync(() =>
+        {
+            _systemDark = systemDark;
+            StateHasChanged();
+        });
 
     private async Task SetThemeAsync(ThemePreference preference)
     {
@@ -144,7 +143,7 @@ public partial class MainLayout : IAsyncDisposable
         {
             try
             {
-                await JS.InvokeVoidAsync("codeMentor.unregisterShortcuts");
+                await JS.InvokeVoidAsync("codeMentor.unregisterLayout");
             }
             catch (JSDisconnectedException)
             {

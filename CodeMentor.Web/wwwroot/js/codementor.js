@@ -98,9 +98,10 @@ window.codeMentor = {
         const value = new URLSearchParams({ theme: state.theme ?? "", dark: state.systemDark ? "1" : "0", tz: state.timeZone ?? "" });
         document.cookie = `codementor-display=${encodeURIComponent(value.toString())}; path=/; max-age=31536000; samesite=lax`;
     },
-    // Page-wide shortcuts (listed in ShortcutsDialog.razor). They act through the same buttons a pointer
+    // The open page's layout: told when the system's dark mode changes (see the listener at the end), and the
+    // page-wide shortcuts (listed in ShortcutsDialog.razor). These act through the same buttons a pointer
     // would use, so a shortcut can never do what the page does not offer at that moment.
-    registerShortcuts(layout) {
+    registerLayout(layout) {
         codeMentor._layout = layout;
         if (codeMentor._shortcuts) return;
         const click = (selector) => {
@@ -161,7 +162,7 @@ window.codeMentor = {
             button._codeMentorReset = setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
         });
     },
-    unregisterShortcuts() {
+    unregisterLayout() {
         codeMentor._layout = null;
     },
     scrollIntoView(elementOrId) {
@@ -198,4 +199,7 @@ window.codeMentor = {
 };
 
 codeMentor.rememberDisplay();
-matchMedia("(prefers-color-scheme: dark)").addEventListener?.("change", () => codeMentor.rememberDisplay());
+matchMedia("(prefers-color-scheme: dark)").addEventListener?.("change", (e) => {
+    codeMentor.rememberDisplay();
+    codeMentor._layout?.invokeMethodAsync("SystemDarkModeChangedAsync", e.matches);
+});
