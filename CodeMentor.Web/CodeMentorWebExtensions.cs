@@ -4,9 +4,11 @@ using CodeMentor.Core.Configuration;
 using CodeMentor.Core.Data;
 using CodeMentor.Web.Accounts;
 using CodeMentor.Web.Components;
+using CodeMentor.Web.Components.Shared;
 using CodeMentor.Web.Hubs;
 using CodeMentor.Web.Observability;
 using CodeMentor.Web.OpenAiApi;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 
@@ -73,6 +75,10 @@ public static class CodeMentorWebExtensions
             .AddHubOptions(o => o.MaximumReceiveMessageSize = MaxCircuitMessageBytes);
         services.AddMudServices();
         services.AddSingleton<CodeMentor.Web.Components.Layout.ThemeStylesheets>();
+        // The learner's time zone for every component that shows a time: one source per circuit, set by the layout
+        // once the browser has said (a CascadingValue component would be kept by every open page).
+        services.AddScoped(_ => new CascadingValueSource<BrowserTime>(BrowserTime.Utc, isFixed: false));
+        services.AddCascadingValue(sp => sp.GetRequiredService<CascadingValueSource<BrowserTime>>());
 
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor(); // the layout reads the display cookie while prerendering

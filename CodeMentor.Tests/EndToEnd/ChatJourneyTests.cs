@@ -152,6 +152,10 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await Expect(Reply(page)).ToHaveAttributeAsync("data-status", "Complete");
         var conversation = page.Url;
         var shownAt = await Reply(page).Locator("[data-testid=message-time]").InnerTextAsync();
+        // The live page shows it in the learner's zone (within a minute or two of now there; UTC is 5½ hours off).
+        var now = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Kolkata")).DateTime);
+        var shown = TimeOnly.ParseExact(shownAt.Trim(), "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Math.Min((now - shown).TotalMinutes, (shown - now).TotalMinutes) <= 2, $"shown {shownAt}, now {now} in Kolkata");
         // The learner prefers the dark theme (chosen in the app bar; the browser remembers it).
         var toggle = page.Locator("[data-testid=theme-toggle]");
         for (var clicks = 0; clicks < 3 && await page.Locator("[data-testid=app-root]").GetAttributeAsync("data-theme") != "dark"; clicks++)
@@ -175,6 +179,15 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         await Expect(stalled.Locator("[data-testid=chat-input]")).ToBeDisabledAsync();
         await Expect(stalled.Locator("[data-testid=chat-page]")).ToHaveAttributeAsync("data-ready", "false");
         Assert.Equal("", await stalled.Locator("[data-testid=app-root]").GetAttributeAsync("inert"));
+
+        // The title: the conversation's, drawn by the server, and set by the live page as the learner moves on.
+        var title = await page.Locator("[data-testid=conversation-title]").InnerTextAsync();
+        await Expect(page).ToHaveTitleAsync($"{title} · CodeMentor");
+        Assert.Equal($"{title} · CodeMentor", await stalled.TitleAsync());
+        await page.ClickAsync("[data-testid=nav-review]");
+        await Expect(page).ToHaveTitleAsync("Code review · CodeMentor");
+        await page.GoBackAsync();
+        await Expect(page).ToHaveTitleAsync($"{title} · CodeMentor");
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public partial class MainLayout : IAsyncDisposable
     [Inject] private ThemeStylesheets Stylesheets { get; set; } = default!;
     [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = default!;
 
+    /// <summary>The learner's time zone, cascaded from the circuit's services (CodeMentorWebExtensions) rather than
+    /// by a CascadingValue component around the page, which every open page kept along with its render buffers.</summary>
+    [Inject] private CascadingValueSource<BrowserTime> BrowserTimeSource { get; set; } = default!;
+
     /// <summary>The request, read only while the layout renders on the server without a circuit (account pages,
     /// and every other page's prerendered first paint). Not the cascading <c>HttpContext</c> parameter: supplying
     /// that in a circuit builds a whole static-rendering renderer into the circuit's scope, kept as long as the
@@ -36,14 +40,13 @@ public partial class MainLayout : IAsyncDisposable
     private ThemePreference _themePreference = ThemePreference.System;
     private bool _systemDark;
     private bool _drawerOpen;
-    private BrowserTime _browserTime = BrowserTime.Utc;
     private DotNetObjectReference<MainLayout>? _self;
 
     // Derived, never stored: the learner's choice, or the system's setting when the choice is "system".
     private bool IsDark => _themePreference == ThemePreference.Dark || (_themePreference == ThemePreference.System && _systemDark);
 
-    /// <summary>What the browser knows about the learner's display, read in one call.</summary>
-    public sealed record BrowserState(string? Theme, bool SystemDark, string? TimeZone);
+    /// <summary>What the browser knows about the learner's display.</summary>
+    private sealed record BrowserState(string? Theme, bool SystemDark, string? TimeZone);
 
     protected override async Task OnInitializedAsync()
     {
@@ -53,14 +56,14 @@ public partial class MainLayout : IAsyncDisposable
         // signed out, and the circuit keeps that bar's parts in its previous render buffer.
         await ReadUserAsync();
         _stylesheets = await Stylesheets.GetAsync(); // drawn once for the process: already there after the first page
-        var state = RendererInfo.IsInteractive
-            ? await JS.InvokeAsync<BrowserState?>("codeMentor.browserState")
-            : FromCookie(Request.HttpContext?.Request.Cookies[DisplayCookie]);
+        var state = Parse(RendererInfo.IsInteractive
+            ? await JS.InvokeAsync<string?>("codeMentor.displayState")
+            : Request.HttpContext?.Request.Cookies[DisplayCookie]);
         if (state is not null)
         {
             _themePreference = ThemePreferences.Parse(state.Theme);
             _systemDark = state.SystemDark;
-            _browserTime = BrowserTime.From(state.TimeZone);
+            await BrowserTimeSource.NotifyChangedAsync(BrowserTime.From(state.TimeZone));
         }
     }
 
@@ -76,7 +79,8 @@ public partial class MainLayout : IAsyncDisposable
     /// <summary>Written by codementor.js on every page (rememberDisplay): what the browser said last time.</summary>
     private const string DisplayCookie = "codementor-display";
 
-    private static BrowserState? FromCookie(string? value)
+    /// <summary>codementor.js's displayState, from the browser or from the cookie that keeps it.</summary>
+    private static BrowserState? Parse(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {

@@ -91,12 +91,16 @@ window.codeMentor = {
         try { localStorage.setItem("codementor-theme", value); } catch { /* private mode: the choice lasts this page */ }
         codeMentor.rememberDisplay();
     },
-    // The same facts in a cookie, so the server draws the next page's first paint (prerendered, before any
+    // The same facts as one query string: what the layout reads (a string, so no circuit builds JSON metadata and
+    // accessors for a record) and what the cookie below holds, parsed by the server in one place.
+    displayState() {
+        const state = codeMentor.browserState();
+        return new URLSearchParams({ theme: state.theme ?? "", dark: state.systemDark ? "1" : "0", tz: state.timeZone ?? "" }).toString();
+    },
+    // The facts in a cookie, so the server draws the next page's first paint (prerendered, before any
     // script runs) in the learner's theme and time zone instead of flashing light and UTC first.
     rememberDisplay() {
-        const state = codeMentor.browserState();
-        const value = new URLSearchParams({ theme: state.theme ?? "", dark: state.systemDark ? "1" : "0", tz: state.timeZone ?? "" });
-        document.cookie = `codementor-display=${encodeURIComponent(value.toString())}; path=/; max-age=31536000; samesite=lax`;
+        document.cookie = `codementor-display=${encodeURIComponent(codeMentor.displayState())}; path=/; max-age=31536000; samesite=lax`;
     },
     // The open page's layout: told when the system's dark mode changes (see the listener at the end), and the
     // page-wide shortcuts (listed in ShortcutsDialog.razor). These act through the same buttons a pointer
@@ -176,6 +180,9 @@ window.codeMentor = {
         const active = document.activeElement;
         if (active && active !== element && active !== document.body && active.matches?.("input, textarea, select, [contenteditable]")) return;
         element?.focus();
+    },
+    setTitle(title) {
+        document.title = title; // DocumentTitle.razor: a page's title once its circuit draws it
     },
     focusSelector(selector) {
         // A button drawn in place of the one the learner pressed (a row's actions menu opening or closing).

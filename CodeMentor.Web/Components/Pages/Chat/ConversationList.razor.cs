@@ -7,7 +7,7 @@ using MudBlazor;
 
 namespace CodeMentor.Web.Components.Pages.Chat;
 
-public partial class ConversationList
+public partial class ConversationList : IDisposable
 {
     [Inject] private IDialogService Dialogs { get; set; } = default!;
 
@@ -104,8 +104,59 @@ public partial class ConversationList
         }
     }
 
-    private async Task SearchAsync() =>
-        _matches = string.IsNullOrWhiteSpace(_query) ? null : await Search(_query);
+    /// <summary>How long typing pauses before the list is searched (MudTextField's debounce, as before).</summary>
+    internal static readonly TimeSpan SearchPause = TimeSpan.FromMilliseconds(250);
+
+    private const string SearchInputClass = "mud-input-slot mud-input-root mud-input-root-outlined mud-input-root-adorned-start mud-input-root-margin-dense";
+    private const string ClearButtonClass = IconMarkup.SmallButton + " mud-input-clear-button mud-icon-button-edge-margin-end mud-no-activator";
+
+    // The search box's unchanging parts, as MudTextField draws them: one string each for the process.
+    private static readonly MarkupString SearchIcon = new(
+        "<div class=\"mud-input-adornment mud-input-adornment-start\"><svg class=\"mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-medium mud-input-adornment-icon\" "
+        + $"focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" role=\"img\" tabindex=\"-1\">{Icons.Material.Filled.Search}</svg></div>");
+    private static readonly MarkupString ClearIcon = new(
+        "<span class=\"mud-icon-button-label\"><svg class=\"mud-icon-root mud-svg-icon mud-icon-size-small\" focusable=\"false\" viewBox=\"0 0 24 24\" "
+        + $"aria-hidden=\"true\" role=\"img\">{Icons.Material.Filled.Clear}</svg></span>");
+    private static readonly MarkupString SearchBorder = new("<fieldset class=\"mud-input-outlined-border\"><legend>Search conversations</legend></fieldset>");
+    private static readonly MarkupString SearchLabel = new(
+        "<label class=\"mud-input-label mud-input-label-animated mud-input-label-outlined mud-input-label-margin-dense mud-input-label-inputcontrol\" "
+        + "for=\"conversation-search\">Search conversations</label>");
+
+    /// <summary>The pause after the latest keystroke; a newer keystroke cancels it.</summary>
+    private CancellationTokenSource? _searchPause;
+
+    private async Task QueryChangedAsync()
+    {
+        _searchPause?.Cancel();
+        var pause = _searchPause = new CancellationTokenSource();
+        try
+        {
+            await Task.Delay(SearchPause, Time, pause.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // typed again (or the page closed): the later pause searches
+        }
+        await SearchAsync();
+    }
+
+    private async Task SearchAsync()
+    {
+        var query = _query;
+        var found = string.IsNullOrWhiteSpace(query) ? null : await Search(query);
+        if (query == _query)
+        {
+            _matches = found; // an older search that finishes late does not replace a newer one
+        }
+    }
+
+    private void ClearSearch()
+    {
+        _searchPause?.Cancel();
+        (_query, _matches) = (null, null);
+    }
+
+    public void Dispose() => _searchPause?.Cancel();
 
     private void BeginRename(ConversationSummary conversation)
     {
