@@ -13,7 +13,8 @@ namespace CodeMentor.Benchmarks;
 /// opened and closed, so what the process builds once (DI's compiled resolvers, JIT'd dynamic methods, static caches)
 /// is not counted as if every page held it. <c>circuits 30 chat 10 10</c> shows a conversation of 10 exchanges with
 /// 10 conversations in the list, as a learner's page after some use holds more than a first conversation's; the
-/// replies after the first are tutor-like Markdown (<see cref="BrowserBenchmark.ReplyText"/>).
+/// replies after the first are tutor-like Markdown (<see cref="BrowserBenchmark.ReplyText"/>). The measured pages are
+/// opened by a second process of this program, so the browser driver's own per-page objects are not counted.
 /// </summary>
 public static class CircuitMemoryBenchmark
 {
@@ -49,24 +50,45 @@ public static class CircuitMemoryBenchmark
         }
         await Task.Delay(TimeSpan.FromSeconds(2)); // the closed pages' circuits are released
 
+        // The measured pages are driven from another process by default: Playwright's own objects for each open page
+        // (its channels, the page and frame objects, their strings; about 6 KB a page in a heap dump) are the
+        // benchmark's, not the server's. CODEMENTOR_CIRCUITS_DRIVER=in-process drives them from here, as before.
+        var inProcess = Environment.GetEnvironmentVariable("CODEMENTOR_CIRCUITS_DRIVER") == "in-process";
+        var session = Path.Combine(Path.GetTempPath(), $"codementor-circuits-{Guid.NewGuid():N}.json");
+        await context.StorageStateAsync(new() { Path = session });
+
         var before = Heap();
         await HoldAsync("no page");
         var open = new List<IPage>();
-        for (var i = 0; i < pages; i++)
+        PagesProcess? driver = null;
+        if (inProcess)
         {
-            var page = await context.NewPageAsync();
-            await OpenAsync(page, other, conversation, exchanges);
-            open.Add(page);
+            for (var i = 0; i < pages; i++)
+            {
+                var page = await context.NewPageAsync();
+                await OpenAsync(page, other, conversation, exchanges);
+                open.Add(page);
+            }
+        }
+        else
+        {
+            driver = await PagesProcess.StartAsync([portal.BaseUrl, session, other ?? "chat", conversation, $"{exchanges}", $"{pages}"]);
         }
         await Task.Delay(TimeSpan.FromSeconds(2));
         var after = Heap();
         await HoldAsync($"{pages} pages");
+        if (driver is not null)
+        {
+            await driver.DisposeAsync();
+        }
+        File.Delete(session);
 
         Console.WriteLine(portal.Header("Circuit memory benchmark"));
         Console.WriteLine();
         Console.WriteLine("| What | Managed heap | Per page |");
         Console.WriteLine("|---|---:|---:|");
         Console.WriteLine($"| baseline: server up, browser connected, no page open | {before / 1024.0 / 1024:0.0} MB | |");
+        Console.WriteLine($"Pages driven from {(inProcess ? "this process (Playwright's per-page objects counted)" : "another process")}.");
         var what = other is not null ? $"idle /{other} pages"
             : exchanges == 1 && conversations == 1 ? "idle chat pages, each showing a conversation with one reply"
             : $"idle chat pages, each showing a conversation of {exchanges} exchanges, {conversations} conversations in the list";
@@ -78,6 +100,64 @@ public static class CircuitMemoryBenchmark
         }
         await context.CloseAsync();
         return 0;
+    }
+
+    /// <summary>The measured pages' driver in its own process (<c>circuit-pages</c>): opens them signed in as the
+    /// benchmark's learner, says so, and keeps them open until its input closes.</summary>
+    public static async Task<int> DrivePagesAsync(string[] args)
+    {
+        var (baseUrl, session, other, conversation) = (args[0], args[1], args[2] == "chat" ? null : args[2], args[3]);
+        var (exchanges, count) = (int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium", Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
+        });
+        Assertions.SetDefaultExpectTimeout(60_000);
+        var context = await browser.NewContextAsync(new() { BaseURL = baseUrl, StorageStatePath = session, ViewportSize = new() { Width = 1366, Height = 800 } });
+        context.SetDefaultTimeout(60_000);
+        for (var i = 0; i < count; i++)
+        {
+            await OpenAsync(await context.NewPageAsync(), other, conversation, exchanges);
+        }
+        Console.WriteLine("open");
+        await Console.In.ReadToEndAsync(); // until the benchmark has measured
+        await context.CloseAsync();
+        return 0;
+    }
+
+    private sealed class PagesProcess(System.Diagnostics.Process process) : IAsyncDisposable
+    {
+        public static async Task<PagesProcess> StartAsync(string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!)
+            {
+                RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+            };
+            if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("CodeMentor.Benchmarks", StringComparison.Ordinal))
+            {
+                start.ArgumentList.Add(typeof(CircuitMemoryBenchmark).Assembly.Location); // run as `dotnet CodeMentor.Benchmarks.dll`
+            }
+            start.ArgumentList.Add("circuit-pages");
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+            var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("The page driver did not start.");
+            if (await process.StandardOutput.ReadLineAsync() != "open")
+            {
+                throw new InvalidOperationException($"The page driver ended before opening its pages (exit code {(process.HasExited ? process.ExitCode : -1)}).");
+            }
+            return new PagesProcess(process);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            process.StandardInput.Close();
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
     }
 
     private static async Task OpenAsync(IPage page, string? other, string conversation, int exchanges)

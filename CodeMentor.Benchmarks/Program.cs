@@ -19,6 +19,7 @@ return args switch
     ["pages", ..] => await PageTimingBenchmark.RunAsync(args[1..]),
     ["paint", ..] => await FirstPaintBenchmark.RunAsync(args[1..]),
     ["circuits", ..] => await CircuitMemoryBenchmark.RunAsync(args[1..]),
+    ["circuit-pages", _, _, _, _, _, _] => await CircuitMemoryBenchmark.DrivePagesAsync(args[1..]), // the circuits benchmark's pages, started by it
     ["look", ..] => await LookComparison.RunAsync(args[1..]),
     ["look-diff", _, _] => await LookComparison.CompareAsync(args[1..]),
     ["follow", ..] => await FollowBenchmark.RunAsync(args[1..]),
