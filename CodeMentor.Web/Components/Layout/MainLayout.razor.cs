@@ -72,7 +72,12 @@ public partial class MainLayout : IAsyncDisposable
     private async Task ReadUserAsync()
     {
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
-        _user = user?.Identity?.IsAuthenticated == true ? user : null;
+        var signedIn = user?.Identity?.IsAuthenticated == true ? user : null;
+        if (ReferenceEquals(signedIn, _user))
+        {
+            return; // the same user on another page: the bar's markup stands
+        }
+        _user = signedIn;
         _signedIn = _user is null ? default : AppBar.SignedIn(_user, Antiforgery.GetAntiforgeryToken());
     }
 

@@ -14,7 +14,7 @@ namespace CodeMentor.Web.Components.Layout;
 /// </summary>
 public sealed class ThemeStylesheets(IServiceScopeFactory scopes, ILoggerFactory loggers)
 {
-    private readonly Lazy<Task<Drawn>> _drawn = new(() => DrawAsync(scopes, loggers, CodeMentorTheme.Theme));
+    private Task<Drawn>? _drawn;
 
     /// <summary>The two stylesheets, each one string for the process.</summary>
     public sealed record Drawn(MarkupString Light, MarkupString Dark)
@@ -22,11 +22,20 @@ public sealed class ThemeStylesheets(IServiceScopeFactory scopes, ILoggerFactory
         public MarkupString For(bool dark) => dark ? Dark : Light;
     }
 
-    /// <summary>Drawn at the first call (a few milliseconds), then the same two strings for every page.</summary>
-    public Task<Drawn> GetAsync() => _drawn.Value;
+    /// <summary>Drawn at the first call (a few milliseconds), then the same two strings for every page. A drawing that
+    /// failed is not kept: the next page draws again. (Two first pages at once may both draw; the last one is kept.)</summary>
+    public Task<Drawn> GetAsync()
+    {
+        var drawn = _drawn;
+        if (drawn is null || drawn.IsFaulted || drawn.IsCanceled)
+        {
+            _drawn = drawn = DrawAsync(scopes, loggers, CodeMentorTheme.Theme);
+        }
+        return drawn;
+    }
 
     /// <summary>What <see cref="MudThemeProvider"/> draws for <paramref name="theme"/>, light and dark.</summary>
-    public static async Task<Drawn> DrawAsync(IServiceScopeFactory scopes, ILoggerFactory loggers, MudTheme theme)
+    private static async Task<Drawn> DrawAsync(IServiceScopeFactory scopes, ILoggerFactory loggers, MudTheme theme)
     {
         await using var scope = scopes.CreateAsyncScope();
         await using var renderer = new HtmlRenderer(scope.ServiceProvider, loggers);

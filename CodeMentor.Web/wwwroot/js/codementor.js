@@ -81,21 +81,19 @@ window.codeMentor = {
         scroller._codeMentorFollow = state;
         toBottom();
     },
-    browserState() {
-        let theme = null, timeZone = null;
-        try { theme = localStorage.getItem("codementor-theme"); } catch { /* storage blocked */ }
-        try { timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch { /* very old browser */ }
-        return { theme, systemDark: matchMedia("(prefers-color-scheme: dark)").matches, timeZone };
+    // What the browser knows about the learner's display, as one query string: what the layout reads (a string, so no
+    // circuit builds JSON metadata and accessors for a record) and what the cookie below holds, parsed by the server in
+    // one place (MainLayout.Parse).
+    displayState() {
+        let theme = "", timeZone = "";
+        try { theme = localStorage.getItem("codementor-theme") ?? ""; } catch { /* storage blocked */ }
+        try { timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone ?? ""; } catch { /* very old browser */ }
+        const dark = matchMedia("(prefers-color-scheme: dark)").matches ? "1" : "0";
+        return new URLSearchParams({ theme, dark, tz: timeZone }).toString();
     },
     setThemePreference(value) {
         try { localStorage.setItem("codementor-theme", value); } catch { /* private mode: the choice lasts this page */ }
         codeMentor.rememberDisplay();
-    },
-    // The same facts as one query string: what the layout reads (a string, so no circuit builds JSON metadata and
-    // accessors for a record) and what the cookie below holds, parsed by the server in one place.
-    displayState() {
-        const state = codeMentor.browserState();
-        return new URLSearchParams({ theme: state.theme ?? "", dark: state.systemDark ? "1" : "0", tz: state.timeZone ?? "" }).toString();
     },
     // The facts in a cookie, so the server draws the next page's first paint (prerendered, before any
     // script runs) in the learner's theme and time zone instead of flashing light and UTC first.
