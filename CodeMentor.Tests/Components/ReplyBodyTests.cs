@@ -14,11 +14,13 @@ public sealed class ReplyBodyTests : IDisposable
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = new();
     private readonly FakeTimeProvider _clock = new();
+    private readonly ClockWithReadHook _time;
 
     public ReplyBodyTests()
     {
+        _time = new ClockWithReadHook(_clock);
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddSingleton<TimeProvider>(_clock);
+        _ctx.Services.AddSingleton<TimeProvider>(_time);
     }
 
     public void Dispose() => _ctx.Dispose();
@@ -42,6 +44,59 @@ public sealed class ReplyBodyTests : IDisposable
         Assert.DoesNotContain("repeats", body.Find("[data-testid=message-text]").TextContent);
         _clock.Advance(ReplyBody.RenderInterval / 2);
         body.WaitForAssertion(() => Assert.Contains("A loop repeats.", body.Find("[data-testid=message-text]").TextContent), Wait);
+    }
+
+    [Fact]
+    public void A_token_that_arrives_while_a_render_is_prepared_is_drawn_in_the_next_interval_not_at_once()
+    {
+        var run = new GenerationRun("ada", Guid.NewGuid(), 1);
+        var body = RenderLive(run);
+        run.Append("Tokens ", null);
+        body.WaitForAssertion(() => Assert.Contains("Tokens", Text(body)), Wait);
+        var rendersBefore = body.RenderCount;
+
+        const int intervals = 20;
+        for (var i = 0; i < intervals; i++)
+        {
+            run.Append($"t{i:00} ", null);
+            // The render that shows t{i} stamps its interval while reading the clock: another token arrives then.
+            var late = $"late{i:00} ";
+            _time.OnNextRead(() => run.Append(late, null));
+            _clock.Advance(ReplyBody.RenderInterval);
+            body.WaitForAssertion(() => Assert.Contains($"t{i:00}", Text(body)), Wait);
+        }
+        // The last token arrived mid-render and nothing came after it: it is still drawn, an interval later.
+        _clock.Advance(ReplyBody.RenderInterval);
+        body.WaitForAssertion(() => Assert.Contains("late19", Text(body)), Wait);
+
+        // One render per interval: a token arriving mid-render used to draw again at once.
+        Assert.Equal(intervals + 1, body.RenderCount - rendersBefore);
+        // Nothing that arrived mid-render was lost.
+        Assert.All(Enumerable.Range(0, intervals), i => Assert.Contains($"t{i:00} late{i:00}", Text(body)));
+    }
+
+    private static string Text(IRenderedComponent<ReplyBody> body) => body.Find("[data-testid=message-text]").TextContent;
+
+    /// <summary>The test's clock, which can run an action the next time someone reads it (to land a token in the
+    /// middle of a render).</summary>
+    private sealed class ClockWithReadHook(FakeTimeProvider clock) : TimeProvider
+    {
+        private Action? _onNextRead;
+
+        public void OnNextRead(Action action) => _onNextRead = action;
+
+        public override long GetTimestamp()
+        {
+            var now = clock.GetTimestamp();
+            Interlocked.Exchange(ref _onNextRead, null)?.Invoke();
+            return now;
+        }
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+        public override TimeZoneInfo LocalTimeZone => clock.LocalTimeZone;
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            clock.CreateTimer(callback, state, dueTime, period);
     }
 
     [Fact]

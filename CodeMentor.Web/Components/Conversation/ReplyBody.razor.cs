@@ -39,6 +39,7 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
     private int _textRead;
     private int _reasoningRead;
     private int _renderScheduled;
+    private int _changes;
     private long _lastRender;
     private bool _finishedRaised;
     private bool _runEnded;
@@ -105,7 +106,7 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
         // must not hold that token back for a whole interval.
         if (delta.Text.Length > 0 || delta.Reasoning.Length > 0)
         {
-            _lastRender = Time.GetTimestamp();
+            Volatile.Write(ref _lastRender, Time.GetTimestamp());
         }
     }
 
@@ -123,26 +124,42 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
     /// <summary>Called on the generating thread for every token: coalesce into one render per interval.</summary>
     private void OnRunChanged()
     {
-        if (Interlocked.Exchange(ref _renderScheduled, 1) == 1)
+        Interlocked.Increment(ref _changes);
+        ScheduleRender();
+    }
+
+    private void ScheduleRender()
+    {
+        if (Interlocked.Exchange(ref _renderScheduled, 1) == 0)
         {
-            return;
+            _ = RenderSoonAsync();
         }
-        _ = RenderSoonAsync();
     }
 
     private async Task RenderSoonAsync()
     {
-        var wait = RenderInterval - Time.GetElapsedTime(_lastRender);
+        var wait = RenderInterval - Time.GetElapsedTime(Volatile.Read(ref _lastRender));
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, Time);
         }
-        await InvokeAsync(() =>
+        await InvokeAsync(RenderNow);
+    }
+
+    /// <summary>On the renderer's thread. The interval is stamped (by <see cref="CatchUp"/>) before another render
+    /// may be scheduled: before, a token that arrived while a render was being prepared was scheduled against the
+    /// previous stamp and drew again at once, so a fast reply cost the browser two updates per interval.</summary>
+    private void RenderNow()
+    {
+        var changesSeen = Volatile.Read(ref _changes);
+        CatchUp();
+        StateHasChanged();
+        Volatile.Write(ref _renderScheduled, 0);
+        // A change after the count was read found a render still scheduled and did not schedule one: it gets the next.
+        if (Volatile.Read(ref _changes) != changesSeen)
         {
-            Volatile.Write(ref _renderScheduled, 0);
-            CatchUp();
-            StateHasChanged();
-        });
+            ScheduleRender();
+        }
     }
 
     private static string? CodeClass(OpenCodeBlock code) => code.Language.Length > 0 ? "language-" + code.Language : null;
