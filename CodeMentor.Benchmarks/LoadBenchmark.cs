@@ -59,7 +59,12 @@ public static class LoadBenchmark
         var tokens = await TokensAsync(app, baseUri, users: 20);
 
         Console.WriteLine($"# Load benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        Console.WriteLine($"Reply: {GroqStream.Pieces(Reply, 4).Count()} chunks (~200 tokens); {seconds} s per sustained run; clients in a process of their own.");
+        // CODEMENTOR_LOAD_WARM=0 measures each level at once, as before 2026-11-29 (the first seconds then include the
+        // JIT compiling the turn's code: ~11% of the CPU for ~25 s at 300 streams).
+        var warm = Environment.GetEnvironmentVariable("CODEMENTOR_LOAD_WARM") != "0";
+        var warmUps = new List<string>();
+        Console.WriteLine($"Reply: {GroqStream.Pieces(Reply, 4).Count()} chunks (~200 tokens); {seconds} s per sustained run" +
+            (warm ? ", each side first run untimed at that level until the JIT settles" : "") + "; clients in a process of their own.");
         await using var clients = LoadClientProcess.Start(new LoadTarget(baseUri, groq.BaseUri, tokens));
         await clients.RunAsync(new LoadRun("direct", 4, 2, null)); // warm-up
         await clients.RunAsync(new LoadRun("hub", 4, 3, null));
@@ -72,6 +77,10 @@ public static class LoadBenchmark
         {
             // 1,000 streams at once: every client asks twice; the others run for the sustained time.
             int? turns = concurrency >= 1000 ? 2 : null;
+            if (turns is null && warm)
+            {
+                warmUps.Add($"{concurrency:N0} streams: direct {await WarmAsync(clients, "direct", concurrency):0} s, hub {await WarmAsync(clients, "hub", concurrency):0} s");
+            }
             var d = await Measure(() => clients.RunAsync(new LoadRun("direct", concurrency, seconds, turns)));
             var h = await Measure(() => clients.RunAsync(new LoadRun("hub", concurrency, seconds, turns)));
             Print(concurrency, "fake Groq, direct", d);
@@ -85,6 +94,10 @@ public static class LoadBenchmark
                 errors[what] = errors.GetValueOrDefault(what) + count;
             }
         }
+        if (warmUps.Count > 0)
+        {
+            Console.WriteLine($"- run untimed first, until the JIT settled: {string.Join("; ", warmUps)}");
+        }
         // What the errors were, so a non-zero Errors column explains itself.
         foreach (var (what, count) in errors.OrderByDescending(e => e.Value).Take(5))
         {
@@ -93,6 +106,36 @@ public static class LoadBenchmark
         await StopAsync(app, folder);
         return 0;
     }
+
+    /// <summary>
+    /// Runs one side at one level, untimed, in rounds of <see cref="WarmRound"/>, until a round compiles fewer than
+    /// <see cref="SettledMethods"/> methods in this process (the portal and the fake) — or for at most a minute.
+    /// What is measured then is the code a server runs after minutes of traffic, not tier-0 code and the JIT's own work.
+    /// </summary>
+    /// <returns>Seconds spent warming.</returns>
+    private static async Task<double> WarmAsync(LoadClientProcess clients, string side, int concurrency)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(1))
+        {
+            LoadClientProcess.Read(await clients.RunAsync(new LoadRun(side, concurrency, (int)WarmRound.TotalSeconds, null)));
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var fresh = now - compiled;
+            compiled = now;
+            if (fresh < SettledMethods)
+            {
+                break;
+            }
+        }
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static readonly TimeSpan WarmRound = TimeSpan.FromSeconds(3);
+
+    /// <summary>Fewer methods than this compiled in a round means the JIT has settled (a warm portal compiles a few a
+    /// second; a warming one, hundreds).</summary>
+    private const long SettledMethods = 30;
 
     /// <summary>Stops the portal and deletes its database folder.</summary>
     internal static async Task StopAsync(WebApplication app, string folder)
