@@ -154,7 +154,8 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
         var changesSeen = Volatile.Read(ref _changes);
         CatchUp();
         StateHasChanged();
-        Volatile.Write(ref _renderScheduled, 0);
+        // A full fence (not a volatile write): the count below must not be read before the flag is seen cleared.
+        Interlocked.Exchange(ref _renderScheduled, 0);
         // A change after the count was read found a render still scheduled and did not schedule one: it gets the next.
         if (Volatile.Read(ref _changes) != changesSeen)
         {
