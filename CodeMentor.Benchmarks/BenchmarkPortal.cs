@@ -30,14 +30,37 @@ internal sealed class BenchmarkPortal : IAsyncDisposable
         var app = LoadBenchmark.BuildApp(folder, groq.BaseUri, port, settings);
         await app.StartAsync();
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
-        });
+        var browser = await LaunchChromiumAsync(playwright);
         // Expectations wait as long as actions: a first page load here can take longer than Playwright's 5 s.
         Assertions.SetDefaultExpectTimeout(60_000);
         return new BenchmarkPortal(groq, app, folder, playwright, browser, port);
+    }
+
+    /// <summary>Debian's headless Chromium (or CHROMIUM_PATH), as every benchmark drives it.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium", Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
+    });
+
+    /// <summary>This benchmark program started again in another of its modes (e.g. <c>load-clients</c>), its standard
+    /// input and output redirected for the parent to talk to it.</summary>
+    public static System.Diagnostics.ProcessStartInfo SelfStartInfo(string mode, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("CodeMentor.Benchmarks", StringComparison.Ordinal))
+        {
+            start.ArgumentList.Add(typeof(BenchmarkPortal).Assembly.Location); // run as `dotnet CodeMentor.Benchmarks.dll`
+        }
+        start.ArgumentList.Add(mode);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return start;
     }
 
     /// <summary>A browser profile of its own, pointed at the portal.</summary>

@@ -109,11 +109,7 @@ public static class CircuitMemoryBenchmark
         var (baseUrl, session, other, conversation) = (args[0], args[1], args[2] == "chat" ? null : args[2], args[3]);
         var (exchanges, count) = (int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
-        });
+        await using var browser = await BenchmarkPortal.LaunchChromiumAsync(playwright);
         Assertions.SetDefaultExpectTimeout(60_000);
         var context = await browser.NewContextAsync(new() { BaseURL = baseUrl, StorageStatePath = session, ViewportSize = new() { Width = 1366, Height = 800 } });
         context.SetDefaultTimeout(60_000);
@@ -131,19 +127,7 @@ public static class CircuitMemoryBenchmark
     {
         public static async Task<PagesProcess> StartAsync(string[] args)
         {
-            var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!)
-            {
-                RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
-            };
-            if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("CodeMentor.Benchmarks", StringComparison.Ordinal))
-            {
-                start.ArgumentList.Add(typeof(CircuitMemoryBenchmark).Assembly.Location); // run as `dotnet CodeMentor.Benchmarks.dll`
-            }
-            start.ArgumentList.Add("circuit-pages");
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
+            var start = BenchmarkPortal.SelfStartInfo("circuit-pages", args);
             var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("The page driver did not start.");
             if (await process.StandardOutput.ReadLineAsync() != "open")
             {

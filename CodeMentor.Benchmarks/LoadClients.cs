@@ -171,18 +171,8 @@ internal sealed class LoadClientProcess : IAsyncDisposable
     public static LoadClientProcess Start(LoadTarget target)
     {
         // This same program in its client mode; workstation GC, as a client application would have.
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-            Environment = { ["DOTNET_gcServer"] = "0" },
-        };
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("CodeMentor.Benchmarks", StringComparison.Ordinal))
-        {
-            start.ArgumentList.Add(typeof(LoadClients).Assembly.Location); // run as `dotnet CodeMentor.Benchmarks.dll`
-        }
-        start.ArgumentList.Add("load-clients");
+        var start = BenchmarkPortal.SelfStartInfo("load-clients");
+        start.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("The load client process did not start.");
         process.StandardInput.WriteLine(JsonSerializer.Serialize(target, LoadClients.Json));
         return new LoadClientProcess(process);

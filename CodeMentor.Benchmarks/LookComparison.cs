@@ -64,7 +64,7 @@ public static class LookComparison
     public static async Task<int> CompareAsync(string[] args)
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium", Headless = true });
+        await using var browser = await BenchmarkPortal.LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         Console.WriteLine("| Screenshot | Pixels that differ | Where (x, y, width, height) | Largest difference in a channel (of 255) |");
         Console.WriteLine("|---|---:|---|---:|");

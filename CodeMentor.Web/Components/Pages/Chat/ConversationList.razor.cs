@@ -127,7 +127,7 @@ public partial class ConversationList : IDisposable
 
     private async Task QueryChangedAsync()
     {
-        _searchPause?.Cancel();
+        EndSearchPause();
         var pause = _searchPause = new CancellationTokenSource();
         try
         {
@@ -152,11 +152,18 @@ public partial class ConversationList : IDisposable
 
     private void ClearSearch()
     {
-        _searchPause?.Cancel();
+        EndSearchPause();
         (_query, _matches) = (null, null);
     }
 
-    public void Dispose() => _searchPause?.Cancel();
+    private void EndSearchPause()
+    {
+        _searchPause?.Cancel();
+        _searchPause?.Dispose();
+        _searchPause = null;
+    }
+
+    public void Dispose() => EndSearchPause();
 
     private void BeginRename(ConversationSummary conversation)
     {
