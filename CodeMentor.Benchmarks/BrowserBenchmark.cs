@@ -98,14 +98,7 @@ public static class BrowserBenchmark
 
         // CODEMENTOR_BROWSER_TRACE=file.json records a Chromium trace of the streamed turns (for chrome://tracing or Perfetto).
         var trace = streamed ? Environment.GetEnvironmentVariable("CODEMENTOR_BROWSER_TRACE") : null;
-        var traceEvents = new List<JsonElement>();
-        var traceDone = new TaskCompletionSource();
-        if (trace is not null)
-        {
-            session.Event("Tracing.dataCollected").OnEvent += (_, e) => traceEvents.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(x => x.Clone()));
-            session.Event("Tracing.tracingComplete").OnEvent += (_, _) => traceDone.TrySetResult();
-            await session.SendAsync("Tracing.start", new() { ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline", ["transferMode"] = "ReportEvents" });
-        }
+        var traceRecording = trace is null ? null : await ChromiumTrace.StartAsync(session);
         var bytesBefore = received();
         var taskBefore = await TaskDurationAsync(session);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -117,11 +110,9 @@ public static class BrowserBenchmark
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         await Task.Delay(500); // the last frames and their rendering
         var taskAfter = await TaskDurationAsync(session);
-        if (trace is not null)
+        if (traceRecording is not null)
         {
-            await session.SendAsync("Tracing.end");
-            await traceDone.Task;
-            await File.WriteAllTextAsync(trace, JsonSerializer.Serialize(new { traceEvents }));
+            await traceRecording.SaveAsync(trace!);
         }
         // What is measured includes keeping the newest text in view: a page that stopped following would look cheaper.
         var gap = await page.EvaluateAsync<double>("() => { const e = document.querySelector('[data-testid=chat-scroller]'); return e.scrollHeight - e.scrollTop - e.clientHeight; }");

@@ -137,6 +137,9 @@ public static class FirstPaintBenchmark
         context.SetDefaultTimeout(60_000);
         await context.AddInitScriptAsync(Watch);
         var page = await context.NewPageAsync();
+        // CODEMENTOR_PAINT_TRACE=folder records a Chromium trace of each target's last load (for Perfetto).
+        var traceFolder = printResources ? Environment.GetEnvironmentVariable("CODEMENTOR_PAINT_TRACE") : null;
+        var trace = traceFolder is null ? null : await ChromiumTrace.StartAsync(page);
         await page.GotoAsync(target.Url);
         // Until the page is live (CodeMentor: the page's ready flag; the template: its content), then its timeline.
         if (target.State is not null)
@@ -160,13 +163,18 @@ public static class FirstPaintBenchmark
                 ];
             }
             """);
+        if (trace is not null)
+        {
+            var name = new string(target.Name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+            await trace.SaveAsync(Path.Combine(traceFolder!, name + ".json"));
+        }
         if (printResources && Environment.GetEnvironmentVariable("CODEMENTOR_PAINT_RESOURCES") == "1")
         {
             // What the browser fetched and when: what holds the first paint back.
-            Console.WriteLine(target.Name);
+            Console.WriteLine($"{target.Name}: {await page.EvaluateAsync<int>("() => document.getElementsByTagName('*').length")} elements");
             Console.WriteLine(await page.EvaluateAsync<string>("""
                 () => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
-                    .map(e => `  ${e.name.replace(location.origin, '')} start ${e.startTime.toFixed(0)} end ${e.responseEnd.toFixed(0)} ${e.renderBlockingStatus ?? ''} ${e.encodedBodySize}/${e.decodedBodySize} B`).join('\n')
+                    .map(e => `  ${e.name.replace(location.origin, '')} start ${e.startTime.toFixed(0)} asked ${e.requestStart.toFixed(0)} first byte ${e.responseStart.toFixed(0)} end ${e.responseEnd.toFixed(0)} ${e.renderBlockingStatus ?? ''} ${e.encodedBodySize}/${e.decodedBodySize} B`).join('\n')
                 """));
         }
         await context.CloseAsync();

@@ -156,6 +156,11 @@ public sealed class ChatJourneyTests(PortalFixture portal)
         var now = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Kolkata")).DateTime);
         var shown = TimeOnly.ParseExact(shownAt.Trim(), "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(Math.Min((now - shown).TotalMinutes, (shown - now).TotalMinutes) <= 2, $"shown {shownAt}, now {now} in Kolkata");
+        // Any page leaves the zone in the cookie the server reads to draw the next first paint (written once the page is
+        // idle, not before its first paint), before anything else is chosen.
+        // (The zone as the browser names it: Chromium says Asia/Calcutta, an older alias.)
+        await page.WaitForFunctionAsync(
+            "() => decodeURIComponent(decodeURIComponent(document.cookie)).includes(`tz=${Intl.DateTimeFormat().resolvedOptions().timeZone}`)");
         // The learner prefers the dark theme (chosen in the app bar; the browser remembers it).
         var toggle = page.Locator("[data-testid=theme-toggle]");
         for (var clicks = 0; clicks < 3 && await page.Locator("[data-testid=app-root]").GetAttributeAsync("data-theme") != "dark"; clicks++)
