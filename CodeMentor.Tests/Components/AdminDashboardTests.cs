@@ -200,6 +200,39 @@ public sealed class AdminPanelTests : IAsyncLifetime
         Assert.Contains("Simulator placeholder", panel.Find("[data-testid=simulator-text]").TextContent);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(10)]
+    public void A_breakdown_that_fits_one_page_shows_every_row_and_no_pager(int count)
+    {
+        var table = RenderBreakdown(count);
+
+        Assert.Equal(count, table.FindAll("tbody tr.mud-table-row").Count);
+        Assert.Empty(table.FindAll(".mud-table-pagination"));
+    }
+
+    [Fact]
+    public void A_breakdown_longer_than_a_page_pages_to_its_last_row()
+    {
+        var table = RenderBreakdown(11);
+
+        Assert.Equal(10, table.FindAll("tbody tr.mud-table-row").Count);
+        Assert.Contains("1-10 of 11", table.Find(".mud-table-pagination").TextContent);
+        table.Find("button[aria-label='Next page']").Click();
+        var rows = table.FindAll("tbody tr.mud-table-row");
+        Assert.Single(rows);
+        Assert.Contains("user 11", rows[0].TextContent);
+    }
+
+    private IRenderedComponent<BreakdownTable> RenderBreakdown(int count)
+    {
+        _ctx.Render<MudPopoverProvider>(); // the pager's page-size menu needs it
+        var rows = Enumerable.Range(1, count).Select(i => new UsageBreakdown($"u{i}", $"user {i}", 100 - i, 10, 20, 0.01m, 0, 0, 0, 300,
+            new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc))).ToList();
+        return _ctx.Render<BreakdownTable>(p => p.Add(c => c.Title, "Per user").Add(c => c.KeyHeader, "User").Add(c => c.Rows, rows));
+    }
+
     [Fact]
     public void Figures_show_rates_percentiles_and_error_categories()
     {
