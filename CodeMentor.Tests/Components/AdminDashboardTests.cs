@@ -225,12 +225,25 @@ public sealed class AdminPanelTests : IAsyncLifetime
         Assert.Contains("user 11", rows[0].TextContent);
     }
 
+    [Fact]
+    public void A_breakdown_on_its_second_page_that_shrinks_to_one_page_shows_its_rows()
+    {
+        var table = RenderBreakdown(11);
+        table.Find("button[aria-label='Next page']").Click();
+
+        table.Render(p => p.Add(c => c.Rows, Rows(5)));
+
+        Assert.Equal(5, table.FindAll("tbody tr.mud-table-row").Count);
+    }
+
+    private static List<UsageBreakdown> Rows(int count) =>
+        Enumerable.Range(1, count).Select(i => new UsageBreakdown($"u{i}", $"user {i}", 100 - i, 10, 20, 0.01m, 0, 0, 0, 300,
+            new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc))).ToList();
+
     private IRenderedComponent<BreakdownTable> RenderBreakdown(int count)
     {
         _ctx.Render<MudPopoverProvider>(); // the pager's page-size menu needs it
-        var rows = Enumerable.Range(1, count).Select(i => new UsageBreakdown($"u{i}", $"user {i}", 100 - i, 10, 20, 0.01m, 0, 0, 0, 300,
-            new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc))).ToList();
-        return _ctx.Render<BreakdownTable>(p => p.Add(c => c.Title, "Per user").Add(c => c.KeyHeader, "User").Add(c => c.Rows, rows));
+        return _ctx.Render<BreakdownTable>(p => p.Add(c => c.Title, "Per user").Add(c => c.KeyHeader, "User").Add(c => c.Rows, Rows(count)));
     }
 
     [Fact]

@@ -204,7 +204,7 @@ window.codeMentor = {
 };
 
 // Not while the page is first drawn: on a fresh profile the first storage and time-zone reads held the main thread
-// 25-45 ms before the first paint (Chromium traces, docs/benchmarks.md). The cookie only serves the next full load.
+// 25-46 ms before the first paint (Chromium traces, docs/benchmarks.md). The cookie only serves the next full load.
 (window.requestIdleCallback ?? ((work) => setTimeout(work, 200)))(() => codeMentor.rememberDisplay(), { timeout: 1000 });
 matchMedia("(prefers-color-scheme: dark)").addEventListener?.("change", (e) => {
     codeMentor.rememberDisplay();
