@@ -91,6 +91,9 @@ public sealed class GenerationRun
         }
     }
 
+    /// <summary>Whether the run has finished (its reply is final); cheap enough to ask on every change.</summary>
+    public bool HasEnded => Volatile.Read(ref _finalText) is not null;
+
     private static string After(ReadOnlySpan<char> text, int length) => length < text.Length ? new string(text[length..]) : "";
 
     /// <summary>Stops generation: cancels the upstream request, keeps the text so far.</summary>

@@ -75,6 +75,38 @@ public sealed class ReplyBodyTests : IDisposable
         Assert.All(Enumerable.Range(0, intervals), i => Assert.Contains($"t{i:00} late{i:00}", Text(body)));
     }
 
+    [Theory]
+    [InlineData(ReplyBody.LongReplyCharacters * 2, 200)]
+    [InlineData(ReplyBody.LongReplyCharacters * 3, 300)]
+    [InlineData(ReplyBody.LongReplyCharacters * 20, 400)]
+    public void A_long_reply_renders_less_often_as_it_grows_up_to_the_longest_interval(int shown, int intervalMs)
+    {
+        var run = new GenerationRun("ada", Guid.NewGuid(), 1);
+        var body = RenderLive(run);
+        run.Append(new string('x', shown - 1) + " ", null);
+        body.WaitForAssertion(() => Assert.EndsWith("x", Text(body).TrimEnd()), Wait);
+
+        run.Append("next", null);
+        // Still waiting a moment before its interval is up: neither the short reply's interval nor most of its own.
+        _clock.Advance(TimeSpan.FromMilliseconds(intervalMs - 1));
+        Assert.DoesNotContain("next", Text(body));
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        body.WaitForAssertion(() => Assert.EndsWith("next", Text(body).TrimEnd()), Wait);
+    }
+
+    [Fact]
+    public void The_end_of_a_long_reply_is_drawn_at_once_not_an_interval_later()
+    {
+        var run = new GenerationRun("ada", Guid.NewGuid(), 1);
+        var body = RenderLive(run);
+        run.Append(new string('x', ReplyBody.LongReplyCharacters * 4) + " ", null);
+        body.WaitForAssertion(() => Assert.EndsWith("x", Text(body).TrimEnd()), Wait);
+
+        run.Append("The end.", null); // waits for the long reply's interval...
+        run.Finish(MessageStatus.Complete, null); // ...until the run ends: then it is drawn without the clock moving
+        body.WaitForAssertion(() => Assert.EndsWith("The end.", Text(body).TrimEnd()), Wait);
+    }
+
     private static string Text(IRenderedComponent<ReplyBody> body) => body.Find("[data-testid=message-text]").TextContent;
 
     /// <summary>The test's clock, which can run an action the next time someone reads it (to land a token in the

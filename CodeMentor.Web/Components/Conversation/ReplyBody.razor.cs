@@ -13,8 +13,23 @@ namespace CodeMentor.Web.Components.Conversation;
 /// </summary>
 public sealed partial class ReplyBody : ComponentBase, IDisposable
 {
-    /// <summary>Re-render at most this often, however fast tokens arrive.</summary>
+    /// <summary>Re-render at most this often, however fast tokens arrive, while the reply is short.</summary>
     public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Past this many characters of text a reply re-renders less often: the interval grows in proportion
+    /// to the text shown (twice this length, twice the interval), up to <see cref="LongestRenderInterval"/>.
+    /// Why: each update costs the browser a frame whose fixed part (style, layout, paint and commit of a page this
+    /// size, and following the newest text) is ~12-18 ms and grows with the page, while the new text in it is a
+    /// small part; a 16,000-token reply made 33 such frames. A learner reads far slower than any interval here.</summary>
+    public const int LongReplyCharacters = 8_000;
+
+    /// <summary>The longest wait between two renders of a streaming reply, however long it grows.</summary>
+    public static readonly TimeSpan LongestRenderInterval = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>The interval between renders of a reply that shows this many characters of text.</summary>
+    public static TimeSpan IntervalFor(int textLength) => textLength <= LongReplyCharacters
+        ? RenderInterval
+        : TimeSpan.FromTicks(Math.Min(LongestRenderInterval.Ticks, RenderInterval.Ticks * textLength / LongReplyCharacters));
 
     /// <summary>Reasoning is shown in pieces of this many characters, each sent once.</summary>
     private const int ReasoningPiece = 2048;
@@ -125,6 +140,13 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
     private void OnRunChanged()
     {
         Interlocked.Increment(ref _changes);
+        if (_subscribed is { HasEnded: true })
+        {
+            // The end of a reply (its last words and its status) is drawn at once, not an interval later: there is
+            // nothing left to coalesce. A render still scheduled finds nothing new and draws nothing more.
+            _ = InvokeAsync(RenderNow);
+            return;
+        }
         ScheduleRender();
     }
 
@@ -138,7 +160,7 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
 
     private async Task RenderSoonAsync()
     {
-        var wait = RenderInterval - Time.GetElapsedTime(Volatile.Read(ref _lastRender));
+        var wait = IntervalFor(Volatile.Read(ref _textRead)) - Time.GetElapsedTime(Volatile.Read(ref _lastRender));
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, Time);
