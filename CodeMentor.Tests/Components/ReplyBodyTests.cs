@@ -105,6 +105,11 @@ public sealed class ReplyBodyTests : IDisposable
         run.Append("The end.", null); // waits for the long reply's interval...
         run.Finish(MessageStatus.Complete, null); // ...until the run ends: then it is drawn without the clock moving
         body.WaitForAssertion(() => Assert.EndsWith("The end.", Text(body).TrimEnd()), Wait);
+
+        // The render that was waiting for the interval has nothing to add when its time comes.
+        var renders = body.RenderCount;
+        _clock.Advance(ReplyBody.LongestRenderInterval);
+        Assert.Equal(renders, body.RenderCount);
     }
 
     private static string Text(IRenderedComponent<ReplyBody> body) => body.Find("[data-testid=message-text]").TextContent;

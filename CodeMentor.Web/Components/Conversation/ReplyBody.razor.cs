@@ -143,7 +143,7 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
         if (_subscribed is { HasEnded: true })
         {
             // The end of a reply (its last words and its status) is drawn at once, not an interval later: there is
-            // nothing left to coalesce. A render still scheduled finds nothing new and draws nothing more.
+            // nothing left to coalesce. A render still scheduled then does nothing (RenderNow).
             _ = InvokeAsync(RenderNow);
             return;
         }
@@ -173,6 +173,10 @@ public sealed partial class ReplyBody : ComponentBase, IDisposable
     /// previous stamp and drew again at once, so a fast reply cost the browser two updates per interval.</summary>
     private void RenderNow()
     {
+        if (_finishedRaised)
+        {
+            return; // the end was drawn at once (OnRunChanged) and handed over: a render scheduled before it has nothing to add
+        }
         var changesSeen = Volatile.Read(ref _changes);
         CatchUp();
         StateHasChanged();
