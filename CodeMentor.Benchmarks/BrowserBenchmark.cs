@@ -51,22 +51,33 @@ public static class BrowserBenchmark
             Interlocked.Add(ref received, bytes);
         };
 
-        await TurnAsync(page, session, groq, ReplyText(200), streamed: true, () => Interlocked.Read(ref received)); // warm-up
-        foreach (var size in sizes)
+        try
         {
-            var text = ReplyText(size);
-            var once = new List<Cost>();
-            var streamed = new List<Cost>();
-            for (var r = 0; r < repeats; r++)
+            await TurnAsync(page, session, groq, ReplyText(200), streamed: true, () => Interlocked.Read(ref received)); // warm-up
+            foreach (var size in sizes)
             {
-                once.Add(await TurnAsync(page, session, groq, text, streamed: false, () => Interlocked.Read(ref received)));
-                streamed.Add(await TurnAsync(page, session, groq, text, streamed: true, () => Interlocked.Read(ref received)));
+                var text = ReplyText(size);
+                var once = new List<Cost>();
+                var streamed = new List<Cost>();
+                for (var r = 0; r < repeats; r++)
+                {
+                    once.Add(await TurnAsync(page, session, groq, text, streamed: false, () => Interlocked.Read(ref received)));
+                    streamed.Add(await TurnAsync(page, session, groq, text, streamed: true, () => Interlocked.Read(ref received)));
+                }
+                var o = Median(once);
+                var s = Median(streamed);
+                Console.WriteLine($"| {size:N0} tokens | finished, once | {o.Bytes / 1024:N0} KB | {o.MainThreadMs:N0} ms ({o.ScriptMs:N0} / {o.LayoutMs:N0}) | | |");
+                Console.WriteLine($"| | streamed ({s.Seconds:0.0} s) | {s.Bytes / 1024:N0} KB | {s.MainThreadMs:N0} ms ({s.ScriptMs:N0} / {s.LayoutMs:N0}) | " +
+                    $"**{s.Bytes / o.Bytes:0.00}×** | **{s.MainThreadMs / o.MainThreadMs:0.00}×** |");
             }
-            var o = Median(once);
-            var s = Median(streamed);
-            Console.WriteLine($"| {size:N0} tokens | finished, once | {o.Bytes / 1024:N0} KB | {o.MainThreadMs:N0} ms ({o.ScriptMs:N0} / {o.LayoutMs:N0}) | | |");
-            Console.WriteLine($"| | streamed ({s.Seconds:0.0} s) | {s.Bytes / 1024:N0} KB | {s.MainThreadMs:N0} ms ({s.ScriptMs:N0} / {s.LayoutMs:N0}) | " +
-                $"**{s.Bytes / o.Bytes:0.00}×** | **{s.MainThreadMs / o.MainThreadMs:0.00}×** |");
+        }
+        catch (Exception) when (!page.IsClosed)
+        {
+            // A run that stops (it did twice, at a "New conversation" click) leaves the page as it was, to see why.
+            var shot = Path.Combine(Path.GetTempPath(), "codementor-browser-benchmark-failure.png");
+            await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+            await Console.Error.WriteLineAsync($"The benchmark stopped on {page.Url}; the page then: {shot}");
+            throw;
         }
 
         await context.CloseAsync();
