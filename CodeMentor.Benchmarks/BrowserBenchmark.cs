@@ -25,6 +25,11 @@ public static class BrowserBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var sizes = args.Length > 0 ? args[0].Split(',').Select(int.Parse).ToArray() : [1000, 4000, 16000];
+        // CODEMENTOR_BROWSER_TEXT=a.md,b.md streams those documents instead of the generated replies: Markdown nobody
+        // here wrote (a package's README, a FAQ), each as one reply.
+        var replies = Environment.GetEnvironmentVariable("CODEMENTOR_BROWSER_TEXT") is { Length: > 0 } files
+            ? files.Split(',').Select(PublishedReply).ToArray()
+            : sizes.Select(size => (Label: $"{size:N0} tokens", Text: ReplyText(size), MustShow: (string?)"part 1")).ToArray();
         var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         await using var portal = await BenchmarkPortal.StartAsync("browser");
         var groq = portal.Groq;
@@ -53,20 +58,19 @@ public static class BrowserBenchmark
 
         try
         {
-            await TurnAsync(page, session, groq, ReplyText(200), streamed: true, () => Interlocked.Read(ref received)); // warm-up
-            foreach (var size in sizes)
+            await TurnAsync(page, session, groq, ReplyText(200), "part 1", streamed: true, () => Interlocked.Read(ref received)); // warm-up
+            foreach (var (label, text, mustShow) in replies)
             {
-                var text = ReplyText(size);
                 var once = new List<Cost>();
                 var streamed = new List<Cost>();
                 for (var r = 0; r < repeats; r++)
                 {
-                    once.Add(await TurnAsync(page, session, groq, text, streamed: false, () => Interlocked.Read(ref received)));
-                    streamed.Add(await TurnAsync(page, session, groq, text, streamed: true, () => Interlocked.Read(ref received)));
+                    once.Add(await TurnAsync(page, session, groq, text, mustShow, streamed: false, () => Interlocked.Read(ref received)));
+                    streamed.Add(await TurnAsync(page, session, groq, text, mustShow, streamed: true, () => Interlocked.Read(ref received)));
                 }
                 var o = Median(once);
                 var s = Median(streamed);
-                Console.WriteLine($"| {size:N0} tokens | finished, once | {o.Bytes / 1024:N0} KB | {o.MainThreadMs:N0} ms ({o.ScriptMs:N0} / {o.LayoutMs:N0}) | | |");
+                Console.WriteLine($"| {label} | finished, once | {o.Bytes / 1024:N0} KB | {o.MainThreadMs:N0} ms ({o.ScriptMs:N0} / {o.LayoutMs:N0}) | | |");
                 Console.WriteLine($"| | streamed ({s.Seconds:0.0} s) | {s.Bytes / 1024:N0} KB | {s.MainThreadMs:N0} ms ({s.ScriptMs:N0} / {s.LayoutMs:N0}) | " +
                     $"**{s.Bytes / o.Bytes:0.00}×** | **{s.MainThreadMs / o.MainThreadMs:0.00}×** |");
             }
@@ -92,7 +96,8 @@ public static class BrowserBenchmark
         costs.Select(c => c.LayoutMs).Order().ElementAt(costs.Count / 2));
 
     /// <summary>One question in a new conversation: the cost from Enter until the reply is shown complete.</summary>
-    private static async Task<Cost> TurnAsync(IPage page, ICDPSession session, FakeGroqServer groq, string text, bool streamed, Func<long> received)
+    private static async Task<Cost> TurnAsync(IPage page, ICDPSession session, FakeGroqServer groq, string text, string? mustShow, bool streamed,
+        Func<long> received)
     {
         var events = GroqStream.Reply(text, pieceLength: streamed ? CharsPerToken : text.Length, promptTokens: 120);
         groq.Default = streamed ? FakeGroqServer.ReplyAtRate(events, TokensPerSecond) : FakeGroqServer.Reply(events);
@@ -116,7 +121,7 @@ public static class BrowserBenchmark
         await input.PressAsync("Enter");
         // The new conversation opens with a greeting: wait for the reply that ends this text.
         var reply = page.Locator("[data-testid=message][data-role=Assistant][data-status=Complete]")
-            .Filter(new() { HasText = "That is the end of the explanation." });
+            .Filter(new() { HasText = ReplyEnd });
         await Assertions.Expect(reply).ToHaveCountAsync(1, new() { Timeout = 120_000 });
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         await Task.Delay(500); // the last frames and their rendering
@@ -132,7 +137,7 @@ public static class BrowserBenchmark
             throw new InvalidOperationException($"The thread did not follow the reply to its end ({gap:0} px above the bottom).");
         }
         var shown = await reply.Locator("[data-testid=message-text]").TextContentAsync() ?? "";
-        if (!shown.Contains("part 1", StringComparison.Ordinal) || await page.Locator("[data-status=Streaming]").CountAsync() > 0)
+        if ((mustShow is not null && !shown.Contains(mustShow, StringComparison.Ordinal)) || await page.Locator("[data-status=Streaming]").CountAsync() > 0)
         {
             throw new InvalidOperationException("The reply was not shown whole.");
         }
@@ -158,6 +163,19 @@ public static class BrowserBenchmark
         await page.WaitForURLAsync("**/chat");
     }
 
+    private const string ReplyEnd = "That is the end of the explanation.";
+
+    /// <summary>A published Markdown document as a reply: labelled by its folder and name, and shown whole when its
+    /// first heading is (raw HTML in it is shown as text, so only a Markdown heading is looked for).</summary>
+    private static (string Label, string Text, string? MustShow) PublishedReply(string path)
+    {
+        var markdown = File.ReadAllText(path);
+        var heading = markdown.Split('\n').Select(line => line.TrimEnd()).FirstOrDefault(line => line.StartsWith("# ", StringComparison.Ordinal));
+        var label = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)))}/{Path.GetFileName(path)}, " +
+            $"{(markdown.Length + CharsPerToken - 1) / CharsPerToken:N0} tokens";
+        return (label, markdown + "\n\n" + ReplyEnd, heading?[2..].Trim());
+    }
+
     /// <summary>A tutor-like Markdown reply of about the given number of tokens: paragraphs,
     /// lists, inline code, emphasis, links and fenced code blocks, as a real explanation has.</summary>
     internal static string ReplyText(int tokens)
@@ -179,7 +197,7 @@ public static class BrowserBenchmark
         {
             builder.AppendFormat(CultureInfo.InvariantCulture, sections[i % sections.Length], i / sections.Length + 1);
         }
-        builder.Append("That is the end of the explanation.");
+        builder.Append(ReplyEnd);
         return builder.ToString();
     }
 }
